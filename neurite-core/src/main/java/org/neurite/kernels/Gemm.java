@@ -1,5 +1,9 @@
 package org.neurite.kernels;
 
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Single-precision matrix multiply on row-major arrays: {@code C = op(A) * op(B)} or {@code C += ...}.
  * {@code op(A)} is {@code [m, k]} and {@code op(B)} is {@code [k, n]}; with {@code transA} the array
@@ -7,20 +11,360 @@ package org.neurite.kernels;
  *
  * <p>Multi-threaded through {@link Parallel} unless called from inside a parallel region, where it
  * runs serially on the caller (conv kernels call it per image from their own parallel loop).
+ *
+ * <p>How: GotoBLAS/BLIS blocking. A block of B ({@code kc x nc}) is packed into {@code NR}-wide
+ * column strips and a block of A ({@code mc x kc}) into {@code MR}-tall row strips, both zero-padded
+ * to whole strips; the transposes are absorbed by the packing, so every layout runs the same
+ * register-tile micro-kernel ({@code MR x NR} accumulators, B strips as vectors, A broadcast).
+ * Threads split C by columns or by rows (whichever makes the redundantly packed operand the smaller
+ * one) and each packs its own share. Not here: complex or double types, strided-batch calls.
  */
 public final class Gemm {
   private Gemm() {}
 
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /** Lanes per vector: 16 with AVX-512, 8 with AVX2. */
+  private static final int V = S.length();
+  /** Micro-tile width: two vectors. */
+  private static final int NR = 2 * V;
+  /**
+   * Micro-tile height. 8 rows take 16 accumulators, which fit 32 vector registers (AVX-512) with
+   * room for B and the broadcast; with 16 registers (AVX2) 6 rows (12 accumulators) avoid spills.
+   */
+  private static final int MR = V >= 16 ? 8 : 6;
+  /** Depth of a packed block: a {@code kc x NR} B strip (32 KiB with AVX-512) stays near L1. */
+  private static final int KC = 256;
+  /** Rows of a packed A block: {@code MC x KC} floats (256 KiB) stay in L2. */
+  private static final int MC = 256;
+  /** Columns of a packed B block: {@code KC x NC} floats (1 MiB) stay in L2/L3. */
+  private static final int NC = 1024;
+  /** Below this many multiply-adds packing costs more than it saves: the scalar loop runs. */
+  private static final long TINY = 4096;
+  /** Below this many multiply-adds one thread finishes before a second would start. */
+  private static final long SERIAL = 1L << 20;
+
+  /** Per-thread pack buffers, grown on demand and reused so hot calls allocate nothing. */
+  private static final class Work {
+    float[] a = new float[0]; // packed A block: strips of [kc, MR]
+    float[] b = new float[0]; // packed B block: strips of [kc, NR]
+    final float[] tile = new float[MR * NR]; // [MR, NR] partial tiles at the edges of C
+  }
+
+  private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
+
   /**
    * C[m, n] (+)= op(A)[m, k] * op(B)[k, n].
    *
+   * @param a A as [m, lda] (or [k, lda] with transA), starting at aOff
+   * @param b B as [k, ldb] (or [n, ldb] with transB), starting at bOff
+   * @param c C as [m, ldc], starting at cOff
    * @param accumulate add into C instead of overwriting it
    */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                           float[] a, int aOff, int lda,
                           float[] b, int bOff, int ldb,
                           boolean accumulate, float[] c, int cOff, int ldc) {
-    gemmScalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+      if (!accumulate) {
+        for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+      }
+      return;
+    }
+    long madds = (long) m * n * k;
+    if (madds < TINY) {
+      gemmScalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+      return;
+    }
+    // Each thread packs all of the operand it does not split; split so that one is the smaller.
+    boolean splitCols = (long) m * k <= (long) n * k && n > NR;
+    int units = splitCols ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+    int grain = madds < SERIAL ? units : 1;
+    Parallel.forRange(units, grain, (from, to) -> {
+      if (splitCols) {
+        int j0 = from * NR, j1 = Math.min(n, to * NR);
+        block(transA, transB, 0, m, j0, j1, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+      } else {
+        int i0 = from * MR, i1 = Math.min(m, to * MR);
+        block(transA, transB, i0, i1, 0, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+      }
+    });
+  }
+
+  /** Serial blocked product for rows [i0, i1) and columns [j0, j1) of C. */
+  private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            boolean accumulate, float[] c, int cOff, int ldc) {
+    Work w = WORK.get();
+    int kcMax = Math.min(KC, k);
+    int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
+    int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
+    if (w.b.length < kcMax * ncMax) w.b = new float[kcMax * ncMax];
+    if (w.a.length < kcMax * mcMax) w.a = new float[kcMax * mcMax];
+    float[] ap = w.a, bp = w.b;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        if (transB) packBT(b, bOff, ldb, pc, kc, jc, nc, bp);
+        else packB(b, bOff, ldb, pc, kc, jc, nc, bp);
+        boolean add = accumulate || pc > 0;
+        for (int ic = i0; ic < i1; ic += MC) {
+          int mc = Math.min(MC, i1 - ic);
+          if (transA) packAT(a, aOff, lda, pc, kc, ic, mc, ap);
+          else packA(a, aOff, lda, pc, kc, ic, mc, ap);
+          macro(mc, nc, kc, ap, bp, c, cOff + ic * ldc + jc, ldc, add, w.tile);
+        }
+      }
+    }
+  }
+
+  private static int roundUp(int x, int to) {
+    return (x + to - 1) / to * to;
+  }
+
+  /** All micro-tiles of an {@code mc x nc} block of C from packed A and B. */
+  private static void macro(int mc, int nc, int kc, float[] ap, float[] bp,
+                            float[] c, int cIdx, int ldc, boolean add, float[] tile) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      int nr = Math.min(NR, nc - jr);
+      int bIdx = jr * kc; // strip jr / NR starts at (jr / NR) * kc * NR
+      for (int ir = 0; ir < mc; ir += MR) {
+        int mr = Math.min(MR, mc - ir);
+        int aIdx = ir * kc;
+        int ci = cIdx + ir * ldc + jr;
+        if (mr == MR && nr == NR) {
+          kernel(kc, ap, aIdx, bp, bIdx, c, ci, ldc, add);
+        } else {
+          kernel(kc, ap, aIdx, bp, bIdx, tile, 0, NR, false);
+          for (int r = 0; r < mr; r++) {
+            int cr = ci + r * ldc, tr = r * NR;
+            if (add) {
+              for (int j = 0; j < nr; j++) c[cr + j] += tile[tr + j];
+            } else {
+              System.arraycopy(tile, tr, c, cr, nr);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void kernel(int kc, float[] ap, int aIdx, float[] bp, int bIdx,
+                             float[] c, int ci, int ldc, boolean add) {
+    if (MR == 8) kernel8(kc, ap, aIdx, bp, bIdx, c, ci, ldc, add);
+    else kernel6(kc, ap, aIdx, bp, bIdx, c, ci, ldc, add);
+  }
+
+  /**
+   * The 8 x NR micro-kernel: C[8, NR] (+)= Ap[kc, 8]^T * Bp[kc, NR]. Accumulators are named locals
+   * so C2 keeps all 16 in registers; indices are affine in {@code p} with constant strides so the
+   * range checks are hoisted out of the loop.
+   *
+   * @param ap packed A strip as [kc, MR] from aIdx
+   * @param bp packed B strip as [kc, NR] from bIdx
+   * @param c C tile rows at ci + r * ldc, NR wide
+   */
+  private static void kernel8(int kc, float[] ap, int aIdx, float[] bp, int bIdx,
+                              float[] c, int ci, int ldc, boolean add) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+    FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+    for (int p = 0; p < kc; p++) {
+      int ai = aIdx + p * 8, bi = bIdx + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = FloatVector.broadcast(S, ap[ai + 6]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = FloatVector.broadcast(S, ap[ai + 7]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    // Spelled out rather than a helper taking vectors: a helper C2 declines to inline boxes them.
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, ci));
+      c01 = c01.add(FloatVector.fromArray(S, c, ci + V));
+      c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
+      c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + V));
+      c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
+      c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + V));
+      c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
+      c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + V));
+      c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
+      c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + V));
+      c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
+      c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + V));
+      c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc));
+      c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + V));
+      c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc));
+      c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + V));
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + V);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + V);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + V);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + V);
+    c40.intoArray(c, ci + 4 * ldc);
+    c41.intoArray(c, ci + 4 * ldc + V);
+    c50.intoArray(c, ci + 5 * ldc);
+    c51.intoArray(c, ci + 5 * ldc + V);
+    c60.intoArray(c, ci + 6 * ldc);
+    c61.intoArray(c, ci + 6 * ldc + V);
+    c70.intoArray(c, ci + 7 * ldc);
+    c71.intoArray(c, ci + 7 * ldc + V);
+  }
+
+  /** The 6 x NR micro-kernel for 16-register machines; as {@link #kernel8}. */
+  private static void kernel6(int kc, float[] ap, int aIdx, float[] bp, int bIdx,
+                              float[] c, int ci, int ldc, boolean add) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+    FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+    for (int p = 0; p < kc; p++) {
+      int ai = aIdx + p * 6, bi = bIdx + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+    }
+    // Spelled out rather than a helper taking vectors: a helper C2 declines to inline boxes them.
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, ci));
+      c01 = c01.add(FloatVector.fromArray(S, c, ci + V));
+      c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
+      c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + V));
+      c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
+      c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + V));
+      c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
+      c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + V));
+      c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
+      c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + V));
+      c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
+      c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + V));
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + V);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + V);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + V);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + V);
+    c40.intoArray(c, ci + 4 * ldc);
+    c41.intoArray(c, ci + 4 * ldc + V);
+    c50.intoArray(c, ci + 5 * ldc);
+    c51.intoArray(c, ci + 5 * ldc + V);
+  }
+
+  /**
+   * Packs A[ic:ic+mc, pc:pc+kc] (A stored [m, lda]) into MR-tall strips, zero-padding the last.
+   *
+   * @param ap destination: strip s at s * kc * MR holds [kc, MR]
+   */
+  private static void packA(float[] a, int aOff, int lda, int pc, int kc, int ic, int mc, float[] ap) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir), dst = ir * kc;
+      for (int r = 0; r < mr; r++) {
+        int src = aOff + (ic + ir + r) * lda + pc;
+        for (int p = 0; p < kc; p++) ap[dst + p * MR + r] = a[src + p];
+      }
+      for (int r = mr; r < MR; r++) {
+        for (int p = 0; p < kc; p++) ap[dst + p * MR + r] = 0f;
+      }
+    }
+  }
+
+  /** As {@link #packA} with A stored transposed, [k, lda]: each strip row is a contiguous run. */
+  private static void packAT(float[] a, int aOff, int lda, int pc, int kc, int ic, int mc, float[] ap) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir), dst = ir * kc;
+      for (int p = 0; p < kc; p++) {
+        int src = aOff + (pc + p) * lda + ic + ir, d = dst + p * MR;
+        if (mr == MR) {
+          System.arraycopy(a, src, ap, d, MR);
+        } else {
+          System.arraycopy(a, src, ap, d, mr);
+          Arrays.fill(ap, d + mr, d + MR, 0f);
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs B[pc:pc+kc, jc:jc+nc] (B stored [k, ldb]) into NR-wide strips, zero-padding the last.
+   *
+   * @param bp destination: strip s at s * kc * NR holds [kc, NR]
+   */
+  private static void packB(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      int nr = Math.min(NR, nc - jr), dst = jr * kc;
+      int src = bOff + pc * ldb + jc + jr;
+      if (nr == NR) {
+        for (int p = 0; p < kc; p++) {
+          int s = src + p * ldb, d = dst + p * NR;
+          FloatVector.fromArray(S, b, s).intoArray(bp, d);
+          FloatVector.fromArray(S, b, s + V).intoArray(bp, d + V);
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int s = src + p * ldb, d = dst + p * NR;
+          System.arraycopy(b, s, bp, d, nr);
+          Arrays.fill(bp, d + nr, d + NR, 0f);
+        }
+      }
+    }
+  }
+
+  /** As {@link #packB} with B stored transposed, [n, ldb]: each strip column is a contiguous run. */
+  private static void packBT(float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      int nr = Math.min(NR, nc - jr), dst = jr * kc;
+      for (int j = 0; j < nr; j++) {
+        int src = bOff + (jc + jr + j) * ldb + pc;
+        for (int p = 0; p < kc; p++) bp[dst + p * NR + j] = b[src + p];
+      }
+      for (int j = nr; j < NR; j++) {
+        for (int p = 0; p < kc; p++) bp[dst + p * NR + j] = 0f;
+      }
+    }
   }
 
   /** The reference: a plain triple loop, the oracle for tests and the fallback for tiny shapes. */

@@ -1,0 +1,85 @@
+package org.neurite.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+
+/**
+ * Reverse-mode differentiation over the recorded graph. Gradients of leaves that require them are
+ * added to their {@code grad} (accumulating across calls, as in PyTorch); intermediate gradients are
+ * not kept.
+ */
+public final class Autograd {
+  private Autograd() {}
+
+  /** Backpropagates {@code gradOutput} (same shape as {@code root}) through the graph behind root. */
+  public static void backward(Tensor root, Tensor gradOutput) {
+    if (!root.requiresGrad())
+      throw new IllegalStateException("backward: the tensor does not require grad and has no graph; "
+          + "call requiresGrad(true) on the parameters before the forward pass");
+    if (!Shape.same(root.shape(), gradOutput.shape()))
+      throw new IllegalArgumentException("backward: gradient shape " + Shape.str(gradOutput.shape())
+          + " differs from the output shape " + Shape.str(root.shape()));
+    List<Tensor> order = topologicalOrder(root);
+    Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+    grads.put(root, gradOutput);
+    try (var scope = GradMode.off()) {
+      for (int i = order.size() - 1; i >= 0; i--) {
+        Tensor t = order.get(i);
+        Tensor g = grads.remove(t);
+        if (g == null) continue;
+        Node node = t.gradFn();
+        if (node == null) {
+          t.accumulateGrad(g);
+          continue;
+        }
+        Tensor[] inGrads = node.backward().apply(g);
+        Tensor[] inputs = node.inputs();
+        for (int j = 0; j < inputs.length; j++) {
+          Tensor in = inputs[j];
+          if (in == null || !in.requiresGrad() || inGrads[j] == null) continue;
+          if (!Shape.same(in.shape(), inGrads[j].shape()))
+            throw new IllegalStateException("backward of " + node.op() + ": gradient for input " + j + " has shape "
+                + Shape.str(inGrads[j].shape()) + ", input has " + Shape.str(in.shape()));
+          Tensor prev = grads.get(in);
+          grads.put(in, prev == null ? inGrads[j] : prev.add(inGrads[j]));
+        }
+      }
+    }
+  }
+
+  // Iterative DFS: recurrent nets unrolled over hundreds of steps would overflow a recursive one.
+  private static List<Tensor> topologicalOrder(Tensor root) {
+    List<Tensor> order = new ArrayList<>();
+    Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+    ArrayDeque<Object[]> stack = new ArrayDeque<>();
+    stack.push(new Object[] {root, 0});
+    seen.put(root, true);
+    while (!stack.isEmpty()) {
+      Object[] frame = stack.peek();
+      Tensor t = (Tensor) frame[0];
+      int next = (Integer) frame[1];
+      Node node = t.gradFn();
+      Tensor[] inputs = node == null ? new Tensor[0] : node.inputs();
+      boolean pushed = false;
+      while (next < inputs.length) {
+        Tensor in = inputs[next++];
+        if (in != null && in.requiresGrad() && seen.put(in, true) == null) {
+          frame[1] = next;
+          stack.push(new Object[] {in, 0});
+          pushed = true;
+          break;
+        }
+      }
+      if (!pushed) {
+        stack.pop();
+        order.add(t);
+      }
+    }
+    return order;
+  }
+}

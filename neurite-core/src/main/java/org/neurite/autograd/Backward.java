@@ -1,0 +1,13 @@
+package org.neurite.autograd;
+
+import org.neurite.tensor.Tensor;
+
+/**
+ * The backward of one recorded op: given the gradient of the loss with respect to the op's output,
+ * returns one gradient per input (same shape as that input), or {@code null} for an input that needs
+ * none. Runs with grad mode off.
+ */
+@FunctionalInterface
+public interface Backward {
+  Tensor[] apply(Tensor gradOutput);
+}

@@ -1,0 +1,123 @@
+package org.neurite.ops;
+
+import org.neurite.autograd.Tape;
+import org.neurite.kernels.Pointwise;
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+
+/** Activation functions and softmax. Each forward is followed by its backward. */
+public final class Activations {
+  private static final double SQRT1_2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
+
+  private Activations() {}
+
+  // y = max(x, 0).  dx = dy where y > 0 (0 at x == 0, as PyTorch).
+  public static Tensor relu(Tensor x) {
+    float[] xs = x.data();
+    float[] out = new float[xs.length];
+    Pointwise.relu(xs, out, out.length);
+    Tensor y = Tensor.of(out, x.shape());
+    return Tape.record("relu", y, dy -> {
+      float[] dx = new float[out.length];
+      Pointwise.reluBackward(out, dy.data(), dx, dx.length);
+      return new Tensor[] {Tensor.of(dx, x.shape())};
+    }, x);
+  }
+
+  // y = x > 0 ? x : slope * x.  dx = dy * (x > 0 ? 1 : slope).
+  public static Tensor leakyRelu(Tensor x, float slope) {
+    Tensor y = Arithmetic.map(x, v -> v > 0 ? v : slope * v);
+    return Tape.record("leaky_relu", y, dy -> new Tensor[] {
+        Arithmetic.mul(dy, Arithmetic.map(x, v -> v > 0 ? 1 : slope))}, x);
+  }
+
+  // y = 1 / (1 + exp(-x)).  dx = dy * y * (1 - y).
+  public static Tensor sigmoid(Tensor x) {
+    float[] xs = x.data();
+    float[] out = new float[xs.length];
+    Pointwise.sigmoid(xs, out, out.length);
+    Tensor y = Tensor.of(out, x.shape());
+    return Tape.record("sigmoid", y, dy -> {
+      float[] g = dy.data(), dx = new float[out.length];
+      for (int i = 0; i < dx.length; i++) dx[i] = g[i] * out[i] * (1f - out[i]);
+      return new Tensor[] {Tensor.of(dx, x.shape())};
+    }, x);
+  }
+
+  // y = tanh(x).  dx = dy * (1 - y^2).
+  public static Tensor tanh(Tensor x) {
+    float[] xs = x.data();
+    float[] out = new float[xs.length];
+    Pointwise.tanh(xs, out, out.length);
+    Tensor y = Tensor.of(out, x.shape());
+    return Tape.record("tanh", y, dy -> {
+      float[] g = dy.data(), dx = new float[out.length];
+      for (int i = 0; i < dx.length; i++) dx[i] = g[i] * (1f - out[i] * out[i]);
+      return new Tensor[] {Tensor.of(dx, x.shape())};
+    }, x);
+  }
+
+  // y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), the exact GELU (PyTorch's default).
+  // dx = dy * (Phi(x) + x * phi(x)).
+  public static Tensor gelu(Tensor x) {
+    Tensor y = Arithmetic.map(x, v -> 0.5 * v * (1 + erf(v * SQRT1_2)));
+    return Tape.record("gelu", y, dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x,
+        v -> 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)))}, x);
+  }
+
+  // y = log(1 + exp(x)), and x itself above 20 (PyTorch's threshold).  dx = dy * sigmoid(x).
+  public static Tensor softplus(Tensor x) {
+    Tensor y = Arithmetic.map(x, v -> v > 20 ? v : Math.log1p(Math.exp(v)));
+    return Tape.record("softplus", y, dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x,
+        v -> v > 20 ? 1 : 1 / (1 + Math.exp(-v))))}, x);
+  }
+
+  // y = exp(x - max) / sum(exp(x - max)) along axis.  dx = y * (dy - sum(dy * y, axis)).
+  public static Tensor softmax(Tensor x, int axis) {
+    Tensor y = rows(x, axis, false);
+    int a = Shape.axis("softmax", axis, x.rank());
+    return Tape.record("softmax", y, dy -> new Tensor[] {
+        Arithmetic.mul(y, Arithmetic.sub(dy, Reductions.sum(Arithmetic.mul(dy, y), true, a)))}, x);
+  }
+
+  // y = x - log(sum(exp(x))) along axis.  dx = dy - exp(y) * sum(dy, axis).
+  public static Tensor logSoftmax(Tensor x, int axis) {
+    Tensor y = rows(x, axis, true);
+    int a = Shape.axis("log_softmax", axis, x.rank());
+    return Tape.record("log_softmax", y, dy -> new Tensor[] {
+        Arithmetic.sub(dy, Arithmetic.mul(Arithmetic.exp(y), Reductions.sum(dy, true, a)))}, x);
+  }
+
+  // Softmax runs on contiguous rows: move the axis last, run the row kernel, move it back.
+  private static Tensor rows(Tensor x, int axis, boolean log) {
+    String op = log ? "log_softmax" : "softmax";
+    if (x.rank() == 0) throw new IllegalArgumentException(op + ": needs at least one dimension, got a scalar");
+    int a = Shape.axis(op, axis, x.rank());
+    int last = x.rank() - 1;
+    Tensor moved = a == last ? x : Views.transposeRaw(x, a, last);
+    float[] in = moved.data();
+    int n = moved.shape(last);
+    float[] out = new float[in.length];
+    if (n > 0) {
+      for (int r = 0; r < in.length / n; r++) {
+        if (log) Pointwise.logSoftmaxRow(in, r * n, out, r * n, n);
+        else Pointwise.softmaxRow(in, r * n, out, r * n, n);
+      }
+    }
+    Tensor y = Tensor.of(out, moved.shape());
+    return a == last ? y : Views.transposeRaw(y, a, last).contiguous();
+  }
+
+  /**
+   * The error function, with relative error below 1.2e-7 (Numerical Recipes' erfc by Chebyshev
+   * fitting), enough for float32.
+   */
+  public static double erf(double x) {
+    double z = Math.abs(x);
+    double t = 1 / (1 + 0.5 * z);
+    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+        + t * (-0.82215223 + t * 0.17087277)))))))));
+    return x >= 0 ? 1 - r : r - 1;
+  }
+}

@@ -1,0 +1,96 @@
+package org.neurite.ops;
+
+import org.neurite.autograd.Tape;
+import org.neurite.kernels.Gemm;
+import org.neurite.kernels.Parallel;
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+
+/**
+ * Matrix products with torch.matmul's semantics: 1-D operands gain and then lose a dimension, leading
+ * (batch) dimensions broadcast. Transposed views go to the GEMM as transpose flags, not copies.
+ */
+public final class LinearAlgebra {
+  private LinearAlgebra() {}
+
+  public static Tensor matmul(Tensor a, Tensor b) {
+    if (a.rank() == 0 || b.rank() == 0)
+      throw new IllegalArgumentException("matmul: " + Shape.str(a.shape()) + " x " + Shape.str(b.shape())
+          + ": both operands need at least one dimension");
+    if (a.rank() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+    if (b.rank() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+    int k = a.shape(-1);
+    if (b.shape(-2) != k)
+      throw new IllegalArgumentException("matmul: " + Shape.str(a.shape()) + " x " + Shape.str(b.shape())
+          + ": inner dimensions " + k + " and " + b.shape(-2) + " differ");
+    // [..., m, k] x [k, n] is one GEMM over the flattened rows (a Dense layer on sequences).
+    if (a.rank() > 2 && b.rank() == 2 && a.isContiguous()) {
+      int[] out = a.shape();
+      out[out.length - 1] = b.shape(1);
+      return matmul(a.reshape(-1, k), b).reshape(out);
+    }
+    Tensor c = product(a, b);
+    return Tape.record("matmul", c, dc -> new Tensor[] {
+        a.requiresGrad() ? Reductions.sumTo(product(dc, Views.transposeRaw(b, -2 + b.rank(), b.rank() - 1)), a.shape()) : null,
+        b.requiresGrad() ? Reductions.sumTo(product(Views.transposeRaw(a, a.rank() - 2, a.rank() - 1), dc), b.shape()) : null},
+        a, b);
+  }
+
+  // c[..., m, n] = a[..., m, k] b[..., k, n], batch dims broadcast. No graph.
+  static Tensor product(Tensor a, Tensor b) {
+    int ra = a.rank(), rb = b.rank();
+    int m = a.shape(-2), k = a.shape(-1), n = b.shape(-1);
+    int[] batchA = java.util.Arrays.copyOf(a.shape(), ra - 2), batchB = java.util.Arrays.copyOf(b.shape(), rb - 2);
+    int[] batch = Shape.broadcast("matmul", batchA, batchB);
+    Operand A = Operand.of(a), B = Operand.of(b);
+    int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
+    outShape[batch.length] = m;
+    outShape[batch.length + 1] = n;
+    float[] c = new float[Shape.size(outShape)];
+    int count = Shape.size(batch);
+    int[] offA = batchOffsets(A.tensor, batch), offB = batchOffsets(B.tensor, batch);
+    // Many small products: one per thread share; few large ones: the GEMM splits each.
+    long work = (long) m * n * k;
+    int grain = work >= 1 << 21 ? count + 1 : 1;
+    Parallel.forRange(count, grain, (from, to) -> {
+      for (int i = from; i < to; i++)
+        Gemm.gemm(A.trans, B.trans, m, n, k, A.tensor.storage(), offA[i], A.ld, B.tensor.storage(), offB[i], B.ld,
+            false, c, i * m * n, n);
+    });
+    return Tensor.of(c, outShape);
+  }
+
+  private static int[] batchOffsets(Tensor t, int[] batch) {
+    int r = t.rank() - 2;
+    int[] shape = java.util.Arrays.copyOf(t.shape(), r), strides = java.util.Arrays.copyOf(t.strides(), r);
+    int[] st = Shape.broadcastStrides(shape, strides, batch);
+    int count = Shape.size(batch);
+    int[] off = new int[count];
+    int[] idx = new int[batch.length];
+    for (int i = 0; i < count; i++) {
+      int o = t.offset();
+      for (int d = 0; d < batch.length; d++) o += idx[d] * st[d];
+      off[i] = o;
+      for (int d = batch.length - 1; d >= 0; d--) {
+        if (++idx[d] < batch[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return off;
+  }
+
+  /** A matrix operand as the GEMM wants it: a tensor whose last two dims are row- or column-major. */
+  private record Operand(Tensor tensor, boolean trans, int ld) {
+    static Operand of(Tensor t) {
+      int r = t.rank();
+      int rows = t.shape(r - 2), cols = t.shape(r - 1);
+      int[] st = t.strides();
+      if ((st[r - 1] == 1 || cols <= 1) && (st[r - 2] >= Math.max(1, cols) || rows <= 1))
+        return new Operand(t, false, rows <= 1 ? Math.max(1, cols) : st[r - 2]);
+      if ((st[r - 2] == 1 || rows <= 1) && (st[r - 1] >= Math.max(1, rows) || cols <= 1))
+        return new Operand(t, true, cols <= 1 ? Math.max(1, rows) : st[r - 1]);
+      Tensor c = Tensor.of(t.toArray(), t.shape());
+      return new Operand(c, false, Math.max(1, cols));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package org.neurite.tensor;
+
+/**
+ * Walks strided layouts in row-major order: gathering a view into a dense array, and visiting the
+ * rows of up to three broadcast operands at once. The innermost dimension is the loop the caller runs,
+ * so a kernel sees (array, offset, stride, length) runs.
+ */
+public final class Strided {
+  private Strided() {}
+
+  /** Visitor of one innermost run: {@code n} elements, start offsets and strides per operand. */
+  @FunctionalInterface
+  public interface Rows {
+    void row(int n, int[] off, int[] stride);
+  }
+
+  /** A dense row-major copy of {@code t}'s elements. */
+  public static float[] toArray(Tensor t) {
+    int[] shape = t.shape();
+    float[] out = new float[t.size()];
+    float[] src = t.storage();
+    int[] st = t.strides();
+    forEachRow(shape, new int[] {t.offset(), 0}, new int[][] {st, Shape.strides(shape)}, (n, off, stride) -> {
+      int s = off[0], ss = stride[0], d = off[1];
+      if (ss == 1) {
+        System.arraycopy(src, s, out, d, n);
+      } else {
+        for (int i = 0; i < n; i++, s += ss) out[d + i] = src[s];
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Calls {@code rows} once per innermost row of {@code shape}, with each operand's start offset and
+   * innermost stride. Operand {@code k} is addressed by {@code base[k] + sum(index[d] * strides[k][d])}.
+   */
+  public static void forEachRow(int[] shape, int[] base, int[][] strides, Rows rows) {
+    // Merge neighbouring dimensions that every operand walks contiguously, so a [64, 1] * [64, 1]
+    // product is one run of 64, not 64 runs of 1.
+    int[] dims = shape.clone();
+    int[][] st = new int[strides.length][];
+    for (int k = 0; k < strides.length; k++) st[k] = strides[k].clone();
+    int r = 0;
+    for (int d = 0; d < dims.length; d++) {
+      if (r > 0 && mergeable(dims, st, r - 1, d)) {
+        for (int[] s : st) s[r - 1] = s[d];
+        dims[r - 1] *= dims[d];
+      } else {
+        dims[r] = dims[d];
+        for (int[] s : st) s[r] = s[d];
+        r++;
+      }
+    }
+    shape = java.util.Arrays.copyOf(dims, r);
+    for (int k = 0; k < st.length; k++) st[k] = java.util.Arrays.copyOf(st[k], r);
+    strides = st;
+    int ops = base.length;
+    int[] off = base.clone();
+    int[] inner = new int[ops];
+    if (r == 0) {
+      rows.row(1, off, inner);
+      return;
+    }
+    for (int d : shape) if (d == 0) return;
+    for (int k = 0; k < ops; k++) inner[k] = strides[k][r - 1];
+    int n = shape[r - 1];
+    int[] idx = new int[r];
+    while (true) {
+      rows.row(n, off, inner);
+      int d = r - 2;
+      while (d >= 0) {
+        idx[d]++;
+        for (int k = 0; k < ops; k++) off[k] += strides[k][d];
+        if (idx[d] < shape[d]) break;
+        for (int k = 0; k < ops; k++) off[k] -= strides[k][d] * shape[d];
+        idx[d] = 0;
+        d--;
+      }
+      if (d < 0) return;
+    }
+  }
+
+  private static boolean mergeable(int[] dims, int[][] st, int outer, int inner) {
+    for (int[] s : st) if (s[outer] != s[inner] * dims[inner]) return false;
+    return true;
+  }
+}
