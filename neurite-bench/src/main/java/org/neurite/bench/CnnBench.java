@@ -1,0 +1,148 @@
+package org.neurite.bench;
+
+import java.util.List;
+import java.util.Map;
+import org.neurite.autograd.GradMode;
+import org.neurite.kernels.Parallel;
+import org.neurite.ops.Functional;
+import org.neurite.optim.Adam;
+import org.neurite.tensor.Rng;
+import org.neurite.tensor.Tensor;
+
+/**
+ * {@code neurite bench cnn}: the seed CNN of {@code peers/torch_cnn.py} (Conv 32/64/128 3x3 + ReLU +
+ * MaxPool 2, Dense 512 + ReLU, Dense 10; cross-entropy on logits; Adam 1e-3), training and inference
+ * samples/s, and with {@code --layers} each 3x3 convolution alone, forward and forward+backward.
+ *
+ * <p>The model is written with the engine's functional ops and the core Adam, so it measures the
+ * engine alone; the image issue's {@code Sequential} API must match it.
+ */
+public final class CnnBench {
+  private static final Map<String, int[]> CONFIGS = Map.of(
+      "A", new int[] {1, 28, 64}, "B", new int[] {3, 32, 64}, "C", new int[] {3, 224, 16});
+
+  private CnnBench() {}
+
+  public static void run(Harness h, String config, int threads, int reps, double minRepS, boolean layers, boolean noModel) {
+    int[] cfg = CONFIGS.get(config);
+    if (cfg == null) throw new IllegalArgumentException("bench cnn: --config must be A, B or C, got " + config);
+    Parallel.setThreads(threads);
+    double rss0 = Harness.peakRssMib();
+    int cin = cfg[0], hw = cfg[1], batch = cfg[2];
+    Map<String, Object> base = Harness.params("config", config, "input", List.of(cin, hw, hw), "batch", batch);
+    int warm = config.equals("C") ? 1 : 3;
+    Map<String, Object> threadsKw = Harness.params("blas_threads", threads);
+    Rng rng = new Rng(0);
+
+    if (!noModel) {
+      SeedCnn model = new SeedCnn(cin, hw, rng);
+      Map<String, Object> params = new java.util.LinkedHashMap<>(base);
+      params.put("flatten", model.flat);
+      params.put("params", model.parameterCount());
+      params.put("optimizer", "Adam(1e-3)");
+      Tensor x = Tensor.randn(rng, batch, cin, hw, hw);
+      float[] labels = new float[batch];
+      for (int i = 0; i < batch; i++) labels[i] = rng.nextInt(10);
+      Tensor y = Tensor.of(labels, batch);
+      Harness.Stats st = h.bench(() -> model.trainStep(x, y), batch, reps, warm, minRepS, 10000);
+      h.emit("cnn_train", params, "samples/s", st, threads, threadsKw);
+      st = h.bench(() -> {
+        try (var s = GradMode.off()) {
+          model.forward(x);
+        }
+      }, batch, reps, warm, minRepS, 10000);
+      h.emit("cnn_infer", params, "samples/s", st, threads, threadsKw);
+    }
+
+    if (layers) {
+      int c = cin, s = hw;
+      int[] outs = {32, 64, 128};
+      for (int i = 0; i < 3; i++) {
+        int co = outs[i], ho = s - 2, wo = s - 2;
+        boolean first = i == 0;
+        double fwdGflop = 2.0 * batch * co * ho * wo * c * 9 / 1e9;
+        Tensor xin = Tensor.randn(rng, batch, c, s, s).requiresGrad(!first);
+        Tensor wt = Tensor.randn(rng, co, c, 3, 3).requiresGrad(true);
+        Tensor bs = Tensor.randn(rng, co).requiresGrad(true);
+        Tensor gout = Tensor.randn(rng, batch, co, ho, wo);
+        Map<String, Object> lp = new java.util.LinkedHashMap<>(base);
+        lp.put("layer", "conv" + (i + 1));
+        lp.put("x", List.of(batch, c, s, s));
+        lp.put("w", List.of(co, c, 3, 3));
+        lp.put("out", List.of(batch, co, ho, wo));
+        Runnable fwd = () -> {
+          try (var g = GradMode.off()) {
+            Functional.conv2d(xin, wt, bs);
+          }
+        };
+        Runnable fwdBwd = () -> {
+          Functional.conv2d(xin, wt, bs).backward(gout);
+          wt.zeroGrad();
+          bs.zeroGrad();
+          xin.zeroGrad();
+        };
+        for (String mode : new String[] {"fwd", "fwd+bwd"}) {
+          double mult = mode.equals("fwd") ? 1 : first ? 2 : 3;
+          Harness.Stats st = h.bench(mode.equals("fwd") ? fwd : fwdBwd, batch, reps, warm, minRepS / 2, 10000);
+          Map<String, Object> p = new java.util.LinkedHashMap<>(lp);
+          p.put("mode", mode);
+          Map<String, Object> extra = new java.util.LinkedHashMap<>(threadsKw);
+          extra.put("gflops_median", Harness.round(st.median() * fwdGflop * mult / batch, 2));
+          h.emit("conv3x3_" + mode, p, "samples/s", st, threads, extra);
+        }
+        c = co;
+        s = (s - 2) / 2;
+      }
+    }
+    double v = Harness.peakRssMib();
+    Map<String, Object> extra = new java.util.LinkedHashMap<>(threadsKw);
+    extra.put("rss_after_import_mib", Harness.round(rss0, 1));
+    h.emit("cnn_peak_rss", base, "MiB", Harness.single(v), threads, extra);
+  }
+
+  /** The seed CNN on functional ops, with PyTorch's default initialisation. */
+  static final class SeedCnn {
+    final Tensor[] params;
+    final int flat;
+    private final Adam adam;
+
+    SeedCnn(int cin, int hw, Rng rng) {
+      int s = hw;
+      for (int i = 0; i < 3; i++) s = (s - 2) / 2;
+      flat = 128 * s * s;
+      params = new Tensor[] {
+          init(rng, cin * 9, 32, cin, 3, 3), init(rng, cin * 9, 32),
+          init(rng, 32 * 9, 64, 32, 3, 3), init(rng, 32 * 9, 64),
+          init(rng, 64 * 9, 128, 64, 3, 3), init(rng, 64 * 9, 128),
+          init(rng, flat, 512, flat), init(rng, flat, 512),
+          init(rng, 512, 10, 512), init(rng, 512, 10)};
+      adam = new Adam(List.of(params), 1e-3f);
+    }
+
+    // U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's default for Conv2d and Linear weights and biases.
+    private static Tensor init(Rng rng, int fanIn, int... shape) {
+      float bound = (float) (1 / Math.sqrt(fanIn));
+      return Tensor.uniform(rng, -bound, bound, shape).requiresGrad(true);
+    }
+
+    int parameterCount() {
+      int n = 0;
+      for (Tensor p : params) n += p.size();
+      return n;
+    }
+
+    Tensor forward(Tensor x) {
+      Tensor h = x;
+      for (int i = 0; i < 3; i++) h = Functional.maxPool2d(Functional.conv2d(h, params[2 * i], params[2 * i + 1]).relu(), 2);
+      h = h.flatten(1, -1);
+      h = Functional.linear(h, params[6], params[7]).relu();
+      return Functional.linear(h, params[8], params[9]);
+    }
+
+    void trainStep(Tensor x, Tensor y) {
+      adam.zeroGrad();
+      Functional.crossEntropy(forward(x), y).backward();
+      adam.step();
+    }
+  }
+}

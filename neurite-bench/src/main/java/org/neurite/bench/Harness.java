@@ -1,0 +1,157 @@
+package org.neurite.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The timing protocol and JSON-lines output of the peer scripts ({@code shared/peers/common.py}),
+ * line for line, so every Neurite measurement pairs with a peer's by workload and params.
+ *
+ * <p>Protocol: {@code warmup} untimed calls; the calls per repetition ({@code inner}) chosen so one
+ * repetition lasts at least {@code minRepS}; {@code reps} timed repetitions; throughput =
+ * units * inner / seconds. {@code other_cpu} is the CPU that other processes used meanwhile (a noise
+ * indicator: above ~0.2 cores on 2 cores the figures are depressed by a neighbour).
+ */
+public final class Harness {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int NCPU = Runtime.getRuntime().availableProcessors();
+  private static final double CLK_TCK = 100.0;   // USER_HZ: 100 on every Linux architecture we run on
+
+  private final PrintStream out;
+
+  public Harness(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Medians and spread of one measurement, as common.py's bench() returns them. */
+  public record Stats(double median, double min, double max, int reps, int inner, double repS, double otherCpu,
+                      double steal) {}
+
+  /** Times {@code fn}, each call worth {@code unitsPerCall} units (samples, GFLOP). */
+  public Stats bench(Runnable fn, double unitsPerCall, int reps, int warmup, double minRepS, int maxInner) {
+    long t = System.nanoTime();
+    int w = Math.max(1, warmup);
+    for (int i = 0; i < w; i++) fn.run();
+    double one = (System.nanoTime() - t) / 1e9 / w;
+    int inner = (int) Math.min(maxInner, Math.max(1, Math.ceil(minRepS / Math.max(one, 1e-9))));
+    double[] rates = new double[reps], secs = new double[reps], others = new double[reps], steals = new double[reps];
+    for (int r = 0; r < reps; r++) {
+      long[] cpu0 = procStat();
+      long self0 = processCpuNanos();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < inner; i++) fn.run();
+      long t1 = System.nanoTime();
+      long[] cpu1 = procStat();
+      long self1 = processCpuNanos();
+      double dt = (t1 - t0) / 1e9;
+      rates[r] = unitsPerCall * inner / dt;
+      secs[r] = dt;
+      if (cpu0 != null && cpu1 != null) {
+        double others1 = (cpu1[0] - cpu0[0]) / CLK_TCK - (self1 - self0) / 1e9;
+        others[r] = Math.max(0, others1 / dt);
+        steals[r] = (cpu1[1] - cpu0[1]) / CLK_TCK / dt;
+      }
+    }
+    return new Stats(median(rates), Arrays.stream(rates).min().orElse(0), Arrays.stream(rates).max().orElse(0), reps, inner,
+        round(median(secs), 4), round(median(others), 3), round(median(steals), 3));
+  }
+
+  /** Prints one JSON line with the peer scripts' keys, {@code "peer": "neurite"}. */
+  public Map<String, Object> emit(String workload, Map<String, Object> params, String metric, Stats st, int threads,
+                                  Map<String, Object> extra) {
+    ObjectNode rec = JSON.createObjectNode();
+    rec.put("workload", workload);
+    rec.put("peer", "neurite");
+    rec.set("params", JSON.valueToTree(params));
+    rec.put("metric", metric);
+    rec.put("median", roundRate(st.median()));
+    rec.put("min", roundRate(st.min()));
+    rec.put("max", roundRate(st.max()));
+    rec.put("reps", st.reps());
+    rec.put("inner", st.inner());
+    rec.put("rep_s", st.repS());
+    rec.put("other_cpu", st.otherCpu());
+    rec.put("steal", st.steal());
+    rec.put("threads", threads);
+    rec.put("peak_rss_mib", round(peakRssMib(), 1));
+    if (extra != null) extra.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
+    ObjectNode env = rec.putObject("env");
+    env.put("java", System.getProperty("java.version"));
+    env.put("vector_bits", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    out.println(rec);
+    out.flush();
+    return JSON.convertValue(rec, Map.class);
+  }
+
+  /** A measured value that is not a rate (peak RSS): median = min = max. */
+  public static Stats single(double v) {
+    return new Stats(v, v, v, 1, 1, 0, 0, 0);
+  }
+
+  public static Map<String, Object> params(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+    return m;
+  }
+
+  static double roundRate(double v) {
+    return round(v, v < 1000 ? 3 : 1);
+  }
+
+  static double round(double v, int digits) {
+    double s = Math.pow(10, digits);
+    return Math.round(v * s) / s;
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n == 0 ? 0 : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  /** Peak resident set size of this process (VmHWM), MiB; 0 where /proc is missing. */
+  public static double peakRssMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+        if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+    } catch (IOException | NumberFormatException ignored) {
+      // not Linux: report 0 rather than fail the benchmark
+    }
+    return 0;
+  }
+
+  private static long processCpuNanos() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
+    return 0;
+  }
+
+  // Machine-wide busy and steal jiffies from the first line of /proc/stat.
+  private static long[] procStat() {
+    try {
+      String[] p = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      List<Long> v = new ArrayList<>();
+      for (int i = 1; i < p.length; i++) v.add(Long.parseLong(p[i]));
+      while (v.size() < 8) v.add(0L);
+      long busy = v.get(0) + v.get(1) + v.get(2) + v.get(5) + v.get(6);
+      return new long[] {busy, v.get(7)};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  static int ncpu() {
+    return NCPU;
+  }
+}

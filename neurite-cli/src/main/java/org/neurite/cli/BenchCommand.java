@@ -1,0 +1,79 @@
+package org.neurite.cli;
+
+import java.util.concurrent.Callable;
+import org.neurite.bench.CnnBench;
+import org.neurite.bench.GemmBench;
+import org.neurite.bench.Harness;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurite bench WORKLOAD}: the peer scripts' workloads, argument for argument, printing the
+ * same JSON lines with {@code "peer": "neurite"} (contract 3 in DESIGN.md).
+ */
+@Command(name = "bench", description = "Benchmarks that pair line by line with shared/peers/*.py.",
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class})
+final class BenchCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 2;
+  }
+
+  /** Options every workload shares with the peers. */
+  static class Common {
+    @Option(names = "--threads", defaultValue = "2", description = "Threads (default 2, as the peers).")
+    int threads;
+
+    @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions (default 5).")
+    int reps;
+
+    @Option(names = "--blas-threads", description = "Accepted for symmetry with the PyTorch peer; Neurite has one pool.")
+    Integer blasThreads;
+  }
+
+  @Command(name = "gemm", description = "float32 GEMM GFLOPS: squares 256-2048 and the seed models' layer shapes.")
+  static final class Gemm extends Common implements Callable<Integer> {
+    @Option(names = "--skip-big", description = "Skip (64, 86528, 512).")
+    boolean skipBig;
+
+    @Option(names = "--min-rep-s", defaultValue = "0.4")
+    double minRepS;
+
+    @Option(names = "--only", description = "Comma list of MxKxN shapes, e.g. 6400x64x256.")
+    String only;
+
+    @Option(names = "--peers", description = "Accepted for symmetry with gemm.py; ignored.")
+    String peers;
+
+    @Override
+    public Integer call() {
+      GemmBench.run(new Harness(System.out), threads, reps, skipBig, minRepS, only);
+      return 0;
+    }
+  }
+
+  @Command(name = "cnn", description = "The seed CNN: training/inference samples/s; --layers times each 3x3 conv.")
+  static final class Cnn extends Common implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "A (1x28x28 b64), B (3x32x32 b64) or C (3x224x224 b16).")
+    String config;
+
+    @Option(names = "--layers", description = "Also time each 3x3 convolution alone, fwd and fwd+bwd.")
+    boolean layers;
+
+    @Option(names = "--no-model", description = "Only the --layers timings.")
+    boolean noModel;
+
+    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    double minRepS;
+
+    @Override
+    public Integer call() {
+      CnnBench.run(new Harness(System.out), config, threads, reps, minRepS, layers, noModel);
+      return 0;
+    }
+  }
+}
