@@ -1,6 +1,5 @@
 package org.neurite.kernels;
 
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
@@ -96,37 +95,29 @@ public final class Parallel {
       return;
     }
     ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[shares - 1];
+    // Failures are caught where they happen: ForkJoinTask would rethrow a reflective copy instead.
+    Throwable[] failures = new Throwable[shares];
     ForkJoinPool p = pool();
     for (int s = 1; s < shares; s++) {
-      int from = (int) ((long) n * s / shares), to = (int) ((long) n * (s + 1) / shares);
-      tasks[s - 1] = p.submit(() -> runInside(body, from, to));
+      int share = s, from = (int) ((long) n * s / shares), to = (int) ((long) n * (s + 1) / shares);
+      tasks[s - 1] = p.submit(() -> runInside(body, from, to, failures, share));
     }
-    Throwable failure = null;
-    try {
-      runInside(body, 0, (int) ((long) n / shares));
-    } catch (Throwable e) {
-      failure = e;
+    runInside(body, 0, (int) ((long) n / shares), failures, 0);
+    for (ForkJoinTask<?> task : tasks) task.join();
+    for (Throwable f : failures) {
+      if (f instanceof RuntimeException re) throw re;
+      if (f instanceof Error err) throw err;
+      if (f != null) throw new IllegalStateException(f);
     }
-    for (ForkJoinTask<?> task : tasks) {
-      try {
-        task.get();
-      } catch (ExecutionException e) {
-        if (failure == null) failure = e.getCause();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        if (failure == null) failure = e;
-      }
-    }
-    if (failure instanceof RuntimeException re) throw re;
-    if (failure instanceof Error err) throw err;
-    if (failure != null) throw new IllegalStateException(failure);
   }
 
-  private static void runInside(RangeBody body, int from, int to) {
+  private static void runInside(RangeBody body, int from, int to, Throwable[] failures, int share) {
     boolean was = INSIDE.get();
     INSIDE.set(true);
     try {
       body.run(from, to);
+    } catch (Throwable e) {
+      failures[share] = e;
     } finally {
       INSIDE.set(was);
     }
