@@ -28,16 +28,18 @@ public final class Gemm {
   /** Micro-tile width: two vectors. */
   private static final int NR = 2 * V;
   /**
-   * Micro-tile height. 8 rows take 16 accumulators, which fit 32 vector registers (AVX-512) with
-   * room for B and the broadcast; with 16 registers (AVX2) 6 rows (12 accumulators) avoid spills.
+   * Micro-tile height. 8 rows take 16 accumulators, which fit 32 vector registers (AVX-512) with room
+   * for B and the broadcast. With 16 registers (AVX2) a few spill, yet it measured faster than 6 rows.
    */
-  private static final int MR = V >= 16 ? 8 : 6;
+  private static final int MR = 8;
   /** Depth of a packed block: a {@code kc x NR} B strip (32 KiB with AVX-512) stays near L1. */
   private static final int KC = 256;
   /** Rows of a packed A block: {@code MC x KC} floats (256 KiB) stay in L2. */
   private static final int MC = 256;
   /** Columns of a packed B block: {@code KC x NC} floats (1 MiB) stay in L2/L3. */
   private static final int NC = 1024;
+  /** Up to this many NR-wide column strips per thread, A is read in place rather than packed. */
+  private static final int DIRECT_A_STRIPS = 16;
   /** Below this many multiply-adds packing costs more than it saves: the scalar loop runs. */
   private static final long TINY = 4096;
   /** Below this many multiply-adds one thread finishes before a second would start. */
@@ -102,6 +104,9 @@ public final class Gemm {
     if (w.b.length < kcMax * ncMax) w.b = new float[kcMax * ncMax];
     if (w.a.length < kcMax * mcMax) w.a = new float[kcMax * mcMax];
     float[] ap = w.a, bp = w.b;
+    // Packing A costs about as much as one pass of the micro-kernel over it; with few column strips
+    // to reuse it the kernel reads A in place instead (only a ragged last strip is packed).
+    boolean direct = j1 - j0 <= DIRECT_A_STRIPS * NR;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
       for (int pc = 0; pc < k; pc += KC) {
@@ -111,9 +116,17 @@ public final class Gemm {
         boolean add = accumulate || pc > 0;
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
-          if (transA) packAT(a, aOff, lda, pc, kc, ic, mc, ap);
-          else packA(a, aOff, lda, pc, kc, ic, mc, ap);
-          macro(mc, nc, kc, ap, bp, c, cOff + ic * ldc + jc, ldc, add, w.tile);
+          int cIdx = cOff + ic * ldc + jc;
+          if (direct) {
+            int whole = mc / MR * MR;
+            if (whole < mc) pack(transA, a, aOff, lda, pc, kc, ic + whole, mc - whole, ap);
+            int aIdx = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+            int rs = transA ? 1 : lda, cs = transA ? lda : 1;
+            macro(mc, nc, kc, a, aIdx, rs, cs, whole, ap, bp, c, cIdx, ldc, add, w.tile);
+          } else {
+            pack(transA, a, aOff, lda, pc, kc, ic, mc, ap);
+            macro(mc, nc, kc, a, 0, 0, 0, 0, ap, bp, c, cIdx, ldc, add, w.tile);
+          }
         }
       }
     }
@@ -123,20 +136,30 @@ public final class Gemm {
     return (x + to - 1) / to * to;
   }
 
-  /** All micro-tiles of an {@code mc x nc} block of C from packed A and B. */
-  private static void macro(int mc, int nc, int kc, float[] ap, float[] bp,
-                            float[] c, int cIdx, int ldc, boolean add, float[] tile) {
+  /**
+   * All micro-tiles of an {@code mc x nc} block of C. Rows below {@code whole} read A at
+   * {@code a[aIdx + i * rs + p * cs]}; the rest read the packed strips of {@code ap}.
+   *
+   * @param ap packed A: strip s at s * kc * MR holds [kc, MR]
+   * @param bp packed B: strip s at s * kc * NR holds [kc, NR]
+   * @param c C block at cIdx, rows ldc apart
+   */
+  private static void macro(int mc, int nc, int kc, float[] a, int aIdx, int rs, int cs, int whole,
+                            float[] ap, float[] bp, float[] c, int cIdx, int ldc, boolean add,
+                            float[] tile) {
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
-      int bIdx = jr * kc; // strip jr / NR starts at (jr / NR) * kc * NR
+      int bIdx = jr * kc;
       for (int ir = 0; ir < mc; ir += MR) {
         int mr = Math.min(MR, mc - ir);
-        int aIdx = ir * kc;
+        float[] src = ir < whole ? a : ap;
+        int ai = ir < whole ? aIdx + ir * rs : (ir - whole) * kc;
+        int ars = ir < whole ? rs : 1, acs = ir < whole ? cs : MR;
         int ci = cIdx + ir * ldc + jr;
         if (mr == MR && nr == NR) {
-          kernel(kc, ap, aIdx, bp, bIdx, c, ci, ldc, add);
+          kernel(kc, src, ai, ars, acs, bp, bIdx, c, ci, ldc, add);
         } else {
-          kernel(kc, ap, aIdx, bp, bIdx, tile, 0, NR, false);
+          kernel(kc, src, ai, ars, acs, bp, bIdx, tile, 0, NR, false);
           for (int r = 0; r < mr; r++) {
             int cr = ci + r * ldc, tr = r * NR;
             if (add) {
@@ -150,52 +173,53 @@ public final class Gemm {
     }
   }
 
-  private static void kernel(int kc, float[] ap, int aIdx, float[] bp, int bIdx,
-                             float[] c, int ci, int ldc, boolean add) {
-    if (MR == 8) kernel8(kc, ap, aIdx, bp, bIdx, c, ci, ldc, add);
-    else kernel6(kc, ap, aIdx, bp, bIdx, c, ci, ldc, add);
-  }
-
   /**
-   * The 8 x NR micro-kernel: C[8, NR] (+)= Ap[kc, 8]^T * Bp[kc, NR]. Accumulators are named locals
-   * so C2 keeps all 16 in registers; indices are affine in {@code p} with constant strides so the
-   * range checks are hoisted out of the loop.
+   * The micro-kernel: C[MR, NR] (+)= A[MR, kc] * Bp[kc, NR], A read at {@code a[ai + r * rs + p * cs]}
+   * (packed strips and both in-place layouts). Accumulators are named locals so C2 keeps all 16 in
+   * registers.
    *
-   * @param ap packed A strip as [kc, MR] from aIdx
    * @param bp packed B strip as [kc, NR] from bIdx
    * @param c C tile rows at ci + r * ldc, NR wide
    */
-  private static void kernel8(int kc, float[] ap, int aIdx, float[] bp, int bIdx,
-                              float[] c, int ci, int ldc, boolean add) {
+  private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bIdx,
+                             float[] c, int ci, int ldc, boolean add) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
     FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+    int a0 = ai;
+    int a1 = ai + rs;
+    int a2 = ai + 2 * rs;
+    int a3 = ai + 3 * rs;
+    int a4 = ai + 4 * rs;
+    int a5 = ai + 5 * rs;
+    int a6 = ai + 6 * rs;
+    int a7 = ai + 7 * rs;
     for (int p = 0; p < kc; p++) {
-      int ai = aIdx + p * 8, bi = bIdx + p * NR;
+      int bi = bIdx + p * NR, pa = p * cs;
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
-      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + pa]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, ap[ai + 1]);
+      x = FloatVector.broadcast(S, a[a1 + pa]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, ap[ai + 2]);
+      x = FloatVector.broadcast(S, a[a2 + pa]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, ap[ai + 3]);
+      x = FloatVector.broadcast(S, a[a3 + pa]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, ap[ai + 4]);
+      x = FloatVector.broadcast(S, a[a4 + pa]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, ap[ai + 5]);
+      x = FloatVector.broadcast(S, a[a5 + pa]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
-      x = FloatVector.broadcast(S, ap[ai + 6]);
+      x = FloatVector.broadcast(S, a[a6 + pa]);
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
-      x = FloatVector.broadcast(S, ap[ai + 7]);
+      x = FloatVector.broadcast(S, a[a7 + pa]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
     }
@@ -236,62 +260,11 @@ public final class Gemm {
     c71.intoArray(c, ci + 7 * ldc + V);
   }
 
-  /** The 6 x NR micro-kernel for 16-register machines; as {@link #kernel8}. */
-  private static void kernel6(int kc, float[] ap, int aIdx, float[] bp, int bIdx,
-                              float[] c, int ci, int ldc, boolean add) {
-    FloatVector z = FloatVector.zero(S);
-    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-    FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-    for (int p = 0; p < kc; p++) {
-      int ai = aIdx + p * 6, bi = bIdx + p * NR;
-      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-      FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
-      FloatVector x = FloatVector.broadcast(S, ap[ai]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, ap[ai + 1]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, ap[ai + 2]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, ap[ai + 3]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, ap[ai + 4]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, ap[ai + 5]);
-      c50 = x.fma(b0, c50);
-      c51 = x.fma(b1, c51);
-    }
-    // Spelled out rather than a helper taking vectors: a helper C2 declines to inline boxes them.
-    if (add) {
-      c00 = c00.add(FloatVector.fromArray(S, c, ci));
-      c01 = c01.add(FloatVector.fromArray(S, c, ci + V));
-      c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
-      c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + V));
-      c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
-      c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + V));
-      c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
-      c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + V));
-      c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
-      c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + V));
-      c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
-      c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + V));
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + V);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + V);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + V);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + V);
-    c40.intoArray(c, ci + 4 * ldc);
-    c41.intoArray(c, ci + 4 * ldc + V);
-    c50.intoArray(c, ci + 5 * ldc);
-    c51.intoArray(c, ci + 5 * ldc + V);
+  /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-tall strips as {@link #packA} / {@link #packAT}. */
+  private static void pack(boolean transA, float[] a, int aOff, int lda, int pc, int kc, int ic, int mc,
+                           float[] ap) {
+    if (transA) packAT(a, aOff, lda, pc, kc, ic, mc, ap);
+    else packA(a, aOff, lda, pc, kc, ic, mc, ap);
   }
 
   /**
