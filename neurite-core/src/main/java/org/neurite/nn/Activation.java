@@ -1,0 +1,27 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Tensor;
+
+/** The activations a layer can apply to its output (Keras' {@code activation=} argument). */
+public enum Activation {
+  LINEAR, RELU, SIGMOID, TANH, GELU, SOFTPLUS, SOFTMAX, LOG_SOFTMAX;
+
+  /** Applies this activation; softmax variants act on the last axis. */
+  public Tensor apply(Tensor x) {
+    return switch (this) {
+      case LINEAR -> x;
+      case RELU -> x.relu();
+      case SIGMOID -> x.sigmoid();
+      case TANH -> x.tanh();
+      case GELU -> x.gelu();
+      case SOFTPLUS -> x.softplus();
+      case SOFTMAX -> x.softmax(-1);
+      case LOG_SOFTMAX -> x.logSoftmax(-1);
+    };
+  }
+
+  /** Keras' name: "relu", "softmax", ... */
+  public String kerasName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

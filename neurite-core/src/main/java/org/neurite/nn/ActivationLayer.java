@@ -1,0 +1,20 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Tensor;
+
+/** An activation as a layer of its own (Keras' {@code Activation("relu")}, PyTorch's {@code nn.ReLU()}). */
+public final class ActivationLayer extends Layer {
+  public ActivationLayer(Activation a) {
+    this.activation = a;
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    return x;
+  }
+
+  @Override
+  public String toString() {
+    return "Activation(" + activation.kerasName() + ")";
+  }
+}

@@ -1,0 +1,20 @@
+package org.neurite.nn;
+
+import org.neurite.ops.Pooling;
+import org.neurite.tensor.Tensor;
+
+/** Average pooling (padded cells are not counted, as Keras does). See {@link Pool2D}. */
+public final class AvgPool2D extends Pool2D {
+  public AvgPool2D(int poolSize) {
+    this(poolSize, poolSize, Padding.VALID);
+  }
+
+  public AvgPool2D(int poolSize, int stride, Padding padding) {
+    super(poolSize, stride, padding);
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    return Pooling.avgPool2d(x, pair(pool), pair(stride), pair(pad()), false);
+  }
+}

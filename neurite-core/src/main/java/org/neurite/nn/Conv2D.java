@@ -1,0 +1,120 @@
+package org.neurite.nn;
+
+import org.neurite.ops.Convolution;
+import org.neurite.tensor.Init;
+import org.neurite.tensor.Tensor;
+
+/**
+ * 2-D convolution over {@code [N, C, H, W]} (PyTorch's Conv2d, Keras' Conv2D).
+ *
+ * <p>Shape: {@code [N, C, H, W]} to {@code [N, filters, Ho, Wo]} with
+ * {@code Ho = floor((H + 2 pad - dilation (k - 1) - 1) / stride) + 1}; "same" padding (stride 1, odd
+ * effective kernel) keeps H and W. Parameters: "weight" {@code [filters, C / groups, k, k]} (Glorot
+ * uniform, Keras' default), "bias" {@code [filters]} (zeros).
+ *
+ * <pre>{@code new Conv2D(32, 3).relu()}</pre>
+ */
+public final class Conv2D extends Layer {
+  /** Everything needed to rebuild this layer. */
+  public record Config(int filters, int kernelSize, int stride, Padding padding, int dilation, int groups,
+                       boolean useBias, Activation activation) {}
+
+  private final int filters, kernel;
+  private int stride = 1, dilation = 1, groups = 1;
+  private Padding padding = Padding.VALID;
+  private boolean useBias = true;
+  private Tensor weight, bias;
+
+  public Conv2D(int filters, int kernelSize) {
+    if (filters < 1 || kernelSize < 1)
+      throw new IllegalArgumentException("Conv2D: filters (" + filters + ") and kernelSize (" + kernelSize + ") must be >= 1");
+    this.filters = filters;
+    this.kernel = kernelSize;
+  }
+
+  public static Conv2D of(Config c) {
+    return new Conv2D(c.filters(), c.kernelSize()).stride(c.stride()).padding(c.padding()).dilation(c.dilation())
+        .groups(c.groups()).useBias(c.useBias()).activation(c.activation());
+  }
+
+  public Conv2D stride(int s) {
+    if (s < 1) throw new IllegalArgumentException("Conv2D: stride (" + s + ") must be >= 1");
+    stride = s;
+    return this;
+  }
+
+  public Conv2D padding(Padding p) {
+    padding = p;
+    return this;
+  }
+
+  public Conv2D dilation(int d) {
+    if (d < 1) throw new IllegalArgumentException("Conv2D: dilation (" + d + ") must be >= 1");
+    dilation = d;
+    return this;
+  }
+
+  public Conv2D groups(int g) {
+    if (g < 1) throw new IllegalArgumentException("Conv2D: groups (" + g + ") must be >= 1");
+    groups = g;
+    return this;
+  }
+
+  public Conv2D useBias(boolean on) {
+    useBias = on;
+    return this;
+  }
+
+  public Conv2D relu() { return activate(Activation.RELU); }
+  public Conv2D activation(Activation a) { return activate(a); }
+
+  public Config config() {
+    return new Config(filters, kernel, stride, padding, dilation, groups, useBias, activation);
+  }
+
+  private int pad() {
+    if (padding == Padding.VALID) return 0;
+    int span = dilation * (kernel - 1);
+    if (stride != 1 || span % 2 != 0)
+      throw new IllegalArgumentException(this + ": padding=same needs stride 1 and an odd effective kernel "
+          + "(dilation * (kernel - 1) even), as in PyTorch; use valid padding or pad explicitly");
+    return span / 2;
+  }
+
+  @Override
+  protected int[] build(int[] in) {
+    if (in.length != 3)
+      throw new IllegalArgumentException(this + ": expected input [N, C, H, W], got a per-sample shape of rank "
+          + in.length + (in.length == 2 ? ". Hint: add the channel axis: x.reshape(N, 1, H, W)" : ""));
+    int c = in[0];
+    if (c % groups != 0 || filters % groups != 0)
+      throw new IllegalArgumentException(this + ": groups=" + groups + " must divide input channels " + c + " and filters "
+          + filters);
+    int fanIn = c / groups * kernel * kernel, fanOut = filters / groups * kernel * kernel;
+    weight = param("weight", Init.xavierUniform(Seeds.next(), fanIn, fanOut, filters, c / groups, kernel, kernel));
+    if (useBias) bias = param("bias", Tensor.zeros(filters));
+    int p = pad(), span = dilation * (kernel - 1);
+    int ho = (in[1] + 2 * p - span - 1) / stride + 1, wo = (in[2] + 2 * p - span - 1) / stride + 1;
+    if (ho < 1 || wo < 1)
+      throw new IllegalArgumentException(this + ": input " + in[1] + "x" + in[2] + " is smaller than the kernel");
+    return new int[] {filters, ho, wo};
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    int p = pad();
+    return Convolution.conv2d(x, weight, bias, new int[] {stride, stride}, new int[] {p, p},
+        new int[] {dilation, dilation}, groups);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("Conv2D(").append(filters).append(", kernel=").append(kernel);
+    if (stride != 1) sb.append(", stride=").append(stride);
+    if (padding != Padding.VALID) sb.append(", padding=").append(padding.name().toLowerCase(java.util.Locale.ROOT));
+    if (dilation != 1) sb.append(", dilation=").append(dilation);
+    if (groups != 1) sb.append(", groups=").append(groups);
+    if (!useBias) sb.append(", useBias=false");
+    return sb.append(activationSuffix()).append(')').toString();
+  }
+}

@@ -1,0 +1,63 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Init;
+import org.neurite.tensor.Tensor;
+
+/**
+ * Fully connected layer: {@code y = x W^T + b} over the last axis (PyTorch's Linear, Keras' Dense).
+ *
+ * <p>Shape: {@code [N, ..., in]} to {@code [N, ..., units]}. Parameters: "weight" {@code [units, in]}
+ * (Glorot uniform, Keras' default), "bias" {@code [units]} (zeros).
+ *
+ * <pre>{@code new Dense(512).relu()}</pre>
+ */
+public final class Dense extends Layer {
+  /** Everything needed to rebuild this layer. */
+  public record Config(int units, boolean useBias, Activation activation) {}
+
+  private final int units;
+  private final boolean useBias;
+  private Tensor weight, bias;
+
+  public Dense(int units) {
+    this(units, true);
+  }
+
+  public Dense(int units, boolean useBias) {
+    if (units < 1) throw new IllegalArgumentException("Dense: units (" + units + ") must be >= 1");
+    this.units = units;
+    this.useBias = useBias;
+  }
+
+  public Dense relu() { return activate(Activation.RELU); }
+  public Dense softmax() { return activate(Activation.SOFTMAX); }
+  public Dense sigmoid() { return activate(Activation.SIGMOID); }
+  public Dense tanh() { return activate(Activation.TANH); }
+  public Dense activation(Activation a) { return activate(a); }
+
+  public Config config() {
+    return new Config(units, useBias, activation);
+  }
+
+  @Override
+  protected int[] build(int[] in) {
+    if (in.length == 0) throw new IllegalArgumentException(this + ": needs at least one feature axis, got a scalar per sample");
+    int fanIn = in[in.length - 1];
+    weight = param("weight", Init.xavierUniform(Seeds.next(), fanIn, units, units, fanIn));
+    if (useBias) bias = param("bias", Tensor.zeros(units));
+    int[] out = in.clone();
+    out[out.length - 1] = units;
+    return out;
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    Tensor y = x.matmul(weight.t());
+    return bias == null ? y : y.add(bias);
+  }
+
+  @Override
+  public String toString() {
+    return "Dense(" + units + (useBias ? "" : ", useBias=false") + activationSuffix() + ")";
+  }
+}

@@ -1,0 +1,22 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+
+/** Flattens every axis but the batch axis: {@code [N, d1, d2, ...]} to {@code [N, d1 * d2 * ...]}. */
+public final class Flatten extends Layer {
+  @Override
+  protected int[] build(int[] in) {
+    return new int[] {Shape.size(in)};
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    return x.rank() == 2 ? x : x.flatten(1, -1);
+  }
+
+  @Override
+  public String toString() {
+    return "Flatten()";
+  }
+}

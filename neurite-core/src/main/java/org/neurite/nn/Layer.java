@@ -1,0 +1,50 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+
+/**
+ * A built-in layer: a Module with an optional output activation (Keras' {@code activation=}) and a
+ * lazily built input shape. Subclasses implement {@link #compute} and {@link #build}.
+ */
+public abstract class Layer extends Module {
+  protected Activation activation = Activation.LINEAR;
+
+  /** The layer's computation before its activation; the batch axis is first. */
+  protected abstract Tensor compute(Tensor x);
+
+  @Override
+  public final Tensor forward(Tensor x) {
+    ensureBuilt(x);
+    int[] want = inputShape();
+    int[] got = x.shape();
+    if (got.length != want.length + 1 || !Shape.same(java.util.Arrays.copyOfRange(got, 1, got.length), want))
+      throw new IllegalArgumentException(this + ": expected input [N, " + Shape.str(want).substring(1) + ", got "
+          + Shape.str(got) + hint(want, got));
+    return activation.apply(compute(x));
+  }
+
+  private static String hint(int[] want, int[] got) {
+    if (got.length == want.length && Shape.size(got) > 0) {
+      StringBuilder sb = new StringBuilder(". Hint: add the batch axis: x.reshape(1");
+      for (int d : got) sb.append(", ").append(d);
+      return sb.append(')').toString();
+    }
+    return "";
+  }
+
+  @SuppressWarnings("unchecked")
+  <L extends Layer> L activate(Activation a) {
+    this.activation = a;
+    return (L) this;
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  /** Appends ", activation=relu" when not linear, for toString. */
+  protected final String activationSuffix() {
+    return activation == Activation.LINEAR ? "" : ", activation=" + activation.kerasName();
+  }
+}

@@ -1,0 +1,212 @@
+package org.neurite.nn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.neurite.optim.Optimizer;
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+import org.neurite.train.Dataset;
+import org.neurite.train.Fit;
+import org.neurite.train.History;
+import org.neurite.train.Loss;
+import org.neurite.train.Metric;
+import org.neurite.train.TensorDataset;
+import org.neurite.train.Trainer;
+
+/**
+ * A layer or a model: named parameters, named sub-modules, a train/eval mode and a {@link #forward}.
+ * Parameter names follow PyTorch's {@code state_dict} ({@code layers.0.weight}), so weights map one to
+ * one onto PyTorch models and ONNX graphs.
+ *
+ * <p>Shapes are per sample (no batch axis). A layer creates its weights in {@link #build(int[])} once
+ * it knows its input shape (as Keras does), either when a {@link Sequential} is given its input shape
+ * or lazily at the first {@code forward}. Custom models subclass Module, register parameters with
+ * {@link #param} and children with {@link #child}, and implement {@code forward}, as in PyTorch.
+ */
+public abstract class Module {
+  private final Map<String, Tensor> params = new LinkedHashMap<>();
+  private final Map<String, Module> children = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+  private boolean training = true;
+  private int[] inputShape;
+  private int[] outputShape;
+
+  private Trainer trainer;
+
+  /** Computes the output for a batch; shapes include the batch axis. */
+  public abstract Tensor forward(Tensor x);
+
+  /**
+   * Creates weights for a per-sample input shape and returns the per-sample output shape. The
+   * default suits parameter-free, shape-preserving layers.
+   */
+  protected int[] build(int[] inputShape) {
+    return inputShape;
+  }
+
+  /** Builds once for {@code inputShape} (per sample); a second call with another shape is an error. */
+  public final int[] buildFor(int[] inputShape) {
+    if (this.inputShape != null) {
+      if (!Shape.same(this.inputShape, inputShape))
+        throw new IllegalArgumentException(this + ": built for input " + Shape.str(this.inputShape) + " per sample, got "
+            + Shape.str(inputShape));
+      return outputShape.clone();
+    }
+    int[] out = build(inputShape.clone());
+    this.inputShape = inputShape.clone();
+    this.outputShape = out.clone();
+    return out;
+  }
+
+  /** Builds from a batch's shape if not built yet (the lazy path of a first {@code forward}). */
+  protected final void ensureBuilt(Tensor batch) {
+    if (inputShape == null) {
+      int[] s = batch.shape();
+      buildFor(java.util.Arrays.copyOfRange(s, 1, s.length));
+    }
+  }
+
+  public boolean isBuilt() {
+    return inputShape != null;
+  }
+
+  /** The per-sample input shape, or null before building. */
+  public int[] inputShape() {
+    return inputShape == null ? null : inputShape.clone();
+  }
+
+  /** The per-sample output shape, or null before building. */
+  public int[] outputShape() {
+    return outputShape == null ? null : outputShape.clone();
+  }
+
+  /** Registers a trainable parameter under {@code name}; returns it with requiresGrad on. */
+  protected final Tensor param(String name, Tensor value) {
+    params.put(name, value.requiresGrad(true));
+    return value;
+  }
+
+  /** Registers state that is saved but not trained (BatchNorm's running statistics). */
+  protected final Tensor buffer(String name, Tensor value) {
+    buffers.put(name, value);
+    return value;
+  }
+
+  /** Registers a sub-module under {@code name}; returns it. */
+  protected final <M extends Module> M child(String name, M module) {
+    children.put(name, module);
+    return module;
+  }
+
+  /** Trainable parameters by dotted name, depth first in registration order. */
+  public final Map<String, Tensor> namedParameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out, false);
+    return out;
+  }
+
+  /** Everything a checkpoint holds: parameters and buffers by dotted name (PyTorch's state_dict). */
+  public final Map<String, Tensor> stateDict() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out, true);
+    return out;
+  }
+
+  private void collect(String prefix, Map<String, Tensor> out, boolean withBuffers) {
+    params.forEach((k, v) -> out.put(prefix + k, v));
+    if (withBuffers) buffers.forEach((k, v) -> out.put(prefix + k, v));
+    children.forEach((k, m) -> m.collect(prefix + k + ".", out, withBuffers));
+  }
+
+  public final List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** Number of trainable values. */
+  public final long parameterCount() {
+    long n = 0;
+    for (Tensor p : parameters()) n += p.size();
+    return n;
+  }
+
+  public final Map<String, Module> children() {
+    return java.util.Collections.unmodifiableMap(children);
+  }
+
+  /** Training mode (dropout active, batch statistics) or evaluation mode; applies to all children. */
+  public Module train(boolean on) {
+    training = on;
+    children.values().forEach(c -> c.train(on));
+    return this;
+  }
+
+  public Module eval() {
+    return train(false);
+  }
+
+  public boolean isTraining() {
+    return training;
+  }
+
+  public void zeroGrad() {
+    for (Tensor p : parameters()) p.zeroGrad();
+  }
+
+  /**
+   * Copies values from {@code state} (same names and shapes) into this module's parameters and
+   * buffers; a missing, extra or misshapen tensor is an error naming it.
+   */
+  public void loadStateDict(Map<String, Tensor> state) {
+    Map<String, Tensor> mine = stateDict();
+    for (var e : mine.entrySet()) {
+      Tensor src = state.get(e.getKey());
+      if (src == null) throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" is missing");
+      if (!Shape.same(src.shape(), e.getValue().shape()))
+        throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" has shape " + Shape.str(src.shape())
+            + ", the model expects " + Shape.str(e.getValue().shape()));
+      System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
+    }
+    for (String k : state.keySet())
+      if (!mine.containsKey(k)) throw new IllegalArgumentException("load: unexpected tensor \"" + k + "\" for this model");
+  }
+
+  // ---------------------------------------------------------------- Keras-style training (train.Trainer)
+
+  /** Sets the optimizer, loss and metrics that {@link #fit} uses (Keras' compile). */
+  public Module compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+    trainer = new Trainer(this, optimizer, loss, metrics);
+    return this;
+  }
+
+  /** The trainer set by {@link #compile}. */
+  public Trainer trainer() {
+    if (trainer == null)
+      throw new IllegalStateException(this + ": not compiled; call compile(optimizer, loss, metrics...) before fit or evaluate");
+    return trainer;
+  }
+
+  /** Trains on inputs {@code [N, ...]} and targets {@code [N, ...]}. */
+  public History fit(Tensor x, Tensor y, Fit options) {
+    return trainer().fit(new TensorDataset(x, y), options);
+  }
+
+  public History fit(Dataset data, Fit options) {
+    return trainer().fit(data, options);
+  }
+
+  /** Loss and metrics on a dataset, in evaluation mode. */
+  public Map<String, Double> evaluate(Tensor x, Tensor y) {
+    return trainer().evaluate(new TensorDataset(x, y), 256);
+  }
+
+  public Map<String, Double> evaluate(Dataset data) {
+    return trainer().evaluate(data, 256);
+  }
+
+  /** Outputs for inputs {@code [N, ...]}, in evaluation mode without a graph. */
+  public Tensor predict(Tensor x) {
+    return Trainer.predict(this, x, 256);
+  }
+}

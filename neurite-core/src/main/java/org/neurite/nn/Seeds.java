@@ -1,0 +1,23 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Rng;
+
+/**
+ * Where layers draw their initial weights from: one seeded generator per thread, so a model built
+ * after {@code Seeds.set(42)} has the same weights on every run (Keras' {@code set_random_seed}).
+ */
+public final class Seeds {
+  private static final ThreadLocal<Rng> RNG = ThreadLocal.withInitial(() -> new Rng(System.nanoTime()));
+
+  private Seeds() {}
+
+  /** Reseeds this thread's generator. */
+  public static void set(long seed) {
+    RNG.set(new Rng(seed));
+  }
+
+  /** An independent generator for one layer's initialisation. */
+  public static Rng next() {
+    return RNG.get().split();
+  }
+}

@@ -1,0 +1,19 @@
+package org.neurite.train;
+
+import org.neurite.tensor.Rng;
+
+/**
+ * Samples addressed by index, assembled into batches on demand. Random transforms (augmentation)
+ * draw from the {@code rng} they are given, so a seeded run reproduces whatever thread assembles
+ * the batch.
+ */
+public interface Dataset {
+  /** Number of samples. */
+  int size();
+
+  /** The samples at {@code indices}, stacked along a new batch axis. */
+  Batch batch(int[] indices, Rng rng);
+
+  /** A batch of inputs and targets. */
+  record Batch(org.neurite.tensor.Tensor x, org.neurite.tensor.Tensor y) {}
+}

@@ -1,0 +1,82 @@
+package org.neurite.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Options of {@code fit}, with Keras' defaults: batch size 32, shuffling on, no validation.
+ *
+ * <pre>{@code model.fit(x, y, Fit.epochs(10).batchSize(64).validationSplit(0.1))}</pre>
+ */
+public final class Fit {
+  int epochs, batchSize = 32, initialEpoch;
+  boolean shuffle = true, verbose = true;
+  double validationSplit;
+  Dataset validationData;
+  float[] classWeights;
+  long seed = 1;
+  final List<Callback> callbacks = new ArrayList<>();
+
+  private Fit(int epochs) {
+    if (epochs < 1) throw new IllegalArgumentException("fit: epochs (" + epochs + ") must be >= 1");
+    this.epochs = epochs;
+  }
+
+  public static Fit epochs(int n) {
+    return new Fit(n);
+  }
+
+  public Fit batchSize(int n) {
+    if (n < 1) throw new IllegalArgumentException("fit: batchSize (" + n + ") must be >= 1");
+    batchSize = n;
+    return this;
+  }
+
+  public Fit shuffle(boolean on) {
+    shuffle = on;
+    return this;
+  }
+
+  /** Holds out the last fraction of the samples (before shuffling) for validation, as Keras does. */
+  public Fit validationSplit(double fraction) {
+    if (!(fraction >= 0 && fraction < 1)) throw new IllegalArgumentException("fit: validationSplit (" + fraction + ") must be in [0, 1)");
+    validationSplit = fraction;
+    return this;
+  }
+
+  public Fit validationData(Dataset data) {
+    validationData = data;
+    return this;
+  }
+
+  /** Scales each sample's loss by the weight of its class (index = class). */
+  public Fit classWeights(float... weights) {
+    for (float w : weights) if (!(w >= 0)) throw new IllegalArgumentException("fit: class weights must be >= 0");
+    classWeights = weights.clone();
+    return this;
+  }
+
+  /** Seed of the shuffling and augmentation order (model weights are seeded by {@code nn.Seeds}). */
+  public Fit seed(long s) {
+    seed = s;
+    return this;
+  }
+
+  public Fit callbacks(Callback... cbs) {
+    callbacks.addAll(List.of(cbs));
+    return this;
+  }
+
+  /** Progress output (a bar on a terminal, a line per epoch otherwise); off = silent. */
+  public Fit verbose(boolean on) {
+    verbose = on;
+    return this;
+  }
+
+  /** Epoch to start from (0-based), when resuming from a checkpoint. */
+  public Fit initialEpoch(int e) {
+    if (e < 0) throw new IllegalArgumentException("fit: initialEpoch (" + e + ") must be >= 0");
+    initialEpoch = e;
+    return this;
+  }
+}

@@ -1,0 +1,29 @@
+package org.neurite.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What {@code fit} returns: each epoch's logs, in order (Keras' History). */
+public final class History {
+  private final List<Map<String, Double>> epochs = new ArrayList<>();
+
+  void add(Map<String, Double> logs) {
+    epochs.add(new LinkedHashMap<>(logs));
+  }
+
+  /** Logs of every epoch run, oldest first. */
+  public List<Map<String, Double>> epochs() {
+    return List.copyOf(epochs);
+  }
+
+  /** The series of one key ("loss", "val_accuracy", ...) over the epochs. */
+  public double[] get(String key) {
+    return epochs.stream().mapToDouble(m -> m.getOrDefault(key, Double.NaN)).toArray();
+  }
+
+  public Map<String, Double> last() {
+    return epochs.isEmpty() ? Map.of() : epochs.get(epochs.size() - 1);
+  }
+}

@@ -1,0 +1,20 @@
+package org.neurite.train;
+
+import org.neurite.tensor.Tensor;
+
+/** A training objective: a scalar from a batch of model outputs and targets. */
+public interface Loss {
+  /**
+   * The mean loss over the batch, differentiable with respect to {@code output}. With
+   * {@code sampleWeights} ({@code [N]}, e.g. from class weights) each sample's loss is scaled before
+   * the mean, as Keras does.
+   */
+  Tensor compute(Tensor output, Tensor target, Tensor sampleWeights);
+
+  default Tensor compute(Tensor output, Tensor target) {
+    return compute(output, target, null);
+  }
+
+  /** Keras' name, used in logs and config.json. */
+  String name();
+}

@@ -1,0 +1,16 @@
+package org.neurite.train;
+
+import org.neurite.tensor.Tensor;
+
+/** A quantity accumulated over the batches of an epoch (accuracy, top-k accuracy). */
+public interface Metric {
+  String name();
+
+  /** Adds one batch of outputs and targets. */
+  void update(Tensor output, Tensor target);
+
+  /** The value over everything added since the last reset. */
+  double result();
+
+  void reset();
+}
