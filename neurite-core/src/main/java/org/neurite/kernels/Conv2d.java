@@ -1,6 +1,9 @@
 package org.neurite.kernels;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 2-D convolution kernels on NCHW float arrays with PyTorch's {@code conv2d} semantics
@@ -9,11 +12,12 @@ import java.util.Arrays;
  *
  * <p>Fast path: im2col into a per-thread buffer, then {@link Gemm}. Work is split over chunks of
  * images, one serial GEMM per chunk and group; images with few output pixels are batched into one
- * chunk so each GEMM is wide enough to run near peak. When there are fewer chunks than threads the
- * images run one after the other and the GEMM itself goes parallel. The weight gradient gets a
- * private accumulator per share of the batch, summed in share order, so results are deterministic
- * for a given thread count. 1x1 stride-1 unpadded convolutions of single images skip im2col and
- * col2im.
+ * chunk (restaged with images innermost, so im2col copies long runs) so each GEMM is wide enough to
+ * run near peak. When there are fewer chunks than threads the chunks run one after the other and the
+ * GEMM itself goes parallel. The weight gradient gets a private accumulator per share of the batch,
+ * summed in share order, so results are deterministic for a given thread count; when a group has
+ * very few weights per output channel (a first layer) it is computed as dot products instead of a
+ * GEMM with a dimension of 9. 1x1 stride-1 unpadded convolutions skip im2col and col2im.
  *
  * <p>The scalar references ({@link #forwardScalar}, {@link #backwardScalar}) are the direct
  * formulas, the oracle for the tests.
@@ -24,25 +28,41 @@ import java.util.Arrays;
 public final class Conv2d {
   private Conv2d() {}
 
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int V = S.length();
+
   /**
    * Output pixels one GEMM call should cover at least: a GEMM whose columns are a 3x3 image runs
    * far below peak, so small images are batched up to this width.
    */
   private static final int TARGET_COLS = 512;
+  /**
+   * Below this many weights per output channel (a first layer: 1 or 3 input channels) the weight
+   * gradient, a GEMM with a tiny dimension, runs as dot products over long pixel rows instead.
+   */
+  private static final int SMALL_KG = 32;
+  /** Floats of im2col buffer the small-Kg weight gradient fills per dot-product pass. */
+  private static final int SMALL_KG_COL = 1 << 16;
 
   /** Grow-only buffers of one thread; a thread runs one share at a time, so reuse is safe. */
   private static final class Scratch {
-    float[] col = new float[0];
-    float[] out = new float[0];
+    float[] col = new float[0]; // im2col matrix, or its gradient
+    float[] mat = new float[0]; // GEMM output, or dY, in the column order of col
+    float[] img = new float[0]; // the chunk's x, or dx, with images innermost
 
     float[] col(int n) {
       if (col.length < n) col = new float[n];
       return col;
     }
 
-    float[] out(int n) {
-      if (out.length < n) out = new float[n];
-      return out;
+    float[] mat(int n) {
+      if (mat.length < n) mat = new float[n];
+      return mat;
+    }
+
+    float[] img(int n) {
+      if (img.length < n) img = new float[n];
+      return img;
     }
   }
 
@@ -68,6 +88,11 @@ public final class Conv2d {
       int want = Math.max(1, (TARGET_COLS + ohw - 1) / ohw);
       return Math.max(1, Math.min(want, (batch + threads - 1) / threads));
     }
+
+    /** Images per chunk of the small-Kg backward: SMALL_KG_COL floats of im2col. */
+    int imagesPerDotChunk(int threads) {
+      return Math.max(1, Math.min(SMALL_KG_COL / (kg * ohw), (batch + threads - 1) / threads));
+    }
   }
 
   private static void checkLength(String name, float[] a, long need) {
@@ -84,6 +109,12 @@ public final class Conv2d {
 
   private static int threadsHere() {
     return Parallel.inside() ? 1 : Parallel.threads();
+  }
+
+  /** Runs chunks [0, chunks) in parallel, or, with fewer chunks than threads, in turn so each GEMM goes parallel. */
+  private static void forChunks(int chunks, int threads, Parallel.RangeBody body) {
+    if (chunks >= threads) Parallel.forRange(chunks, 1, body);
+    else body.run(0, chunks);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -103,35 +134,40 @@ public final class Conv2d {
     if (d.batch == 0) return;
     int threads = threadsHere();
     int per = d.imagesPerChunk(threads);
-    int chunks = (d.batch + per - 1) / per;
-    Parallel.RangeBody body = (c0, c1) -> {
+    forChunks((d.batch + per - 1) / per, threads, (c0, c1) -> {
       Scratch s = SCRATCH.get();
       for (int c = c0; c < c1; c++) {
         int b0 = c * per;
         forwardChunk(d, x, w, bias, y, b0, Math.min(per, d.batch - b0), s);
       }
-    };
-    // Fewer chunks than threads: run them in turn and let each GEMM use the threads.
-    if (chunks >= threads) Parallel.forRange(chunks, 1, body);
-    else body.run(0, chunks);
+    });
   }
 
-  private static void forwardChunk(Dims d, float[] x, float[] w, float[] bias, float[] y, int b0, int nimg,
+  /**
+   * Images b0 .. b0+L-1 of y. With L > 1 the chunk is first restaged with images innermost,
+   * [Cig, H, W, L]: then each im2col run is Wo*L floats long instead of Wo, which is what makes
+   * small images cheap to unfold, and the GEMM's columns are (oh, ow, image).
+   */
+  private static void forwardChunk(Dims d, float[] x, float[] w, float[] bias, float[] y, int b0, int lanes,
                                    Scratch s) {
-    int n = nimg * d.ohw;
+    int n = lanes * d.ohw;
     for (int gi = 0; gi < d.groups; gi++) {
       int c0 = gi * d.cig, o0 = gi * d.cog;
-      float[] col;
-      int colOff;
-      if (d.pointwise && nimg == 1) {
-        col = x;
-        colOff = (b0 * d.inC + c0) * d.hw;
-      } else {
+      float[] src = x;
+      int base = (b0 * d.inC + c0) * d.hw;
+      if (lanes > 1) {
+        src = s.img(d.cig * d.hw * lanes);
+        toLanes(x, base, d.inC * d.hw, d.cig * d.hw, lanes, src, 0);
+        base = 0;
+      }
+      float[] col = src;
+      int colOff = base;
+      if (!d.pointwise) { // a pointwise conv's staged input already is its im2col matrix
         col = s.col(d.kg * n);
         colOff = 0;
-        im2col(d, x, b0, nimg, c0, col);
+        im2col(d, src, base, lanes, col, 0);
       }
-      if (nimg == 1) {
+      if (lanes == 1) {
         // y's group block is already the [Cog, Ho*Wo] matrix the GEMM writes.
         int yOff = (b0 * d.outC + o0) * d.ohw;
         if (bias != null)
@@ -139,16 +175,11 @@ public final class Conv2d {
         Gemm.gemm(false, false, d.cog, n, d.kg, w, o0 * d.kg, d.kg, col, colOff, n,
             bias != null, y, yOff, d.ohw);
       } else {
-        float[] out = s.out(d.cog * n);
+        float[] out = s.mat(d.cog * n);
         Gemm.gemm(false, false, d.cog, n, d.kg, w, o0 * d.kg, d.kg, col, colOff, n, false, out, 0, n);
-        // out: [Cog, nimg * Ho*Wo] -> y's per-image blocks, adding the bias on the way.
-        for (int o = 0; o < d.cog; o++) {
-          float bv = bias == null ? 0f : bias[o0 + o];
-          for (int i = 0; i < nimg; i++) {
-            int src = o * n + i * d.ohw, dst = ((b0 + i) * d.outC + o0 + o) * d.ohw;
-            for (int p = 0; p < d.ohw; p++) y[dst + p] = out[src + p] + bv;
-          }
-        }
+        for (int o = 0; o < d.cog; o++)
+          fromLanes(out, o * n, d.ohw, lanes, y, (b0 * d.outC + o0 + o) * d.ohw, d.outC * d.ohw,
+              bias == null ? 0f : bias[o0 + o]);
       }
     }
   }
@@ -180,25 +211,25 @@ public final class Conv2d {
     }
     if (dx == null && dw == null && dbias == null) return;
     int threads = threadsHere();
-    int per = d.imagesPerChunk(threads);
+    boolean dots = dw != null && d.kg < SMALL_KG;
+    int per = dots ? d.imagesPerDotChunk(threads) : d.imagesPerChunk(threads);
     int chunks = (d.batch + per - 1) / per;
-    boolean parallel = chunks >= threads;
     // One private weight/bias accumulator per share, indexed by the share's first chunk.
     float[][] dwPart = new float[chunks][];
     double[][] dbPart = new double[chunks][];
-    Parallel.RangeBody body = (c0, c1) -> {
+    forChunks(chunks, threads, (c0, c1) -> {
       Scratch s = SCRATCH.get();
       float[] accW = dw == null ? null : (c0 == 0 ? zeroed(dw, wLen) : new float[wLen]);
       double[] accB = dbias == null ? null : new double[d.outC];
       for (int c = c0; c < c1; c++) {
-        int b0 = c * per;
-        backwardChunk(d, x, w, dy, dx, accW, accB, b0, Math.min(per, d.batch - b0), s);
+        int b0 = c * per, nimg = Math.min(per, d.batch - b0);
+        if (accB != null) sumRows(d, dy, b0, nimg, accB);
+        if (dots) dotChunk(d, x, w, dy, dx, accW, b0, nimg, s);
+        else backwardChunk(d, x, w, dy, dx, accW, b0, nimg, s);
       }
       dwPart[c0] = accW;
       dbPart[c0] = accB;
-    };
-    if (parallel) Parallel.forRange(chunks, 1, body);
-    else body.run(0, chunks);
+    });
     // dwPart[0] is dw itself; add the other shares in order.
     if (dw != null)
       for (int c = 1; c < chunks; c++) {
@@ -218,65 +249,115 @@ public final class Conv2d {
     return a;
   }
 
+  /** accB[o] += the sum of dy over images b0 .. b0+nimg-1 and all pixels of channel o. */
+  private static void sumRows(Dims d, float[] dy, int b0, int nimg, double[] accB) {
+    for (int i = 0; i < nimg; i++)
+      for (int o = 0; o < d.outC; o++) {
+        int p = ((b0 + i) * d.outC + o) * d.ohw;
+        accB[o] += sum(dy, p, d.ohw);
+      }
+  }
+
   /**
-   * One chunk of images: adds its weight and bias gradients into accW / accB (null to skip) and
-   * overwrites its images of dx (null to skip).
+   * One chunk of L images, staged as in {@link #forwardChunk}: adds its weight gradient into accW
+   * (null to skip) and overwrites its images of dx (null to skip).
    */
   private static void backwardChunk(Dims d, float[] x, float[] w, float[] dy, float[] dx, float[] accW,
-                                    double[] accB, int b0, int nimg, Scratch s) {
-    int n = nimg * d.ohw;
+                                    int b0, int lanes, Scratch s) {
+    int n = lanes * d.ohw;
     for (int gi = 0; gi < d.groups; gi++) {
       int c0 = gi * d.cig, o0 = gi * d.cog;
-      // dY of the group as a [Cog, n] matrix: in place for one image, gathered for several.
-      float[] g;
-      int gOff;
-      if (nimg == 1) {
-        g = dy;
-        gOff = (b0 * d.outC + o0) * d.ohw;
-      } else {
-        g = s.out(d.cog * n);
-        gOff = 0;
+      int xOff = (b0 * d.inC + c0) * d.hw;
+      // dY of the group as a [Cog, n] matrix: in place for one image, restaged for several.
+      float[] gm = dy;
+      int gOff = (b0 * d.outC + o0) * d.ohw;
+      if (lanes > 1) {
+        gm = s.mat(d.cog * n);
         for (int o = 0; o < d.cog; o++)
-          for (int i = 0; i < nimg; i++)
-            System.arraycopy(dy, ((b0 + i) * d.outC + o0 + o) * d.ohw, g, o * n + i * d.ohw, d.ohw);
+          toLanes(dy, gOff + o * d.ohw, d.outC * d.ohw, d.ohw, lanes, gm, o * n);
+        gOff = 0;
       }
-      if (accB != null)
-        for (int o = 0; o < d.cog; o++) {
-          float sum = 0f;
-          for (int p = gOff + o * n, e = p + n; p < e; p++) sum += g[p];
-          accB[o0 + o] += sum;
-        }
-      boolean direct = d.pointwise && nimg == 1;
       if (accW != null) {
-        float[] col;
-        int colOff;
-        if (direct) {
-          col = x;
-          colOff = (b0 * d.inC + c0) * d.hw;
-        } else {
+        float[] src = x;
+        int base = xOff;
+        if (lanes > 1) {
+          src = s.img(d.cig * d.hw * lanes);
+          toLanes(x, xOff, d.inC * d.hw, d.cig * d.hw, lanes, src, 0);
+          base = 0;
+        }
+        float[] col = src;
+        int colOff = base;
+        if (!d.pointwise) {
           col = s.col(d.kg * n);
           colOff = 0;
-          im2col(d, x, b0, nimg, c0, col);
+          im2col(d, src, base, lanes, col, 0);
         }
         // dW_g[Cog, Kg] += dY_g[Cog, n] * col[Kg, n]^T
-        Gemm.gemm(false, true, d.cog, d.kg, n, g, gOff, n, col, colOff, n, true, accW, o0 * d.kg, d.kg);
+        Gemm.gemm(false, true, d.cog, d.kg, n, gm, gOff, n, col, colOff, n, true, accW, o0 * d.kg, d.kg);
       }
       if (dx != null) {
-        // dcol[Kg, n] = W_g[Cog, Kg]^T * dY_g[Cog, n], scattered back onto dx by col2im.
-        if (direct) {
-          Gemm.gemm(true, false, d.kg, n, d.cog, w, o0 * d.kg, d.kg, g, gOff, n, false,
-              dx, (b0 * d.inC + c0) * d.hw, n);
+        // dcol[Kg, n] = W_g[Cog, Kg]^T * dY_g[Cog, n], folded back onto the images by col2im.
+        float[] dst = lanes == 1 ? dx : s.img(d.cig * d.hw * lanes);
+        int base = lanes == 1 ? xOff : 0;
+        if (d.pointwise) {
+          Gemm.gemm(true, false, d.kg, n, d.cog, w, o0 * d.kg, d.kg, gm, gOff, n, false, dst, base, n);
         } else {
           float[] dcol = s.col(d.kg * n);
-          Gemm.gemm(true, false, d.kg, n, d.cog, w, o0 * d.kg, d.kg, g, gOff, n, false, dcol, 0, n);
-          col2im(d, dcol, b0, nimg, c0, dx);
+          Gemm.gemm(true, false, d.kg, n, d.cog, w, o0 * d.kg, d.kg, gm, gOff, n, false, dcol, 0, n);
+          col2im(d, dcol, dst, base, lanes);
         }
+        if (lanes > 1) fromLanes(dst, 0, d.cig * d.hw, lanes, dx, xOff, d.inC * d.hw, 0f);
       }
     }
   }
 
+  /**
+   * The backward of a chunk when Kg is tiny (first layers): images stay one by one (no restaging of
+   * the large dy), and the weight gradient is dot products of dy rows with im2col rows, summed over
+   * the chunk's images in registers.
+   */
+  private static void dotChunk(Dims d, float[] x, float[] w, float[] dy, float[] dx, float[] accW,
+                               int b0, int nimg, Scratch s) {
+    int colLen = d.kg * d.ohw;
+    for (int gi = 0; gi < d.groups; gi++) {
+      int c0 = gi * d.cig, o0 = gi * d.cog;
+      float[] col = s.col(nimg * colLen);
+      for (int i = 0; i < nimg; i++) im2col(d, x, ((b0 + i) * d.inC + c0) * d.hw, 1, col, i * colLen);
+      // dW_g[o, r] += sum over images i, pixels p of dy[b0 + i, o0 + o, p] * col_i[r, p]
+      dotNT(d.cog, d.kg, d.ohw, nimg, dy, (b0 * d.outC + o0) * d.ohw, d.ohw, d.outC * d.ohw,
+          col, 0, d.ohw, colLen, accW, o0 * d.kg, d.kg);
+      if (dx != null)
+        for (int i = 0; i < nimg; i++) {
+          int xOff = ((b0 + i) * d.inC + c0) * d.hw;
+          Gemm.gemm(true, false, d.kg, d.ohw, d.cog, w, o0 * d.kg, d.kg, dy, ((b0 + i) * d.outC + o0) * d.ohw,
+              d.ohw, false, col, 0, d.ohw);
+          col2im(d, col, dx, xOff, 1);
+        }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // im2col / col2im
+  // Helpers: restaging, im2col / col2im, dot products
+
+  /**
+   * Interleaves images: dst[dstOff + q * lanes + i] = src[srcOff + i * imgStride + q] for q < len,
+   * i < lanes.
+   */
+  private static void toLanes(float[] src, int srcOff, int imgStride, int len, int lanes, float[] dst, int dstOff) {
+    for (int i = 0; i < lanes; i++) {
+      int s = srcOff + i * imgStride;
+      for (int q = 0, t = dstOff + i; q < len; q++, t += lanes) dst[t] = src[s + q];
+    }
+  }
+
+  /** The inverse of {@link #toLanes}, adding {@code add} to every value. */
+  private static void fromLanes(float[] src, int srcOff, int len, int lanes, float[] dst, int dstOff, int imgStride,
+                                float add) {
+    for (int i = 0; i < lanes; i++) {
+      int t = dstOff + i * imgStride;
+      for (int q = 0, s = srcOff + i; q < len; q++, s += lanes) dst[t + q] = src[s] + add;
+    }
+  }
 
   /** First output index o with {@code o * stride - pad + k >= 0}. */
   private static int firstValid(int stride, int pad, int k) {
@@ -284,85 +365,188 @@ public final class Conv2d {
     return need <= 0 ? 0 : (need + stride - 1) / stride;
   }
 
-  /** One past the last output index o (capped at out) with {@code o * stride - pad + k < in}. */
-  private static int lastValid(int out, int in, int stride, int pad, int k) {
+  /** One past the last output index o (at most out, at least lo) with {@code o * stride - pad + k < in}. */
+  private static int lastValid(int out, int in, int stride, int pad, int k, int lo) {
     int lim = in - 1 + pad - k;
-    return lim < 0 ? 0 : Math.min(out, lim / stride + 1);
+    return lim < 0 ? lo : Math.max(lo, Math.min(out, lim / stride + 1));
   }
 
   /**
-   * Unfolds images b0 .. b0+nimg-1, channels c0 .. c0+Cig-1 of x into col.
+   * Unfolds a staged chunk into col.
    *
-   * @param x   [B, Ci, H, W]
-   * @param col [Cig * kH * kW, nimg * Ho * Wo]: row (c, kh, kw), column (image, oh, ow)
+   * @param src  the chunk's channels as [Cig, H, W, lanes] from base (lanes == 1: plain NCHW planes)
+   * @param col  [Cig * kH * kW, Ho * Wo * lanes] from colOff: row (c, kh, kw), column (oh, ow, image)
    */
-  static void im2col(Dims d, float[] x, int b0, int nimg, int c0, float[] col) {
-    int n = nimg * d.ohw;
+  private static void im2col(Dims d, float[] src, int base, int lanes, float[] col, int colOff) {
+    int n = d.ohw * lanes, run = d.ow * lanes, rowLen = d.w * lanes;
     int row = 0;
     for (int c = 0; c < d.cig; c++)
       for (int kh = 0; kh < d.kH; kh++) {
         int offH = kh * d.dH;
-        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = Math.max(ohLo, lastValid(d.oh, d.h, d.sH, d.pH, offH));
+        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
         for (int kw = 0; kw < d.kW; kw++, row++) {
           int offW = kw * d.dW;
-          int owLo = firstValid(d.sW, d.pW, offW), owHi = Math.max(owLo, lastValid(d.ow, d.w, d.sW, d.pW, offW));
-          for (int i = 0; i < nimg; i++) {
-            int plane = ((b0 + i) * d.inC + c0 + c) * d.hw;
-            int dst = row * n + i * d.ohw;
-            Arrays.fill(col, dst, dst + ohLo * d.ow, 0f);
-            for (int oh = ohLo; oh < ohHi; oh++) {
-              int r = dst + oh * d.ow;
-              int src = plane + (oh * d.sH - d.pH + offH) * d.w - d.pW + offW;
-              for (int ow = 0; ow < owLo; ow++) col[r + ow] = 0f;
-              if (d.sW == 1) {
-                for (int ow = owLo; ow < owHi; ow++) col[r + ow] = x[src + ow];
-              } else {
-                for (int ow = owLo; ow < owHi; ow++) col[r + ow] = x[src + ow * d.sW];
-              }
-              for (int ow = owHi; ow < d.ow; ow++) col[r + ow] = 0f;
+          int owLo = firstValid(d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW, owLo);
+          int dst = colOff + row * n;
+          Arrays.fill(col, dst, dst + ohLo * run, 0f);
+          for (int oh = ohLo; oh < ohHi; oh++) {
+            int r = dst + oh * run;
+            int srcRow = base + (c * d.h + oh * d.sH - d.pH + offH) * rowLen + (offW - d.pW) * lanes;
+            Arrays.fill(col, r, r + owLo * lanes, 0f);
+            if (d.sW == 1) {
+              System.arraycopy(src, srcRow + owLo * lanes, col, r + owLo * lanes, (owHi - owLo) * lanes);
+            } else if (lanes == 1) {
+              for (int ow = owLo; ow < owHi; ow++) col[r + ow] = src[srcRow + ow * d.sW];
+            } else {
+              for (int ow = owLo; ow < owHi; ow++)
+                System.arraycopy(src, srcRow + ow * d.sW * lanes, col, r + ow * lanes, lanes);
             }
-            Arrays.fill(col, dst + ohHi * d.ow, dst + d.ohw, 0f);
+            Arrays.fill(col, r + owHi * lanes, r + run, 0f);
           }
+          Arrays.fill(col, dst + ohHi * run, dst + n, 0f);
         }
       }
   }
 
   /**
-   * The adjoint of {@link #im2col}: overwrites images b0 .. b0+nimg-1, channels c0 .. c0+Cig-1 of dx
-   * with the sums of their entries of dcol.
+   * The adjoint of {@link #im2col}: overwrites the staged chunk dst with the sums of its entries of
+   * dcol.
    *
-   * @param dcol [Cig * kH * kW, nimg * Ho * Wo]
-   * @param dx   [B, Ci, H, W]
+   * @param dcol [Cig * kH * kW, Ho * Wo * lanes]
+   * @param dst  [Cig, H, W, lanes] from base
    */
-  static void col2im(Dims d, float[] dcol, int b0, int nimg, int c0, float[] dx) {
-    int n = nimg * d.ohw;
-    for (int i = 0; i < nimg; i++) {
-      int first = ((b0 + i) * d.inC + c0) * d.hw;
-      Arrays.fill(dx, first, first + d.cig * d.hw, 0f);
+  private static void col2im(Dims d, float[] dcol, float[] dst, int base, int lanes) {
+    int n = d.ohw * lanes, run = d.ow * lanes, rowLen = d.w * lanes;
+    Arrays.fill(dst, base, base + d.cig * d.hw * lanes, 0f);
+    int row = 0;
+    for (int c = 0; c < d.cig; c++)
+      for (int kh = 0; kh < d.kH; kh++) {
+        int offH = kh * d.dH;
+        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
+        for (int kw = 0; kw < d.kW; kw++, row++) {
+          int offW = kw * d.dW;
+          int owLo = firstValid(d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW, owLo);
+          for (int oh = ohLo; oh < ohHi; oh++) {
+            int r = row * n + oh * run;
+            int dstRow = base + (c * d.h + oh * d.sH - d.pH + offH) * rowLen + (offW - d.pW) * lanes;
+            if (d.sW == 1) {
+              addRun(dcol, r + owLo * lanes, dst, dstRow + owLo * lanes, (owHi - owLo) * lanes);
+            } else {
+              for (int ow = owLo; ow < owHi; ow++) addRun(dcol, r + ow * lanes, dst, dstRow + ow * d.sW * lanes, lanes);
+            }
+          }
+        }
+      }
+  }
+
+  /** dst[t + j] += src[s + j] for j < len. */
+  private static void addRun(float[] src, int s, float[] dst, int t, int len) {
+    int j = 0;
+    for (int e = S.loopBound(len); j < e; j += V)
+      FloatVector.fromArray(S, dst, t + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, t + j);
+    for (; j < len; j++) dst[t + j] += src[s + j];
+  }
+
+  /** Sum of a[off .. off+len). */
+  private static float sum(float[] a, int off, int len) {
+    FloatVector acc = FloatVector.zero(S);
+    int j = 0;
+    for (int e = S.loopBound(len); j < e; j += V) acc = acc.add(FloatVector.fromArray(S, a, off + j));
+    float t = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < len; j++) t += a[off + j];
+    return t;
+  }
+
+  /**
+   * C[m, n] += sum over segments s < segs of A_s[m, k] * B_s[n, k]^T, where row i of A_s starts at
+   * aOff + s * aSeg + i * lda (likewise B); rows are contiguous along k. Dot products kept in
+   * registers across the segments, so no operand is packed or restaged.
+   */
+  private static void dotNT(int m, int n, int k, int segs, float[] a, int aOff, int lda, int aSeg,
+                            float[] b, int bOff, int ldb, int bSeg, float[] c, int cOff, int ldc) {
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      int j = 0;
+      for (; j + 4 <= n; j += 4) dot4x4(k, segs, a, aOff + i * lda, lda, aSeg, b, bOff + j * ldb, ldb, bSeg, c,
+          cOff + i * ldc + j, ldc);
+      for (; j < n; j++)
+        for (int r = i; r < i + 4; r++)
+          c[cOff + r * ldc + j] += dot(k, segs, a, aOff + r * lda, aSeg, b, bOff + j * ldb, bSeg);
     }
-    int row = 0;
-    for (int c = 0; c < d.cig; c++)
-      for (int kh = 0; kh < d.kH; kh++) {
-        int offH = kh * d.dH;
-        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH);
-        for (int kw = 0; kw < d.kW; kw++, row++) {
-          int offW = kw * d.dW;
-          int owLo = firstValid(d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW);
-          for (int i = 0; i < nimg; i++) {
-            int plane = ((b0 + i) * d.inC + c0 + c) * d.hw;
-            int srcImg = row * n + i * d.ohw;
-            for (int oh = ohLo; oh < ohHi; oh++) {
-              int r = srcImg + oh * d.ow;
-              int dst = plane + (oh * d.sH - d.pH + offH) * d.w - d.pW + offW;
-              if (d.sW == 1) {
-                for (int ow = owLo; ow < owHi; ow++) dx[dst + ow] += dcol[r + ow];
-              } else {
-                for (int ow = owLo; ow < owHi; ow++) dx[dst + ow * d.sW] += dcol[r + ow];
-              }
-            }
-          }
-        }
+    for (; i < m; i++)
+      for (int j = 0; j < n; j++)
+        c[cOff + i * ldc + j] += dot(k, segs, a, aOff + i * lda, aSeg, b, bOff + j * ldb, bSeg);
+  }
+
+  private static float dot(int k, int segs, float[] a, int aOff, int aSeg, float[] b, int bOff, int bSeg) {
+    FloatVector acc = FloatVector.zero(S);
+    float tail = 0f;
+    int kv = S.loopBound(k);
+    for (int sg = 0; sg < segs; sg++) {
+      int ai = aOff + sg * aSeg, bi = bOff + sg * bSeg;
+      int p = 0;
+      for (; p < kv; p += V) acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
+      for (; p < k; p++) tail += a[ai + p] * b[bi + p];
+    }
+    return acc.reduceLanes(VectorOperators.ADD) + tail;
+  }
+
+  /** The 4 x 4 block of {@link #dotNT}: 16 accumulators, 8 loads per 16 multiply-adds. */
+  private static void dot4x4(int k, int segs, float[] a, int aOff, int lda, int aSeg, float[] b, int bOff, int ldb,
+                             int bSeg, float[] c, int cOff, int ldc) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
+    FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
+    float[] tail = new float[16];
+    int kv = S.loopBound(k);
+    for (int sg = 0; sg < segs; sg++) {
+      int a0 = aOff + sg * aSeg, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+      int b0 = bOff + sg * bSeg, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      for (int p = 0; p < kv; p += V) {
+        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+        FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
+        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+        c00 = x0.fma(y, c00);
+        c10 = x1.fma(y, c10);
+        c20 = x2.fma(y, c20);
+        c30 = x3.fma(y, c30);
+        y = FloatVector.fromArray(S, b, b1 + p);
+        c01 = x0.fma(y, c01);
+        c11 = x1.fma(y, c11);
+        c21 = x2.fma(y, c21);
+        c31 = x3.fma(y, c31);
+        y = FloatVector.fromArray(S, b, b2 + p);
+        c02 = x0.fma(y, c02);
+        c12 = x1.fma(y, c12);
+        c22 = x2.fma(y, c22);
+        c32 = x3.fma(y, c32);
+        y = FloatVector.fromArray(S, b, b3 + p);
+        c03 = x0.fma(y, c03);
+        c13 = x1.fma(y, c13);
+        c23 = x2.fma(y, c23);
+        c33 = x3.fma(y, c33);
       }
+      for (int p = kv; p < k; p++)
+        for (int r = 0; r < 4; r++)
+          for (int q = 0; q < 4; q++) tail[r * 4 + q] += a[a0 + r * lda + p] * b[b0 + q * ldb + p];
+    }
+    // Spelled out: a helper taking the accumulators would box them.
+    c[cOff] += c00.reduceLanes(VectorOperators.ADD) + tail[0];
+    c[cOff + 1] += c01.reduceLanes(VectorOperators.ADD) + tail[1];
+    c[cOff + 2] += c02.reduceLanes(VectorOperators.ADD) + tail[2];
+    c[cOff + 3] += c03.reduceLanes(VectorOperators.ADD) + tail[3];
+    c[cOff + ldc] += c10.reduceLanes(VectorOperators.ADD) + tail[4];
+    c[cOff + ldc + 1] += c11.reduceLanes(VectorOperators.ADD) + tail[5];
+    c[cOff + ldc + 2] += c12.reduceLanes(VectorOperators.ADD) + tail[6];
+    c[cOff + ldc + 3] += c13.reduceLanes(VectorOperators.ADD) + tail[7];
+    c[cOff + 2 * ldc] += c20.reduceLanes(VectorOperators.ADD) + tail[8];
+    c[cOff + 2 * ldc + 1] += c21.reduceLanes(VectorOperators.ADD) + tail[9];
+    c[cOff + 2 * ldc + 2] += c22.reduceLanes(VectorOperators.ADD) + tail[10];
+    c[cOff + 2 * ldc + 3] += c23.reduceLanes(VectorOperators.ADD) + tail[11];
+    c[cOff + 3 * ldc] += c30.reduceLanes(VectorOperators.ADD) + tail[12];
+    c[cOff + 3 * ldc + 1] += c31.reduceLanes(VectorOperators.ADD) + tail[13];
+    c[cOff + 3 * ldc + 2] += c32.reduceLanes(VectorOperators.ADD) + tail[14];
+    c[cOff + 3 * ldc + 3] += c33.reduceLanes(VectorOperators.ADD) + tail[15];
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,291 @@
+package org.neurite.kernels;
+
+import java.util.Arrays;
+
+/**
+ * 2-D pooling kernels on NCHW float arrays with PyTorch's semantics (floor mode, no divisor
+ * override): max pooling recording the argmax of each window, average pooling with or without the
+ * padded cells in the divisor, and global average pooling; forward and backward.
+ *
+ * <p>Max pooling: padded cells never win; ties keep the first maximum in window order (row by row),
+ * and a NaN wins over numbers (the last NaN of a window, as PyTorch's CPU kernel). The argmax is the
+ * index within the input plane, {@code h * W + w}, as PyTorch's {@code return_indices}.
+ *
+ * <p>Every kernel splits the {@code batch * channels} planes over {@link Parallel}. The common 2x2
+ * stride-2 unpadded window has its own loop (no window bounds to clamp); the general loops beside
+ * it are also the scalar references the tests compare against. Backward kernels overwrite dx.
+ *
+ * <p>Not here: ceil mode, dilation, fractional or adaptive pooling (beyond the global average).
+ */
+public final class Pool2d {
+  private Pool2d() {}
+
+  /** Planes per parallel share at least: a plane is a few hundred cells of cheap work. */
+  private static final int GRAIN = 16;
+
+  private static void checkLength(String name, float[] a, long need) {
+    if (a.length < need)
+      throw new IllegalArgumentException("pool2d: " + name + " has " + a.length + " elements, needs " + need);
+  }
+
+  private static void check(PoolGeometry g, int xLen, int yLen) {
+    long planes = (long) g.batch() * g.channels();
+    if (xLen < planes * g.inH() * g.inW())
+      throw new IllegalArgumentException("pool2d: x/dx has " + xLen + " elements, needs " + planes * g.inH() * g.inW());
+    if (yLen < planes * g.outH() * g.outW())
+      throw new IllegalArgumentException("pool2d: y/dy/argmax has " + yLen + " elements, needs "
+          + planes * g.outH() * g.outW());
+  }
+
+  private static boolean is2x2Stride2(PoolGeometry g) {
+    return g.kH() == 2 && g.kW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Max pooling
+
+  /**
+   * y = the maximum of each window; argmax = its index within the input plane.
+   *
+   * @param x      [B, C, H, W]
+   * @param y      [B, C, Ho, Wo], overwritten
+   * @param argmax [B, C, Ho, Wo], overwritten
+   */
+  public static void maxForward(PoolGeometry g, float[] x, float[] y, int[] argmax) {
+    check(g, x.length, Math.min(y.length, argmax.length));
+    boolean fast = is2x2Stride2(g);
+    Parallel.forRange(g.batch() * g.channels(), GRAIN, (p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        if (fast) maxPlane2x2(g, x, y, argmax, p);
+        else maxPlane(g, x, y, argmax, p);
+      }
+    });
+  }
+
+  /**
+   * dx = dy scattered (added) to the argmax of each window; dx is overwritten.
+   *
+   * @param dy     [B, C, Ho, Wo]
+   * @param argmax [B, C, Ho, Wo] from {@link #maxForward}
+   * @param dx     [B, C, H, W], overwritten
+   */
+  public static void maxBackward(PoolGeometry g, float[] dy, int[] argmax, float[] dx) {
+    check(g, dx.length, Math.min(dy.length, argmax.length));
+    Parallel.forRange(g.batch() * g.channels(), GRAIN, (p0, p1) -> {
+      for (int p = p0; p < p1; p++) maxBackPlane(g, dy, argmax, dx, p);
+    });
+  }
+
+  /** The reference for {@link #maxForward}: the general window loop, serial. */
+  public static void maxForwardScalar(PoolGeometry g, float[] x, float[] y, int[] argmax) {
+    check(g, x.length, Math.min(y.length, argmax.length));
+    for (int p = 0, n = g.batch() * g.channels(); p < n; p++) maxPlane(g, x, y, argmax, p);
+  }
+
+  /** The reference for {@link #maxBackward}, serial. */
+  public static void maxBackwardScalar(PoolGeometry g, float[] dy, int[] argmax, float[] dx) {
+    check(g, dx.length, Math.min(dy.length, argmax.length));
+    for (int p = 0, n = g.batch() * g.channels(); p < n; p++) maxBackPlane(g, dy, argmax, dx, p);
+  }
+
+  /** Plane p of max pooling, any window. */
+  private static void maxPlane(PoolGeometry g, float[] x, float[] y, int[] argmax, int p) {
+    int h = g.inH(), w = g.inW(), oh = g.outH(), ow = g.outW();
+    int xo = p * h * w, yo = p * oh * ow;
+    for (int i = 0; i < oh; i++) {
+      int hs = i * g.strideH() - g.padH(), he = Math.min(hs + g.kH(), h);
+      hs = Math.max(hs, 0);
+      for (int j = 0; j < ow; j++) {
+        int ws = j * g.strideW() - g.padW(), we = Math.min(ws + g.kW(), w);
+        ws = Math.max(ws, 0);
+        float best = Float.NEGATIVE_INFINITY;
+        int at = hs * w + ws; // an all -inf window reports its first cell, as PyTorch
+        for (int r = hs; r < he; r++)
+          for (int c = ws; c < we; c++) {
+            float v = x[xo + r * w + c];
+            if (v > best || Float.isNaN(v)) {
+              best = v;
+              at = r * w + c;
+            }
+          }
+        y[yo + i * ow + j] = best;
+        argmax[yo + i * ow + j] = at;
+      }
+    }
+  }
+
+  /** Plane p of 2x2 stride-2 unpadded max pooling: every window lies inside the plane. */
+  private static void maxPlane2x2(PoolGeometry g, float[] x, float[] y, int[] argmax, int p) {
+    int w = g.inW(), oh = g.outH(), ow = g.outW();
+    int xo = p * g.inH() * w, yo = p * oh * ow;
+    for (int i = 0; i < oh; i++) {
+      int r0 = 2 * i * w, r1 = r0 + w, yr = yo + i * ow;
+      for (int j = 0; j < ow; j++) {
+        int c = 2 * j;
+        // Window order (r0, c), (r0, c+1), (r1, c), (r1, c+1); the first is taken unconditionally,
+        // which matches starting from -inf (a NaN or any number beats -inf, and -inf ties keep it).
+        float best = x[xo + r0 + c];
+        int at = r0 + c;
+        float v = x[xo + r0 + c + 1];
+        if (v > best || Float.isNaN(v)) {
+          best = v;
+          at = r0 + c + 1;
+        }
+        v = x[xo + r1 + c];
+        if (v > best || Float.isNaN(v)) {
+          best = v;
+          at = r1 + c;
+        }
+        v = x[xo + r1 + c + 1];
+        if (v > best || Float.isNaN(v)) {
+          best = v;
+          at = r1 + c + 1;
+        }
+        y[yr + j] = best;
+        argmax[yr + j] = at;
+      }
+    }
+  }
+
+  private static void maxBackPlane(PoolGeometry g, float[] dy, int[] argmax, float[] dx, int p) {
+    int hw = g.inH() * g.inW(), ohw = g.outH() * g.outW();
+    int xo = p * hw, yo = p * ohw;
+    Arrays.fill(dx, xo, xo + hw, 0f);
+    for (int j = 0; j < ohw; j++) dx[xo + argmax[yo + j]] += dy[yo + j];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Average pooling
+
+  /**
+   * y = the mean of each window. Padded cells count as zeros; with countIncludePad (PyTorch's
+   * default) the divisor is the window clipped to the padded input, else only its real cells.
+   *
+   * @param x [B, C, H, W]
+   * @param y [B, C, Ho, Wo], overwritten
+   */
+  public static void avgForward(PoolGeometry g, boolean countIncludePad, float[] x, float[] y) {
+    check(g, x.length, y.length);
+    boolean fast = is2x2Stride2(g);
+    Parallel.forRange(g.batch() * g.channels(), GRAIN, (p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        if (fast) avgPlane2x2(g, x, y, p);
+        else avgPlane(g, countIncludePad, x, y, p);
+      }
+    });
+  }
+
+  /**
+   * dx = dy spread evenly over each window (the adjoint of {@link #avgForward}); dx is overwritten.
+   *
+   * @param dy [B, C, Ho, Wo]
+   * @param dx [B, C, H, W], overwritten
+   */
+  public static void avgBackward(PoolGeometry g, boolean countIncludePad, float[] dy, float[] dx) {
+    check(g, dx.length, dy.length);
+    Parallel.forRange(g.batch() * g.channels(), GRAIN, (p0, p1) -> {
+      for (int p = p0; p < p1; p++) avgBackPlane(g, countIncludePad, dy, dx, p);
+    });
+  }
+
+  /** The reference for {@link #avgForward}: the general window loop, serial. */
+  public static void avgForwardScalar(PoolGeometry g, boolean countIncludePad, float[] x, float[] y) {
+    check(g, x.length, y.length);
+    for (int p = 0, n = g.batch() * g.channels(); p < n; p++) avgPlane(g, countIncludePad, x, y, p);
+  }
+
+  /** The reference for {@link #avgBackward}, serial. */
+  public static void avgBackwardScalar(PoolGeometry g, boolean countIncludePad, float[] dy, float[] dx) {
+    check(g, dx.length, dy.length);
+    for (int p = 0, n = g.batch() * g.channels(); p < n; p++) avgBackPlane(g, countIncludePad, dy, dx, p);
+  }
+
+  /** The divisor of the window starting at (hs, ws) before clipping, PyTorch's rule. */
+  private static int divisor(PoolGeometry g, boolean countIncludePad, int hs, int ws) {
+    int h = g.inH(), w = g.inW();
+    int he = Math.min(hs + g.kH(), h + g.padH()), we = Math.min(ws + g.kW(), w + g.padW());
+    if (countIncludePad) return (he - hs) * (we - ws);
+    return (Math.min(he, h) - Math.max(hs, 0)) * (Math.min(we, w) - Math.max(ws, 0));
+  }
+
+  private static void avgPlane(PoolGeometry g, boolean countIncludePad, float[] x, float[] y, int p) {
+    int h = g.inH(), w = g.inW(), oh = g.outH(), ow = g.outW();
+    int xo = p * h * w, yo = p * oh * ow;
+    for (int i = 0; i < oh; i++) {
+      int hs = i * g.strideH() - g.padH();
+      for (int j = 0; j < ow; j++) {
+        int ws = j * g.strideW() - g.padW();
+        float sum = 0f;
+        for (int r = Math.max(hs, 0), re = Math.min(hs + g.kH(), h); r < re; r++)
+          for (int c = Math.max(ws, 0), ce = Math.min(ws + g.kW(), w); c < ce; c++) sum += x[xo + r * w + c];
+        y[yo + i * ow + j] = sum / divisor(g, countIncludePad, hs, ws);
+      }
+    }
+  }
+
+  /** Plane p of 2x2 stride-2 unpadded average pooling: the divisor is always 4. */
+  private static void avgPlane2x2(PoolGeometry g, float[] x, float[] y, int p) {
+    int w = g.inW(), oh = g.outH(), ow = g.outW();
+    int xo = p * g.inH() * w, yo = p * oh * ow;
+    for (int i = 0; i < oh; i++) {
+      int r0 = xo + 2 * i * w, r1 = r0 + w, yr = yo + i * ow;
+      for (int j = 0; j < ow; j++) {
+        int c = 2 * j;
+        // Summed in the general loop's order so both give the same bits.
+        y[yr + j] = (x[r0 + c] + x[r0 + c + 1] + x[r1 + c] + x[r1 + c + 1]) / 4;
+      }
+    }
+  }
+
+  private static void avgBackPlane(PoolGeometry g, boolean countIncludePad, float[] dy, float[] dx, int p) {
+    int h = g.inH(), w = g.inW(), oh = g.outH(), ow = g.outW();
+    int xo = p * h * w, yo = p * oh * ow;
+    Arrays.fill(dx, xo, xo + h * w, 0f);
+    for (int i = 0; i < oh; i++) {
+      int hs = i * g.strideH() - g.padH();
+      for (int j = 0; j < ow; j++) {
+        int ws = j * g.strideW() - g.padW();
+        float v = dy[yo + i * ow + j] / divisor(g, countIncludePad, hs, ws);
+        for (int r = Math.max(hs, 0), re = Math.min(hs + g.kH(), h); r < re; r++)
+          for (int c = Math.max(ws, 0), ce = Math.min(ws + g.kW(), w); c < ce; c++) dx[xo + r * w + c] += v;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Global average pooling
+
+  /**
+   * y[b, c] = the mean of plane (b, c) of x.
+   *
+   * @param x [B, C, H, W] with {@code hw = H * W}
+   * @param y [B, C], overwritten
+   */
+  public static void globalAvgForward(int batch, int channels, int hw, float[] x, float[] y) {
+    int planes = batch * channels;
+    checkLength("x", x, (long) planes * hw);
+    checkLength("y", y, planes);
+    Parallel.forRange(planes, GRAIN, (p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        double sum = 0; // planes can be large (224x224); double keeps the mean exact enough
+        for (int q = p * hw, e = q + hw; q < e; q++) sum += x[q];
+        y[p] = (float) (sum / hw);
+      }
+    });
+  }
+
+  /**
+   * dx[b, c, :, :] = dy[b, c] / (H * W); dx is overwritten.
+   *
+   * @param dy [B, C]
+   * @param dx [B, C, H, W] with {@code hw = H * W}
+   */
+  public static void globalAvgBackward(int batch, int channels, int hw, float[] dy, float[] dx) {
+    int planes = batch * channels;
+    checkLength("dy", dy, planes);
+    checkLength("dx", dx, (long) planes * hw);
+    Parallel.forRange(planes, GRAIN, (p0, p1) -> {
+      for (int p = p0; p < p1; p++) Arrays.fill(dx, p * hw, (p + 1) * hw, dy[p] / hw);
+    });
+  }
+}
