@@ -16,6 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * column strips and a block of A ({@code mc x kc}) into {@code MR}-tall row strips, both zero-padded
  * to whole strips; the transposes are absorbed by the packing, so every layout runs the same
  * register-tile micro-kernel ({@code MR x NR} accumulators, B strips as vectors, A broadcast).
+ * When a thread's share of C is only a few strips wide, packing A would cost as much as using it,
+ * so the kernel reads A in place through its strides instead.
  * Threads split C by columns or by rows (whichever makes the redundantly packed operand the smaller
  * one) and each packs its own share. Not here: complex or double types, strided-batch calls.
  */
@@ -47,7 +49,7 @@ public final class Gemm {
 
   /** Per-thread pack buffers, grown on demand and reused so hot calls allocate nothing. */
   private static final class Work {
-    float[] a = new float[0]; // packed A block: strips of [kc, MR]
+    float[] a = new float[0]; // packed A block, strips of [kc, MR] (only the ragged one when in place)
     float[] b = new float[0]; // packed B block: strips of [kc, NR]
     final float[] tile = new float[MR * NR]; // [MR, NR] partial tiles at the edges of C
   }
@@ -79,7 +81,7 @@ public final class Gemm {
       return;
     }
     // Each thread packs all of the operand it does not split; split so that one is the smaller.
-    boolean splitCols = (long) m * k <= (long) n * k && n > NR;
+    boolean splitCols = m <= n && n > NR;
     int units = splitCols ? (n + NR - 1) / NR : (m + MR - 1) / MR;
     int grain = madds < SERIAL ? units : 1;
     Parallel.forRange(units, grain, (from, to) -> {
