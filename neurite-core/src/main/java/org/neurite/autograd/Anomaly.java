@@ -21,12 +21,28 @@ public final class Anomaly {
     return enabled;
   }
 
+  // The backward being run on this thread, if any: ops inside a backward (sqrt's uses div) are reported
+  // as part of it, since the user never called them.
+  private static final ThreadLocal<String> INSIDE = new ThreadLocal<>();
+
+  /** Runs {@code body} (a backward) so that failing checks inside it are prefixed with {@code what}. */
+  static <T> T inside(String what, java.util.function.Supplier<T> body) {
+    String previous = INSIDE.get();
+    INSIDE.set(what);
+    try {
+      return body.get();
+    } finally {
+      INSIDE.set(previous);
+    }
+  }
+
   /** Throws if {@code t} holds a NaN or an infinity; {@code what} names the op and the phase. */
   public static void check(String what, Tensor t) {
     float[] d = t.data();
+    String context = INSIDE.get();
     for (int i = 0; i < d.length; i++)
       if (!Float.isFinite(d[i]))
-        throw new ArithmeticException(what + " produced " + d[i] + " at flat index " + i + " of a tensor of shape "
-            + Shape.str(t.shape()) + " (NaN/Inf debug mode is on)");
+        throw new ArithmeticException((context == null ? "" : context + ": ") + what + " produced " + d[i]
+            + " at flat index " + i + " of a tensor of shape " + Shape.str(t.shape()) + " (NaN/Inf debug mode is on)");
   }
 }

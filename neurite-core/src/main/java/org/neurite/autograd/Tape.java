@@ -25,7 +25,7 @@ public final class Tape {
 
   private static Backward checked(String op, Backward backward) {
     return g -> {
-      Tensor[] grads = backward.apply(g);
+      Tensor[] grads = Anomaly.inside("backward of " + op, () -> backward.apply(g));
       for (Tensor t : grads) if (t != null) Anomaly.check("backward of " + op, t);
       return grads;
     };

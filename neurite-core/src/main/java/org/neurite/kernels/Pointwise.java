@@ -123,12 +123,17 @@ public final class Pointwise {
     for (; i < n; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
   }
 
-  /** Sums {@code x[xo .. xo+n)} in float lanes, then in double across lanes. */
+  /** Sums {@code x[xo .. xo+n)} in float lanes per block of 1024, then in double across lanes and blocks. */
   public static float sum(float[] x, int xo, int n) {
-    int i = 0;
-    FloatVector acc = FloatVector.zero(F);
-    for (int bound = F.loopBound(n); i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, xo + i));
-    double s = acc.reduceLanes(VectorOperators.ADD);
+    // Float lanes flushed into a double every 1024 elements: the rounding error stays that of a
+    // 1024 / F.length() term sum instead of growing with n (1e5 x 0.1f was off by 1.4e-4 relative).
+    int i = 0, bound = F.loopBound(n);
+    double s = 0;
+    while (i < bound) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int end = Math.min(bound, i + 1024); i < end; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, xo + i));
+      s += acc.reduceLanes(VectorOperators.ADD);
+    }
     for (; i < n; i++) s += x[xo + i];
     return (float) s;
   }

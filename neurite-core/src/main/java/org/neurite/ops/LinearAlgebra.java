@@ -17,12 +17,15 @@ public final class LinearAlgebra {
     if (a.rank() == 0 || b.rank() == 0)
       throw new IllegalArgumentException("matmul: " + Shape.str(a.shape()) + " x " + Shape.str(b.shape())
           + ": both operands need at least one dimension");
-    if (a.rank() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+    // 1-D a gains a leading 1 and loses it again; with 1-D b too that axis is the last one left.
+    if (a.rank() == 1) return matmul(a.unsqueeze(0), b).squeeze(b.rank() == 1 ? -1 : -2);
     if (b.rank() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
     int k = a.shape(-1);
     if (b.shape(-2) != k)
       throw new IllegalArgumentException("matmul: " + Shape.str(a.shape()) + " x " + Shape.str(b.shape())
           + ": inner dimensions " + k + " and " + b.shape(-2) + " differ");
+    Shape.broadcast("matmul: " + Shape.str(a.shape()) + " x " + Shape.str(b.shape()) + ": batch",
+        java.util.Arrays.copyOf(a.shape(), a.rank() - 2), java.util.Arrays.copyOf(b.shape(), b.rank() - 2));
     // [..., m, k] x [k, n] is one GEMM over the flattened rows (a Dense layer on sequences).
     if (a.rank() > 2 && b.rank() == 2 && a.isContiguous()) {
       int[] out = a.shape();

@@ -103,7 +103,8 @@ public final class Reductions {
     while (prefix < r && reduced[prefix]) prefix++;
     boolean onlyPrefix = true;
     for (int i = prefix; i < r; i++) if (reduced[i]) onlyPrefix = false;
-    if (onlyPrefix && prefix > 0) {
+    // (Not when every axis is reduced: that is one row for Pointwise.sum, not n rows of one float each.)
+    if (onlyPrefix && prefix > 0 && prefix < r) {
       float[] d = x.data();
       int outer = 1;
       for (int i = 0; i < prefix; i++) outer *= s[i];

@@ -151,6 +151,7 @@ public final class Tensor {
 
   /** True when the elements lie in row-major order without gaps (from {@link #offset()} on). */
   public boolean isContiguous() {
+    if (size() == 0) return true;   // no element is out of place (Shape.strides of [4, 0] is [1, 1])
     int expect = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
       if (shape[i] != 1 && strides[i] != expect) return false;

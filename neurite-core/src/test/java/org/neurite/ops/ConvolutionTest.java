@@ -1,0 +1,114 @@
+package org.neurite.ops;
+
+import static org.neurite.testing.Errors.assertMessage;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.autograd.GradCheck;
+import org.neurite.tensor.Rng;
+import org.neurite.tensor.Tensor;
+import org.neurite.testing.Golden;
+
+/**
+ * 2-D convolution (ops/Convolution.java over kernels/Conv2d.java): stride 1 and 2, padding, dilation
+ * 2, groups 2, 1x1 kernels, non-square inputs, with and without bias. Golden forward/backward (input,
+ * weight and bias gradients) against PyTorch's F.conv2d, finite-difference checks, strided-view
+ * inputs, and the error messages.
+ */
+class ConvolutionTest {
+  private static final Golden.Fixture FIX = Golden.load("org/neurite/ops/convolution.safetensors");
+  private static final double ATOL = 1e-4, RTOL = 1e-4;   // sums of C*kH*kW products in float32
+
+  // name, stride, padding, dilation, groups (shapes and bias come from the fixture)
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("conv_basic", 1, 0, 1, 1),
+        Arguments.of("conv_nobias", 1, 0, 1, 1),
+        Arguments.of("conv_stride2_pad1", 2, 1, 1, 1),
+        Arguments.of("conv_pad1_nobias", 1, 1, 1, 1),
+        Arguments.of("conv_dilation2", 1, 2, 2, 1),
+        Arguments.of("conv_groups2", 1, 1, 1, 2),
+        Arguments.of("conv_groups2_nobias_stride2", 2, 0, 1, 2),
+        Arguments.of("conv_1x1", 1, 0, 1, 1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void matchesPyTorch(String name, int stride, int padding, int dilation, int groups) {
+    Golden.Case c = FIX.get(name);
+    Tensor x = c.input("x"), w = c.input("w");
+    Tensor b = c.has("bias") ? c.input("bias") : null;
+    c.check(Functional.conv2d(x, w, b, stride, padding, dilation, groups), ATOL, RTOL);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void gradCheck(String name, int stride, int padding, int dilation, int groups) {
+    Golden.Case c = FIX.get(name);
+    Tensor x = c.tensor("x").requiresGrad(true), w = c.tensor("w").requiresGrad(true);
+    if (c.has("bias"))
+      GradCheck.defaults().check(in -> Functional.conv2d(in[0], in[1], in[2], stride, padding, dilation, groups),
+          x, w, c.tensor("bias").requiresGrad(true));
+    else
+      GradCheck.defaults().check(in -> Functional.conv2d(in[0], in[1], null, stride, padding, dilation, groups), x, w);
+  }
+
+  @Test
+  void gradientOnlyForTheInputsThatNeedIt() {
+    Golden.Case c = FIX.get("conv_basic");
+    Tensor x = c.tensor("x"), w = c.tensor("w").requiresGrad(true), b = c.tensor("bias");
+    Functional.conv2d(x, w, b).mul(c.expected("u")).sum().backward();
+    Golden.assertClose("grad_w", c.expected("grad_w"), w.grad(), ATOL, RTOL);
+    org.junit.jupiter.api.Assertions.assertNull(x.grad());
+  }
+
+  @Test
+  void stridedViewInputMatchesItsDenseCopy() {
+    Rng rng = new Rng(5);
+    Tensor x = Tensor.randn(rng, 2, 6, 6, 3).permute(0, 3, 1, 2);   // NHWC storage read as NCHW
+    Tensor w = Tensor.randn(rng, 4, 3, 3, 3);
+    Tensor dense = Tensor.of(x.toArray(), x.shape());
+    Golden.assertClose("conv2d of a view", Functional.conv2d(dense, w, null, 1, 1, 1, 1),
+        Functional.conv2d(x, w, null, 1, 1, 1, 1), 1e-5, 1e-5);
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  @Test
+  void missingBatchAxisGivesAHint() {
+    assertMessage(IllegalArgumentException.class, () -> Functional.conv2d(Tensor.zeros(3, 8, 8), Tensor.zeros(4, 3, 3, 3), null),
+        "conv2d", "expected input [N, C, H, W], got [3, 8, 8]", "unsqueeze(0)");
+    assertMessage(IllegalArgumentException.class, () -> Functional.conv2d(Tensor.zeros(1, 3, 8, 8), Tensor.zeros(3, 3, 3), null),
+        "conv2d", "expected weight", "got [3, 3, 3]");
+  }
+
+  @Test
+  void channelAndGroupMismatchesAreErrors() {
+    assertMessage(IllegalArgumentException.class,
+        () -> Functional.conv2d(Tensor.zeros(1, 3, 8, 8), Tensor.zeros(4, 2, 3, 3), null),
+        "conv2d", "[1, 3, 8, 8]", "[4, 2, 3, 3]", "groups=1");
+    assertMessage(IllegalArgumentException.class,
+        () -> Functional.conv2d(Tensor.zeros(1, 4, 8, 8), Tensor.zeros(3, 2, 3, 3), null, 1, 0, 1, 2),
+        "conv2d", "groups=2", "O divisible by groups");
+  }
+
+  @Test
+  void badBiasIsAnError() {
+    assertMessage(IllegalArgumentException.class,
+        () -> Functional.conv2d(Tensor.zeros(1, 3, 8, 8), Tensor.zeros(4, 3, 3, 3), Tensor.zeros(3)),
+        "conv2d", "bias must be [4]", "got [3]");
+  }
+
+  @Test
+  void inputSmallerThanTheKernelIsAnError() {
+    assertMessage(IllegalArgumentException.class,
+        () -> Functional.conv2d(Tensor.zeros(1, 1, 2, 2), Tensor.zeros(1, 1, 3, 3), null),
+        "conv2d", "[1, 1, 2, 2]", "too small for kernel 3x3");
+    assertMessage(IllegalArgumentException.class,
+        () -> Functional.conv2d(Tensor.zeros(1, 1, 8, 8), Tensor.zeros(1, 1, 3, 3), null, 0, 0, 1, 1),
+        "conv2d", "stride");
+  }
+}

@@ -1,0 +1,141 @@
+package org.neurite.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.neurite.testing.Errors.assertMessage;
+
+import org.junit.jupiter.api.Test;
+import org.neurite.autograd.GradCheck;
+import org.neurite.tensor.Tensor;
+import org.neurite.testing.Golden;
+
+/**
+ * Indexing (ops/Indexing.java): gather (axes 0 and 1), index_select (with a repeated index), scatter_add
+ * (with colliding indices), where (broadcasting condition and operands, scalar operand) and masked_fill.
+ * Golden forward/backward against PyTorch, finite-difference checks for the differentiable inputs
+ * (indices, masks and conditions carry no gradient), and the error messages, which name the position
+ * of a bad index.
+ */
+class IndexingTest {
+  private static final Golden.Fixture FIX = Golden.load("org/neurite/ops/indexing.safetensors");
+  private static final double ATOL = 1e-6, RTOL = 1e-6;
+  private static final GradCheck GC = GradCheck.defaults();
+
+  @Test
+  void gatherMatchesPyTorch() {
+    for (int axis = 0; axis < 2; axis++) {
+      Golden.Case c = FIX.get("gather_axis" + axis);
+      Tensor x = c.input("x");
+      c.check(x.gather(axis, c.tensor("index")), ATOL, RTOL);
+      int a = axis;
+      GC.check(in -> in[0].gather(a, in[1]), c.tensor("x").requiresGrad(true), c.tensor("index"));
+    }
+  }
+
+  @Test
+  void indexSelectMatchesPyTorch() {
+    for (String name : new String[] {"index_select_axis0", "index_select_axis1"}) {
+      Golden.Case c = FIX.get(name);
+      int axis = name.endsWith("0") ? 0 : 1;
+      int[] index = c.ints("index");
+      Tensor x = c.input("x");
+      c.check(x.indexSelect(axis, index), ATOL, RTOL);
+      GC.check(in -> in[0].indexSelect(axis, index), c.tensor("x").requiresGrad(true));
+    }
+  }
+
+  @Test
+  void scatterAddMatchesPyTorch() {
+    for (int axis = 0; axis < 2; axis++) {
+      Golden.Case c = FIX.get("scatter_add_axis" + axis);
+      Tensor x = c.input("x"), src = c.input("src");
+      Tensor index = c.tensor("index");
+      c.check(x.scatterAdd(axis, index, src), ATOL, RTOL);
+      int a = axis;
+      GC.check(in -> in[0].scatterAdd(a, in[1], in[2]), c.tensor("x").requiresGrad(true), index,
+          c.tensor("src").requiresGrad(true));
+    }
+  }
+
+  @Test
+  void scatterAddLeavesItsInputUnchanged() {
+    Tensor x = Tensor.zeros(3);
+    x.scatterAdd(0, Tensor.of(new float[] {1, 1}, 2), Tensor.of(new float[] {2, 3}, 2));
+    assertArrayEquals(new float[3], x.toArray());
+    assertArrayEquals(new float[] {0, 5, 0},
+        x.scatterAdd(0, Tensor.of(new float[] {1, 1}, 2), Tensor.of(new float[] {2, 3}, 2)).toArray());
+  }
+
+  @Test
+  void whereMatchesPyTorch() {
+    for (String name : new String[] {"where", "where_scalar_b"}) {
+      Golden.Case c = FIX.get(name);
+      Tensor cond = c.tensor("cond");
+      Tensor a = c.input("a"), b = c.input("b");
+      c.check(Tensor.where(cond, a, b), ATOL, RTOL);
+      GC.check(in -> Tensor.where(in[0], in[1], in[2]), cond, c.tensor("a").requiresGrad(true),
+          c.tensor("b").requiresGrad(true));
+    }
+  }
+
+  @Test
+  void maskedFillMatchesPyTorch() {
+    Golden.Case c = FIX.get("masked_fill");
+    Tensor x = c.input("x");
+    Tensor mask = c.tensor("mask");
+    c.check(x.maskedFill(mask, -1.5f), ATOL, RTOL);
+    GC.check(in -> in[0].maskedFill(mask, -1.5f), c.tensor("x").requiresGrad(true));
+  }
+
+  @Test
+  void indexTensorsGetNoGradient() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+    Tensor index = Tensor.of(new float[] {2, 0}, 2).requiresGrad(true);
+    x.gather(0, index).sum().backward();
+    assertArrayEquals(new float[] {1, 0, 1}, x.grad().toArray());
+    assertNull(index.grad());
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  @Test
+  void outOfRangeIndexNamesItsPosition() {
+    Tensor x = Tensor.zeros(3, 4);
+    Tensor index = Tensor.of(new float[] {0, 1, 2, 4}, 1, 4);
+    assertMessage(IndexOutOfBoundsException.class, () -> x.gather(1, Tensor.of(new float[] {0, 3, 4}, 1, 3)),
+        "gather", "index 4.0 at position 2", "[0, 4)");
+    assertMessage(IndexOutOfBoundsException.class, () -> x.gather(0, index), "gather", "index 4.0 at position 3", "[0, 3)");
+    assertMessage(IndexOutOfBoundsException.class, () -> x.gather(0, Tensor.of(new float[] {-1}, 1, 1)),
+        "gather", "index -1.0 at position 0");
+    assertMessage(IndexOutOfBoundsException.class, () -> x.scatterAdd(0, index, Tensor.zeros(1, 4)),
+        "scatter_add", "index 4.0 at position 3", "[0, 3)");
+    assertMessage(IndexOutOfBoundsException.class, () -> x.indexSelect(1, 0, 7), "index_select", "index 7 at position 1",
+        "[0, 4)", "[3, 4]");
+  }
+
+  @Test
+  void fractionalIndexIsAnError() {
+    assertMessage(IndexOutOfBoundsException.class,
+        () -> Tensor.zeros(3).gather(0, Tensor.of(new float[] {0, 1.5f}, 2)), "gather", "index 1.5 at position 1");
+  }
+
+  @Test
+  void indexShapeMismatchesAreErrors() {
+    Tensor x = Tensor.zeros(3, 4);
+    assertMessage(IllegalArgumentException.class, () -> x.gather(1, Tensor.zeros(3)), "gather", "index of shape [3]",
+        "same rank", "[3, 4]");
+    assertMessage(IllegalArgumentException.class, () -> x.gather(1, Tensor.zeros(5, 1)), "gather", "[5, 1]",
+        "larger than the input [3, 4]", "dimension 0");
+    assertMessage(IllegalArgumentException.class, () -> x.scatterAdd(1, Tensor.zeros(3, 2), Tensor.zeros(3, 3)),
+        "scatter_add", "index shape [3, 2]", "src shape [3, 3]");
+    assertMessage(IllegalArgumentException.class, () -> x.gather(2, Tensor.zeros(3, 4)), "gather", "axis 2", "rank 2");
+  }
+
+  @Test
+  void whereAndMaskedFillShapeErrorsNameTheShapes() {
+    assertMessage(IllegalArgumentException.class,
+        () -> Tensor.where(Tensor.zeros(2, 3), Tensor.zeros(4), Tensor.zeros(3)), "where", "[2, 3]", "[4]");
+    assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(3).maskedFill(Tensor.zeros(2, 3), 1f),
+        "masked_fill", "mask of shape [2, 3]", "input's shape [3]");
+  }
+}
