@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * same JSON lines with {@code "peer": "neurite"} (contract 3 in DESIGN.md).
  */
 @Command(name = "bench", description = "Benchmarks that pair line by line with shared/peers/*.py.",
-    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class})
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class, BenchCommand.Word2Vec.class})
 final class BenchCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -73,6 +73,38 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       CnnBench.run(new Harness(System.out), config, threads, reps, minRepS, layers, noModel);
+      return 0;
+    }
+  }
+
+  @Command(name = "word2vec", description = "Word2Vec training words/s, seconds and analogy accuracy, as peers/gensim_w2v.py.")
+  static final class Word2Vec extends Common implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "CORPUS", description = "Text file, one sentence per line.")
+    java.nio.file.Path corpus;
+
+    @Option(names = "--modes", defaultValue = "sg,cbow", description = "Comma list of sg, cbow (default sg,cbow).")
+    String modes;
+
+    @Option(names = "--input", defaultValue = "iterable,corpus_file",
+        description = "Comma list: iterable (Iterable<List<String>> of lines), corpus_file (streamed file).")
+    String input;
+
+    @Option(names = "--workers", description = "Same as --threads (the peer's name).")
+    Integer workers;
+
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs (default 1).")
+    int epochs;
+
+    @Option(names = "--analogies", description = "questions-words.txt: also report analogy accuracy.")
+    java.nio.file.Path analogies;
+
+    @Option(names = "--log", description = "Accepted for symmetry with gensim_w2v.py; ignored.")
+    String log;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      org.neurite.bench.Word2VecBench.run(new Harness(System.out), corpus, modes, input, reps,
+          workers != null ? workers : threads, epochs, analogies);
       return 0;
     }
   }

@@ -6,14 +6,18 @@ import java.util.Map;
 import org.neurite.tensor.Tensor;
 
 /**
- * Adam (Kingma and Ba, 2015, "Adam: A Method for Stochastic Optimization"), in PyTorch's formulation:
- * bias-corrected moments, {@code eps} added after the square root, optional L2 weight decay added to
- * the gradient.
+ * Adam (Kingma and Ba, 2015, "Adam: A Method for Stochastic Optimization"), in PyTorch's formulation
+ * (torch.optim.Adam docs): bias-corrected moments, {@code eps} added after the square root, optional
+ * L2 weight decay added to the gradient. Each parameter counts its own steps, as in PyTorch, so one
+ * that first gets a gradient late starts its bias correction then. No AMSGrad variant.
+ *
+ * <p>{@link AdamW} is the same update with the weight decay decoupled from the gradient.
  */
-public final class Adam extends Optimizer {
+public sealed class Adam extends Optimizer permits AdamW {
   private final float beta1, beta2, eps, weightDecay;
-  private float[][] m, v;
-  private int step;
+  private final boolean decoupled;
+  private float[][] m, v;   // per parameter: [size], null until its first gradient
+  private int[] steps;
 
   /** Keras style: parameters are attached by compile. */
   public Adam(float lr) {
@@ -27,37 +31,49 @@ public final class Adam extends Optimizer {
   }
 
   public Adam(float lr, float beta1, float beta2, float eps, float weightDecay) {
+    this(lr, beta1, beta2, eps, weightDecay, false);
+  }
+
+  Adam(float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
     super(lr);
-    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-      throw new IllegalArgumentException("Adam: betas (" + beta1 + ", " + beta2 + ") must be in [0, 1)");
-    if (!(eps >= 0) || !(weightDecay >= 0))
-      throw new IllegalArgumentException("Adam: eps (" + eps + ") and weightDecay (" + weightDecay + ") must be >= 0");
+    String who = getClass().getSimpleName();
+    checkRange(who, "beta1", beta1, 0, 1);
+    checkRange(who, "beta2", beta2, 0, 1);
+    checkNonNegative(who, "eps", eps);
+    checkNonNegative(who, "weightDecay", weightDecay);
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
     this.weightDecay = weightDecay;
+    this.decoupled = decoupled;
   }
 
   @Override
   public void step() {
+    clipGradients();
     List<Tensor> ps = params();
-    if (m == null) {
+    if (steps == null) {
       m = new float[ps.size()][];
       v = new float[ps.size()][];
-      for (int i = 0; i < m.length; i++) {
-        m[i] = new float[ps.get(i).size()];
-        v[i] = new float[ps.get(i).size()];
-      }
+      steps = new int[ps.size()];
     }
-    step++;
-    double c1 = 1 - Math.pow(beta1, step), c2 = 1 - Math.pow(beta2, step);
-    float stepSize = (float) (learningRate / c1), sqrtC2 = (float) Math.sqrt(c2);
     for (int i = 0; i < m.length; i++) {
       Tensor p = ps.get(i);
       if (p.grad() == null) continue;
+      if (m[i] == null) {
+        m[i] = new float[p.size()];
+        v[i] = new float[p.size()];
+      }
+      int t = ++steps[i];
+      double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
+      float stepSize = (float) (learningRate / c1), sqrtC2 = (float) Math.sqrt(c2);
+      // AdamW: p *= 1 - lr * wd before the moments (Loshchilov and Hutter); Adam: g += wd * p.
+      float decay = decoupled ? (float) (1 - (double) learningRate * weightDecay) : 1f;
+      float l2 = decoupled ? 0f : weightDecay;
       float[] w = p.storage(), g = p.grad().data(), mi = m[i], vi = v[i];
       for (int j = 0; j < w.length; j++) {
-        float gj = weightDecay == 0 ? g[j] : g[j] + weightDecay * w[j];
+        w[j] *= decay;
+        float gj = g[j] + l2 * w[j];
         mi[j] = beta1 * mi[j] + (1 - beta1) * gj;
         vi[j] = beta2 * vi[j] + (1 - beta2) * gj * gj;
         w[j] -= stepSize * mi[j] / ((float) Math.sqrt(vi[j]) / sqrtC2 + eps);
@@ -65,37 +81,31 @@ public final class Adam extends Optimizer {
     }
   }
 
+  /** {@code <i>.step}, {@code <i>.exp_avg}, {@code <i>.exp_avg_sq} for each parameter that has taken a step. */
   @Override
   public Map<String, Tensor> state() {
     Map<String, Tensor> s = new LinkedHashMap<>();
-    s.put("step", Tensor.scalar(step));
-    if (m != null)
-      for (int i = 0; i < m.length; i++) {
-        s.put(i + ".exp_avg", Tensor.of(m[i].clone(), m[i].length));
-        s.put(i + ".exp_avg_sq", Tensor.of(v[i].clone(), v[i].length));
-      }
+    if (steps == null) return s;
+    for (int i = 0; i < steps.length; i++)
+      if (steps[i] > 0) s.put(i + ".step", Tensor.scalar(steps[i]));
+    putBuffers(s, "exp_avg", m);
+    putBuffers(s, "exp_avg_sq", v);
     return s;
   }
 
   @Override
   public void loadState(Map<String, Tensor> s) {
-    Tensor st = s.get("step");
-    if (st == null) throw new IllegalArgumentException("Adam: optimizer state has no \"step\"");
-    step = (int) st.item();
-    List<Tensor> ps = params();
-    if (step == 0) {
-      m = v = null;
-      return;
+    float[][] a = loadBuffers(s, "exp_avg"), b = loadBuffers(s, "exp_avg_sq");
+    int[] t = new int[a.length];
+    for (int i = 0; i < t.length; i++) {
+      Tensor st = s.get(i + ".step");
+      t[i] = st == null ? 0 : (int) st.item();
+      if ((t[i] > 0) != (a[i] != null) || (a[i] != null) != (b[i] != null))
+        throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state for parameter " + i
+            + " needs all or none of \"" + i + ".step\" (> 0), \"" + i + ".exp_avg\", \"" + i + ".exp_avg_sq\"");
     }
-    m = new float[ps.size()][];
-    v = new float[ps.size()][];
-    for (int i = 0; i < ps.size(); i++) {
-      Tensor a = s.get(i + ".exp_avg"), b = s.get(i + ".exp_avg_sq");
-      if (a == null || b == null || a.size() != ps.get(i).size() || b.size() != ps.get(i).size())
-        throw new IllegalArgumentException("Adam: optimizer state for parameter " + i + " is missing or has the wrong size "
-            + "(expected " + ps.get(i).size() + " values)");
-      m[i] = a.toArray();
-      v[i] = b.toArray();
-    }
+    m = a;
+    v = b;
+    steps = t;
   }
 }

@@ -10,11 +10,17 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Two ways to bind parameters: PyTorch's, passing them to the constructor, or Keras', creating the
  * optimizer alone and letting {@code compile}/{@code fit} {@link #attach} the model's parameters.
- * Per-parameter state (moments) is allocated at the first step.
+ * Per-parameter state (moments) is created at the parameter's first step with a gradient, as in
+ * PyTorch, and {@link #state()} names it as PyTorch's {@code state_dict} does ({@code 0.exp_avg}).
+ *
+ * <p>Gradient clipping as an option, Keras style ({@link #clipNorm}, {@link #clipValue}): each
+ * subclass's {@code step} starts with {@link #clipGradients()}. Not a schedule: learning-rate
+ * schedules set {@link #setLearningRate} from outside.
  */
 public abstract class Optimizer {
   private List<Tensor> params;
   protected float learningRate;
+  private double clipNorm, clipValue;   // 0 = off
 
   protected Optimizer(float learningRate) {
     checkRate(getClass().getSimpleName(), learningRate);
@@ -51,19 +57,89 @@ public abstract class Optimizer {
     return learningRate;
   }
 
-  /** Sets the learning rate (schedules call this between steps). */
+  /** Sets the learning rate (schedules call this between steps); 0 is allowed, as a cosine schedule ends there. */
   public void setLearningRate(float lr) {
-    checkRate(getClass().getSimpleName(), lr);
+    if (!(lr >= 0) || !Float.isFinite(lr))
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": learningRate (" + lr + ") must be >= 0");
     learningRate = lr;
   }
 
-  /** The optimizer's state (moments, step count) by name, for checkpoints. */
+  /**
+   * Before each step, rescales all gradients together so that their global L2 norm is at most
+   * {@code maxNorm} ({@link GradClip#byNorm}); 0 turns it off. This is Keras' {@code global_clipnorm}
+   * and PyTorch's {@code clip_grad_norm_}, not Keras' per-tensor {@code clipnorm}: one global factor
+   * keeps the update's direction.
+   */
+  public Optimizer clipNorm(double maxNorm) {
+    if (!(maxNorm >= 0) || Double.isInfinite(maxNorm))
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": clipNorm (" + maxNorm + ") must be >= 0 (0 = off)");
+    clipNorm = maxNorm;
+    return this;
+  }
+
+  /** Before each step, clamps every gradient element to [-clip, clip] ({@link GradClip#byValue}); 0 turns it off. */
+  public Optimizer clipValue(double clip) {
+    if (!(clip >= 0) || Double.isInfinite(clip))
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": clipValue (" + clip + ") must be >= 0 (0 = off)");
+    clipValue = clip;
+    return this;
+  }
+
+  /** Applies the clipping options to the gradients; every {@code step} calls it first. Value clipping comes first, as in Keras. */
+  protected final void clipGradients() {
+    if (clipValue > 0) GradClip.byValue(params(), clipValue);
+    if (clipNorm > 0) GradClip.byNorm(params(), clipNorm);
+  }
+
+  /** The optimizer's state (moments, step counts) by name, for checkpoints. */
   public abstract Map<String, Tensor> state();
 
-  /** Restores what {@link #state()} returned. */
+  /** Restores what {@link #state()} returned; the parameters must be attached first. */
   public abstract void loadState(Map<String, Tensor> state);
 
   static void checkRate(String who, float lr) {
     if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException(who + ": learningRate (" + lr + ") must be > 0");
+  }
+
+  /** Throws {@code who: name (value) must be in [lo, hi)} unless lo <= value < hi. */
+  static void checkRange(String who, String name, float value, float lo, float hi) {
+    if (!(value >= lo && value < hi))
+      throw new IllegalArgumentException(who + ": " + name + " (" + value + ") must be in [" + lo + ", " + hi + ")");
+  }
+
+  /** Throws {@code who: name (value) must be >= 0} unless it is a finite non-negative number. */
+  static void checkNonNegative(String who, String name, float value) {
+    if (!(value >= 0) || Float.isInfinite(value))
+      throw new IllegalArgumentException(who + ": " + name + " (" + value + ") must be >= 0");
+  }
+
+  // ---------------------------------------------------------------- per-parameter state as PyTorch names it
+
+  /** Puts {@code <i>.<name>} for every parameter whose buffer exists. */
+  static void putBuffers(Map<String, Tensor> out, String name, float[][] buffers) {
+    if (buffers == null) return;
+    for (int i = 0; i < buffers.length; i++)
+      if (buffers[i] != null) out.put(i + "." + name, Tensor.of(buffers[i].clone(), buffers[i].length));
+  }
+
+  /**
+   * Reads {@code <i>.<name>} for every attached parameter into a new array of buffers (null where the
+   * state has none); a buffer of the wrong size is an error naming it.
+   */
+  final float[][] loadBuffers(Map<String, Tensor> state, String name) {
+    List<Tensor> ps = params();
+    float[][] out = new float[ps.size()][];
+    for (int i = 0; i < out.length; i++) {
+      Tensor t = state.get(i + "." + name);
+      if (t == null) continue;
+      if (t.size() != ps.get(i).size())
+        throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state \"" + i + "." + name + "\" has "
+            + t.size() + " values, parameter " + i + " has " + ps.get(i).size());
+      out[i] = t.toArray();
+    }
+    if (state.containsKey(out.length + "." + name))   // saved for more parameters than are attached
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state has \"" + out.length + "." + name
+          + "\", but only " + out.length + " parameters are attached");
+    return out;
   }
 }

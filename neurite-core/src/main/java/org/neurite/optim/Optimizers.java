@@ -1,10 +1,29 @@
 package org.neurite.optim;
 
-/** Short factories for {@code compile}: {@code Optimizers.adam(1e-3)}. */
+/** Short factories for {@code compile}: {@code Optimizers.adam(1e-3)}. Other hyperparameters: the constructors. */
 public final class Optimizers {
   private Optimizers() {}
 
   public static Adam adam(double learningRate) {
     return new Adam((float) learningRate);
+  }
+
+  /** AdamW with decoupled weight decay (PyTorch's default 0.01 is {@code new AdamW(lr)}). */
+  public static AdamW adamw(double learningRate, double weightDecay) {
+    return new AdamW((float) learningRate, (float) weightDecay);
+  }
+
+  /** Plain SGD, no momentum. */
+  public static SGD sgd(double learningRate) {
+    return new SGD((float) learningRate);
+  }
+
+  public static SGD sgd(double learningRate, double momentum, boolean nesterov) {
+    return new SGD((float) learningRate, (float) momentum, nesterov);
+  }
+
+  /** RMSprop with PyTorch's defaults (alpha 0.99, eps 1e-8). */
+  public static RMSprop rmsprop(double learningRate) {
+    return new RMSprop((float) learningRate);
   }
 }

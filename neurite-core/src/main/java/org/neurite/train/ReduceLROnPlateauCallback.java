@@ -1,0 +1,26 @@
+package org.neurite.train;
+
+import java.util.Map;
+import org.neurite.optim.ReduceLROnPlateau;
+
+/**
+ * Applies {@link ReduceLROnPlateau} during {@code fit}: after each epoch it feeds the monitored log
+ * value and sets the optimizer's rate for the next epoch (Keras' ReduceLROnPlateau callback, with
+ * PyTorch's counting). The epoch's own logs keep the rate it ran with.
+ */
+public final class ReduceLROnPlateauCallback implements Callback {
+  private final ReduceLROnPlateau rule;
+
+  public ReduceLROnPlateauCallback(ReduceLROnPlateau rule) {
+    if (rule == null) throw new IllegalArgumentException("ReduceLROnPlateauCallback: rule is null");
+    this.rule = rule;
+  }
+
+  @Override
+  public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+    double value = Callbacks.monitored("ReduceLROnPlateau", rule.monitor(), logs);
+    float lr = trainer.optimizer().learningRate();
+    double next = rule.step(value, lr);
+    if (next != lr) trainer.optimizer().setLearningRate((float) next);
+  }
+}

@@ -1,0 +1,139 @@
+package org.neurite.vision;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.neurite.tensor.Shape;
+import org.neurite.tensor.Tensor;
+
+/**
+ * One image file to a float {@code [C, H, W]} tensor in [0, 1], and resizing. Decoding is
+ * {@code javax.imageio} (PNG, JPEG, BMP, GIF); this class only turns its pixels into planes. Not a
+ * codec and not an image library: no writing, no colour management beyond what is said below.
+ *
+ * <p>Channels: 3 gives R, G, B; 1 gives luma with PIL's integer weights (299, 587, 114 per mille, as
+ * {@code Image.convert("L")}), so grey files read back their stored values. Alpha is dropped, as PIL's
+ * {@code convert("RGB")}.
+ *
+ * <p>Resizing is Pillow's {@code BILINEAR} filter (the default of torchvision's {@code Resize} on PIL
+ * images): a triangle filter, which is plain bilinear interpolation with half-pixel centres when
+ * enlarging and widens to cover every source pixel when shrinking, so downscaling averages instead
+ * of aliasing. Unlike Pillow the result is not rounded to 8 bits.
+ */
+public final class Images {
+  private Images() {}
+
+  /** The image in {@code file} as {@code [channels, height, width]}, resized when its size differs. */
+  public static Tensor read(Path file, int channels, int height, int width) throws IOException {
+    return Tensor.of(decode(Files.readAllBytes(file), file.toString(), channels, height, width), channels, height, width);
+  }
+
+  /** {@code x: [C, H, W]} resized to {@code [C, height, width]}. */
+  public static Tensor resize(Tensor x, int height, int width) {
+    if (x.rank() != 3) throw new IllegalArgumentException("resize: expected an image [C, H, W], got " + Shape.str(x.shape()));
+    checkSize("resize", height, width);
+    int c = x.shape(0), h = x.shape(1), w = x.shape(2);
+    return Tensor.of(resize(x.data(), c, h, w, height, width), c, height, width);
+  }
+
+  /** Decodes {@code bytes} (named {@code name} in errors) to {@code [channels, height, width]} planes. */
+  static float[] decode(byte[] bytes, String name, int channels, int height, int width) throws IOException {
+    if (channels != 1 && channels != 3)
+      throw new IllegalArgumentException("images: channels=" + channels + ", expected 1 (grey) or 3 (RGB)");
+    checkSize("images", height, width);
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(name + ": expected a PNG, JPEG or BMP image, found undecodable data (" + e.getMessage() + ")", e);
+    }
+    if (img == null)
+      throw new IOException(name + ": expected a PNG, JPEG or BMP image, found " + bytes.length + " bytes in no format ImageIO reads");
+    float[] x = planes(img, channels);
+    return resize(x, channels, img.getHeight(), img.getWidth(), height, width);
+  }
+
+  // out: [channels, H, W]
+  private static float[] planes(BufferedImage img, int channels) {
+    int w = img.getWidth(), h = img.getHeight(), hw = h * w;
+    float[] out = new float[channels * hw];
+    ColorModel cm = img.getColorModel();
+    if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+      // getRGB would map Java's linear grey space to sRGB and brighten mid-greys; we want the stored values.
+      float scale = 1f / ((1 << cm.getComponentSize(0)) - 1);
+      int[] g = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
+      for (int c = 0; c < channels; c++)
+        for (int i = 0; i < hw; i++) out[c * hw + i] = g[i] * scale;
+      return out;
+    }
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+    for (int i = 0; i < hw; i++) {
+      int r = (argb[i] >> 16) & 0xff, g = (argb[i] >> 8) & 0xff, b = argb[i] & 0xff;
+      if (channels == 1) {
+        out[i] = ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16) / 255f;   // PIL's L = R*299/1000 + ...
+      } else {
+        out[i] = r / 255f;
+        out[hw + i] = g / 255f;
+        out[2 * hw + i] = b / 255f;
+      }
+    }
+    return out;
+  }
+
+  // x: [c, h, w] -> [c, oh, ow]; separable, rows first (reference: Pillow libImaging/Resample.c)
+  static float[] resize(float[] x, int c, int h, int w, int oh, int ow) {
+    if (oh == h && ow == w) return x;
+    Taps tx = taps(w, ow), ty = taps(h, oh);
+    float[] rows = new float[c * h * ow];
+    for (int r = 0; r < c * h; r++)
+      for (int o = 0; o < ow; o++) {
+        float s = 0;
+        for (int k = 0, base = r * w + tx.start[o]; k < tx.count[o]; k++) s += x[base + k] * tx.weight[o * tx.max + k];
+        rows[r * ow + o] = s;
+      }
+    float[] out = new float[c * oh * ow];
+    for (int ch = 0; ch < c; ch++)
+      for (int o = 0; o < oh; o++)
+        for (int k = 0; k < ty.count[o]; k++) {
+          float wk = ty.weight[o * ty.max + k];
+          int src = (ch * h + ty.start[o] + k) * ow, dst = (ch * oh + o) * ow;
+          for (int j = 0; j < ow; j++) out[dst + j] += wk * rows[src + j];
+        }
+    return out;
+  }
+
+  /** For each output index: the first input index, how many follow, and their normalised weights. */
+  private record Taps(int[] start, int[] count, float[] weight, int max) {}
+
+  private static Taps taps(int in, int out) {
+    double scale = (double) in / out, filterScale = Math.max(scale, 1), support = filterScale;  // triangle: support 1
+    int max = (int) Math.ceil(support) * 2 + 1;
+    int[] start = new int[out], count = new int[out];
+    float[] weight = new float[out * max];
+    double[] wk = new double[max];
+    for (int o = 0; o < out; o++) {
+      double center = (o + 0.5) * scale;
+      int lo = Math.max(0, (int) (center - support + 0.5)), hi = Math.min(in, (int) (center + support + 0.5));
+      double total = 0;
+      for (int k = 0; k < hi - lo; k++) {
+        wk[k] = Math.max(0, 1 - Math.abs((k + lo - center + 0.5) / filterScale));
+        total += wk[k];
+      }
+      start[o] = lo;
+      count[o] = hi - lo;
+      for (int k = 0; k < hi - lo; k++) weight[o * max + k] = (float) (total == 0 ? 0 : wk[k] / total);
+    }
+    return new Taps(start, count, weight, max);
+  }
+
+  static void checkSize(String who, int height, int width) {
+    if (height < 1 || width < 1)
+      throw new IllegalArgumentException(who + ": size " + height + "x" + width + " must be at least 1x1");
+  }
+}

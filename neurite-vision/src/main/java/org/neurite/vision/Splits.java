@@ -1,0 +1,4 @@
+package org.neurite.vision;
+
+/** A dataset's published training and test sets. */
+public record Splits(ImageDataset train, ImageDataset test) {}

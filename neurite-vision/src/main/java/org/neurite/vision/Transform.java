@@ -1,0 +1,20 @@
+package org.neurite.vision;
+
+import org.neurite.tensor.Rng;
+import org.neurite.tensor.Tensor;
+
+/**
+ * A per-sample image transform: normalisation, or a random augmentation that draws from the
+ * {@link Rng} it is given and from nothing else. Implementations must not write into their input (it
+ * may be the dataset's storage) and may return it unchanged. Build them with {@link Transforms}.
+ */
+@FunctionalInterface
+public interface Transform {
+  /** x: {@code [C, H, W]}; returns {@code [C', H', W']}. */
+  Tensor apply(Tensor x, Rng rng);
+
+  /** This transform, then {@code next}. */
+  default Transform andThen(Transform next) {
+    return Transforms.compose(this, next);
+  }
+}
