@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -42,6 +43,9 @@ final class Plots {
       r.setSeriesStroke(0, new BasicStroke(2f));
       r.setSeriesStroke(1, new BasicStroke(2f));
       plot.setRenderer(r);
+      NumberAxis epochs = (NumberAxis) plot.getDomainAxis();
+      epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+      epochs.setRange(0.5, Math.max(1, h.epochs().size()) + 0.5);
       chart.draw(g, new java.awt.Rectangle(i * w, 0, w, ht));
     }
     g.dispose();

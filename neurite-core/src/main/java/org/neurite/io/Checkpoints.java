@@ -24,9 +24,14 @@ public final class Checkpoints {
   public record Resume(Sequential model, int nextEpoch) {}
 
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch) throws IOException {
+    save(dir, model, optimizer, nextEpoch, Map.of());
+  }
+
+  /** As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}). */
+  public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch, Map<String, Object> metadata)
+      throws IOException {
     ModelFiles.saveDirectory(dir, tmp -> {
-      Files.writeString(tmp.resolve(ModelFiles.CONFIG), ModelFiles.JSON.writeValueAsString(ModelFiles.config(model)));
-      SafeTensors.write(tmp.resolve(ModelFiles.WEIGHTS), model.stateDict());
+      ModelFiles.writeModel(tmp, model, metadata);
       SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state());
       ObjectNode t = ModelFiles.JSON.createObjectNode();
       t.put("format_version", ModelFiles.FORMAT_VERSION);

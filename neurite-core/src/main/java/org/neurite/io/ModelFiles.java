@@ -45,12 +45,33 @@ public final class ModelFiles {
 
   /** Saves a built model to {@code dir}, replacing what was there. */
   public static void save(Sequential model, Path dir) throws IOException {
+    save(model, dir, Map.of());
+  }
+
+  /**
+   * Saves with {@code metadata} (class names, preprocessing, ...) kept under "metadata" in
+   * config.json; {@link #metadata} reads it back.
+   */
+  public static void save(Sequential model, Path dir, Map<String, Object> metadata) throws IOException {
     if (!model.isBuilt())
       throw new IllegalStateException("save: the model is not built; call input(...) or run it on a batch first");
-    saveDirectory(dir, tmp -> {
-      Files.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(config(model)));
-      SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
-    });
+    saveDirectory(dir, tmp -> writeModel(tmp, model, metadata));
+  }
+
+  static void writeModel(Path tmp, Sequential model, Map<String, Object> metadata) throws IOException {
+    ObjectNode cfg = config(model);
+    if (!metadata.isEmpty()) cfg.set("metadata", JSON.valueToTree(metadata));
+    Files.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
+    SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
+  }
+
+  /** The "metadata" object of a saved model's config.json (empty when there is none). */
+  public static JsonNode metadata(Path dir) throws IOException {
+    try {
+      return JSON.readTree(Files.readString(dir.resolve(CONFIG))).path("metadata");
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(dir.resolve(CONFIG) + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
+    }
   }
 
   /** Loads a model saved by {@link #save}; errors name the file and what is wrong with it. */

@@ -14,6 +14,14 @@ public interface Dataset {
   /** The samples at {@code indices}, stacked along a new batch axis. */
   Batch batch(int[] indices, Rng rng);
 
+  /**
+   * The first {@code k} samples and the rest, for a validation split; datasets that cannot split
+   * say so, and the caller passes validation data instead.
+   */
+  default Dataset[] split(int k) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be split; pass validationData instead");
+  }
+
   /** A batch of inputs and targets. */
   record Batch(org.neurite.tensor.Tensor x, org.neurite.tensor.Tensor y) {}
 }

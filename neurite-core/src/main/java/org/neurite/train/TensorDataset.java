@@ -48,6 +48,7 @@ public final class TensorDataset implements Dataset {
   }
 
   /** The first {@code k} samples and the rest (Keras' validation_split takes the last part). */
+  @Override
   public TensorDataset[] split(int k) {
     if (k <= 0 || k >= n) throw new IllegalArgumentException("dataset: cannot split " + n + " samples at " + k);
     return new TensorDataset[] {

@@ -68,10 +68,8 @@ public final class Trainer {
   public History fit(Dataset train, Fit fit) {
     Dataset val = fit.validationData;
     if (fit.validationSplit > 0) {
-      if (!(train instanceof TensorDataset td))
-        throw new IllegalArgumentException("fit: validationSplit needs in-memory data; pass validationData instead");
-      int keep = (int) Math.round(td.size() * (1 - fit.validationSplit));
-      TensorDataset[] parts = td.split(keep);
+      int keep = (int) Math.round(train.size() * (1 - fit.validationSplit));
+      Dataset[] parts = train.split(keep);
       train = parts[0];
       val = parts[1];
     }

@@ -104,7 +104,7 @@ public abstract class Corpus {
       for (List<String> s : sentences) {
         for (String w : s) t.add(w, 1);
         words += s.size();
-        sentenceCount += Math.max(1, (s.size() + maxSentenceLength - 1) / maxSentenceLength);
+        sentenceCount += (s.size() + maxSentenceLength - 1) / maxSentenceLength;
         if (maxVocabSize > 0 && t.size() > maxVocabSize) t.prune(++minReduce);
       }
       return new Scan(t, words, sentenceCount);

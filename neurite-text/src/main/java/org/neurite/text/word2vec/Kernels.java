@@ -1,7 +1,7 @@
 package org.neurite.text.word2vec;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,7 +34,26 @@ final class Kernels {
       a1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromArray(F, y, yo + i + L), a1);
     }
     if (i < n) a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), a0);
-    return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    return sum(a0.add(a1));
+  }
+
+  private static final VectorShuffle<Float>[] ROTATE = rotations();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] rotations() {
+    VectorShuffle<Float>[] r = new VectorShuffle[L];
+    for (int s = 1; s < L; s *= 2) r[s] = VectorShuffle.iota(F, s, 1, true);
+    return r;
+  }
+
+  /**
+   * The sum of the lanes in a fixed order (halving rotations). Not {@code reduceLanes(ADD)}: its order
+   * differs between the interpreter and the JIT's intrinsic, and one worker with a seed must give the
+   * same vectors bit for bit whenever the JIT happens to compile.
+   */
+  static float sum(FloatVector v) {
+    for (int s = L / 2; s >= 1; s /= 2) v = v.add(v.rearrange(ROTATE[s]));
+    return v.lane(0);
   }
 
   static float dotScalar(float[] x, int xo, float[] y, int yo, int n) {

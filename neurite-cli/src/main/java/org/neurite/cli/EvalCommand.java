@@ -1,0 +1,78 @@
+package org.neurite.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.neurite.io.ModelFiles;
+import org.neurite.nn.Sequential;
+import org.neurite.tensor.Tensor;
+import org.neurite.train.Metrics;
+import org.neurite.vision.ImageDataset;
+import org.neurite.vision.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code neurite eval}: accuracy, per-class precision and recall, and the confusion matrix on a test set. */
+@Command(name = "eval", description = "Evaluate a saved image classifier on the test part of a dataset.")
+final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR")
+  Path model;
+
+  @Option(names = "--data", defaultValue = "mnist", description = "Test data: " + ImageData.HELP + " (default: mnist).")
+  String data;
+
+  @Override
+  public Integer call() throws Exception {
+    Sequential m = ModelFiles.load(model);
+    JsonNode meta = ModelFiles.metadata(model);
+    int[] in = m.inputShape();
+    ImageData d = ImageData.load(data, in[0], in[1], in[2]);
+    ImageDataset test = d.splits().test().withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f),
+        floats(meta, "std", in[0], 1f)));
+    report(m, test, TrainCommand.classesOf(meta).isEmpty() ? d.classes() : TrainCommand.classesOf(meta));
+    return 0;
+  }
+
+  /** Prints accuracy, a precision/recall table and the confusion matrix; returns the accuracy. */
+  static double report(Sequential m, ImageDataset test, List<String> classes) {
+    int[] all = new int[test.size()];
+    for (int i = 0; i < all.length; i++) all[i] = i;
+    var batch = test.batch(all, new org.neurite.tensor.Rng(0));
+    Tensor out = m.predict(batch.x());
+    long[][] cm = Metrics.confusionMatrix(out, batch.y(), classes.size());
+    long ok = 0, n = 0;
+    for (int i = 0; i < cm.length; i++) for (int j = 0; j < cm.length; j++) {
+      n += cm[i][j];
+      if (i == j) ok += cm[i][j];
+    }
+    double acc = (double) ok / n;
+    System.out.printf(Locale.ROOT, "accuracy: %.4f (%d/%d)%n%n%-14s %9s %9s %9s%n", acc, ok, n, "class", "precision", "recall",
+        "support");
+    for (int c = 0; c < cm.length; c++) {
+      long tp = cm[c][c], predicted = 0, actual = 0;
+      for (int k = 0; k < cm.length; k++) {
+        predicted += cm[k][c];
+        actual += cm[c][k];
+      }
+      System.out.printf(Locale.ROOT, "%-14s %9.4f %9.4f %9d%n", classes.get(c), predicted == 0 ? 0 : (double) tp / predicted,
+          actual == 0 ? 0 : (double) tp / actual, actual);
+    }
+    System.out.println("\nconfusion matrix (rows: true class, columns: predicted):");
+    for (long[] row : cm) {
+      StringBuilder sb = new StringBuilder();
+      for (long v : row) sb.append(String.format(Locale.ROOT, "%6d", v));
+      System.out.println(sb);
+    }
+    return acc;
+  }
+
+  static float[] floats(JsonNode meta, String key, int n, float fallback) {
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, fallback);
+    JsonNode a = meta.path(key);
+    for (int i = 0; i < Math.min(n, a.size()); i++) v[i] = (float) a.get(i).asDouble();
+    return v;
+  }
+}

@@ -1,0 +1,87 @@
+package org.neurite.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.neurite.tensor.Tensor;
+import org.neurite.vision.Cifar10;
+import org.neurite.vision.ImageDataset;
+import org.neurite.vision.ImageFolder;
+import org.neurite.vision.Mnist;
+import org.neurite.vision.Splits;
+
+/**
+ * The {@code --data} spelling of the image commands: {@code mnist} (the copy shipped in data/),
+ * {@code mnist:PATH}, {@code fashion-mnist:PATH}, {@code cifar10:PATH}, or a folder of class
+ * subfolders (with {@code train/} and {@code test/} inside, or one set that is split 90/10).
+ * Also the per-channel mean and std the model normalises with (MNIST's and CIFAR-10's published
+ * constants, or measured on a folder's training images).
+ */
+record ImageData(Splits splits, float[] mean, float[] std) {
+  static final String HELP = "mnist | mnist:PATH | fashion-mnist:PATH | cifar10:PATH | DIR (class subfolders)";
+
+  static ImageData load(String spec, int channels, int height, int width) throws IOException {
+    int colon = spec.indexOf(':');
+    String kind = colon > 0 ? spec.substring(0, colon) : spec;
+    String path = colon > 0 ? spec.substring(colon + 1) : null;
+    switch (kind) {
+      case "mnist", "fashion-mnist" -> {
+        Path dir = path != null ? Path.of(path) : Mnist.bundledDir();
+        Splits s = kind.equals("mnist") ? Mnist.load(dir) : Mnist.loadFashion(dir);
+        return new ImageData(s, new float[] {0.1307f}, new float[] {0.3081f});
+      }
+      case "cifar10" -> {
+        if (path == null) throw new IllegalArgumentException("--data cifar10 needs a path: cifar10:PATH");
+        return new ImageData(Cifar10.load(Path.of(path)), new float[] {0.4914f, 0.4822f, 0.4465f},
+            new float[] {0.2470f, 0.2435f, 0.2616f});
+      }
+      default -> {
+        Path dir = Path.of(spec);
+        if (!Files.exists(dir))
+          throw new IllegalArgumentException("--data " + spec + ": no such file or folder (expected " + HELP + ")");
+        Splits s;
+        if (Files.isDirectory(dir.resolve("train")) && Files.isDirectory(dir.resolve("test"))) {
+          s = new Splits(ImageFolder.load(dir.resolve("train"), channels, height, width),
+              ImageFolder.load(dir.resolve("test"), channels, height, width));
+        } else {
+          ImageDataset all = ImageFolder.load(dir, channels, height, width);
+          ImageDataset[] parts = shuffled(all).split((int) Math.round(all.size() * 0.9));
+          s = new Splits(parts[0], parts[1]);
+        }
+        float[][] ms = meanStd(s.train().images());
+        return new ImageData(s, ms[0], ms[1]);
+      }
+    }
+  }
+
+  List<String> classes() {
+    return splits.train().classes();
+  }
+
+  // A folder lists classes one after another; a fixed shuffle makes the 90/10 split cover every class.
+  private static ImageDataset shuffled(ImageDataset d) {
+    int[] order = new int[d.size()];
+    for (int i = 0; i < order.length; i++) order[i] = i;
+    new org.neurite.tensor.Rng(12345).shuffle(order);
+    var b = new ImageDataset(d.images(), d.labels(), d.classes()).batch(order, null);
+    return new ImageDataset(b.x(), b.y(), d.classes());
+  }
+
+  private static float[][] meanStd(Tensor images) {
+    int n = images.shape(0), c = images.shape(1), plane = images.shape(2) * images.shape(3);
+    float[] d = images.data(), mean = new float[c], std = new float[c];
+    for (int ch = 0; ch < c; ch++) {
+      double s = 0, s2 = 0;
+      for (int i = 0; i < n; i++)
+        for (int p = 0, o = (i * c + ch) * plane; p < plane; p++) {
+          s += d[o + p];
+          s2 += (double) d[o + p] * d[o + p];
+        }
+      double cnt = (double) n * plane, m = s / cnt;
+      mean[ch] = (float) m;
+      std[ch] = (float) Math.max(1e-6, Math.sqrt(Math.max(0, s2 / cnt - m * m)));
+    }
+    return new float[][] {mean, std};
+  }
+}

@@ -1,0 +1,132 @@
+package org.neurite.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.neurite.io.Checkpoints;
+import org.neurite.io.ModelFiles;
+import org.neurite.nn.Seeds;
+import org.neurite.nn.Sequential;
+import org.neurite.optim.Adam;
+import org.neurite.train.CsvLogger;
+import org.neurite.train.Fit;
+import org.neurite.train.History;
+import org.neurite.train.Losses;
+import org.neurite.train.Metrics;
+import org.neurite.train.ModelCheckpoint;
+import org.neurite.vision.ImageDataset;
+import org.neurite.vision.Models;
+import org.neurite.vision.Transform;
+import org.neurite.vision.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code neurite train image}: train an image classifier and save it with its curves and checkpoints. */
+@Command(name = "train", description = "Train a model.", subcommands = {TrainCommand.Image.class})
+final class TrainCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 2;
+  }
+
+  @Command(name = "image", description = "Train an image classifier (Adam, sparse categorical cross-entropy, accuracy).")
+  static final class Image implements Callable<Integer> {
+    @Option(names = "--data", defaultValue = "mnist", description = "Training data: " + ImageData.HELP + " (default: mnist).")
+    String data;
+
+    @Option(names = "--model", defaultValue = "seed-cnn", description = "seed-cnn or lenet (default seed-cnn).")
+    String model;
+
+    @Option(names = "--epochs", defaultValue = "3")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate (default 1e-3).")
+    float lr;
+
+    @Option(names = "--augment", description = "Augmentation, e.g. rotate=10,crop=2 (see Transforms.parse).")
+    String augment;
+
+    @Option(names = "--size", defaultValue = "32x32", description = "HxW for image folders (default 32x32).")
+    String size;
+
+    @Option(names = "--channels", defaultValue = "3", description = "1 (grey) or 3 (RGB) for image folders.")
+    int channels;
+
+    @Option(names = "--out", required = true, description = "Output folder: model/, checkpoints/, history.csv, curves.png.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoints/last.")
+    boolean resume;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      String[] hw = size.toLowerCase(Locale.ROOT).split("x");
+      if (hw.length != 2) throw new IllegalArgumentException("--size " + size + ": expected HxW, e.g. 32x32");
+      ImageData d = ImageData.load(data, channels, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
+      History h = train(d, model, epochs, batchSize, lr, augment, out, resume, seed, true);
+      System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
+          out.resolve("curves.png"));
+      return 0;
+    }
+  }
+
+  /** The training run behind {@code train image} and the demo. */
+  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, String augment, Path out,
+                       boolean resume, long seed, boolean verbose) throws Exception {
+    Transform normalize = Transforms.normalize(d.mean(), d.std());
+    Transform train = augment == null ? normalize : Transforms.parse(augment).andThen(normalize);
+    ImageDataset trainSet = d.splits().train().withTransform(train);
+    ImageDataset testSet = d.splits().test().withTransform(normalize);
+    int[] s = trainSet.images().shape();
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("classes", d.classes());
+    meta.put("mean", d.mean());
+    meta.put("std", d.std());
+    meta.put("model", modelName);
+    Sequential model;
+    Adam adam = new Adam((float) lr);
+    int initial = 0;
+    Path checkpoints = out.resolve("checkpoints");
+    if (resume) {
+      Path last = checkpoints.resolve("last");
+      if (!Files.isDirectory(last)) throw new IllegalArgumentException("--resume: no checkpoint at " + last);
+      Checkpoints.Resume r = Checkpoints.load(last, adam);
+      model = r.model();
+      initial = r.nextEpoch();
+      if (initial >= epochs) throw new IllegalArgumentException("--resume: the checkpoint already finished epoch " + initial
+          + " of " + epochs + "; raise --epochs to train further");
+    } else {
+      Seeds.set(seed);
+      model = Models.byName(modelName, s[1], s[2], s[3], d.classes().size());
+    }
+    if (verbose) System.out.println(model.summary());
+    model.compile(adam, Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
+    History h = model.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).initialEpoch(initial)
+        .validationData(testSet).verbose(verbose)
+        .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
+            new CsvLogger(out.resolve("history.csv"))));
+    ModelFiles.save(model, out.resolve("model"), meta);
+    if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
+    return h;
+  }
+
+  static List<String> classesOf(com.fasterxml.jackson.databind.JsonNode meta) {
+    List<String> c = new java.util.ArrayList<>();
+    meta.path("classes").forEach(n -> c.add(n.asText()));
+    return c;
+  }
+}
