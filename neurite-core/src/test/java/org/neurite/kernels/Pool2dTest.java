@@ -24,6 +24,8 @@ class Pool2dTest {
   private static final int[][] GEOMETRIES = {
     {64, 32, 26, 26, 2, 2, 2, 2, 0, 0},  // seed CNN pool 1 (2x2 stride 2)
     {3, 5, 11, 11, 2, 2, 2, 2, 0, 0},    // 2x2 stride 2, odd size: last row and column dropped
+    {2, 3, 6, 70, 2, 2, 2, 2, 0, 0},     // 35 output columns: two full 16-lane groups and a partial one
+    {1, 2, 4, 33, 2, 2, 2, 2, 0, 0},     // exactly 16 output columns
     {2, 3, 9, 7, 3, 3, 2, 2, 1, 1},      // 3x3 stride 2 padding 1 (ResNet stem)
     {2, 3, 8, 8, 3, 3, 1, 1, 1, 1},      // overlapping windows
     {1, 4, 7, 10, 2, 3, 3, 1, 1, 1},     // rectangular window, mixed stride
