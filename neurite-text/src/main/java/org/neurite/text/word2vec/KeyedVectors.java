@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.neurite.tensor.Tensor;
 
 /**
  * Word vectors by word, with gensim's {@code KeyedVectors} queries: lookup, cosine similarity, nearest
@@ -194,6 +195,20 @@ public final class KeyedVectors {
       }
     }
     return words[worst];
+  }
+
+  /**
+   * The vectors of {@code vocabulary} as a {@code [vocabulary.size(), vectorSize]} tensor, row i for
+   * word i, zero rows for words not known here: the weight to initialise an embedding layer with
+   * (frozen or trainable is the layer's business). {@code toTensor(words())} gives every vector.
+   */
+  public Tensor toTensor(List<String> vocabulary) {
+    float[] m = new float[Math.multiplyExact(vocabulary.size(), dim)];
+    for (int r = 0; r < vocabulary.size(); r++) {
+      int i = table.find(vocabulary.get(r));
+      if (i >= 0) System.arraycopy(vectors, i * stride, m, r * dim, dim);
+    }
+    return Tensor.of(m, vocabulary.size(), dim);
   }
 
   /** The first {@code n} words and their vectors, as a new KeyedVectors (gensim's {@code restrict_vocab}, made permanent). */

@@ -46,6 +46,8 @@ class EvaluationTest {
     assertEquals(1.0, kv.similarity("king", "king"), 1e-6);
     assertEquals(0.0, kv.similarity("man", "apple") * 0, 0);
     assertEquals("king", kv.mostSimilar(new float[] {1, -0.9f, 0.1f}, 1).get(0).word());
+    var t = kv.toTensor(List.of("queen", "zebra", "man"));
+    assertArrayEquals(new float[] {1, 1, 0.1f, 0, 0, 0, 0, -1, 0.1f}, t.contiguous().data());
     KeyedVectors four = kv.restrictVocab(4);
     assertEquals(4, four.size());
     assertArrayEquals(kv.get("queen"), four.get("queen"));
