@@ -180,6 +180,16 @@ public abstract class Module {
     return this;
   }
 
+  /**
+   * Keras' string form: {@code compile("adam", "sparse_categorical_crossentropy", "accuracy")}, with
+   * Keras' default hyperparameters.
+   */
+  public Module compile(String optimizer, String loss, String... metrics) {
+    Metric[] ms = new Metric[metrics.length];
+    for (int i = 0; i < ms.length; i++) ms[i] = org.neurite.train.Metrics.byName(metrics[i]);
+    return compile(org.neurite.optim.Optimizers.byName(optimizer), org.neurite.train.Losses.byName(loss), ms);
+  }
+
   /** The trainer set by {@link #compile}. */
   public Trainer trainer() {
     if (trainer == null)

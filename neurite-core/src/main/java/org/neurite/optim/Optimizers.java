@@ -26,4 +26,18 @@ public final class Optimizers {
   public static RMSprop rmsprop(double learningRate) {
     return new RMSprop((float) learningRate);
   }
+
+  /**
+   * The optimizer Keras' {@code compile(optimizer="adam")} names, with Keras' default learning rates:
+   * adam, adamw and rmsprop 0.001, sgd 0.01.
+   */
+  public static Optimizer byName(String name) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "adam" -> adam(1e-3);
+      case "adamw" -> new AdamW(1e-3f);
+      case "rmsprop" -> rmsprop(1e-3);
+      case "sgd" -> sgd(1e-2);
+      default -> throw new IllegalArgumentException("unknown optimizer \"" + name + "\"; known: adam, adamw, rmsprop, sgd");
+    };
+  }
 }
