@@ -5,12 +5,9 @@ import org.neurite.nn.Dense;
 import org.neurite.nn.Flatten;
 import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Sequential;
-import org.neurite.optim.Optimizers;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 import org.neurite.train.Fit;
-import org.neurite.train.Losses;
-import org.neurite.train.Metrics;
 
 /**
  * The seed's first listing (a Keras CNN), line for line in Neurite. Images are channels-first
@@ -35,7 +32,7 @@ public final class SeedCnn {
         .input(inputShape);
 
     // train it
-    model.compile(Optimizers.adam(1e-3), Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
+    model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
     model.fit(inputData, labels, Fit.epochs(10));
   }
 }
