@@ -17,7 +17,8 @@ import java.util.Map;
  * The timing protocol and JSON-lines output of the peer scripts ({@code shared/peers/common.py}),
  * line for line, so every Neurite measurement pairs with a peer's by workload and params.
  *
- * <p>Protocol: {@code warmup} untimed calls; the calls per repetition ({@code inner}) chosen so one
+ * <p>Protocol: {@code warmup} untimed calls (and more, up to 2 s, until the JIT has compiled the hot
+ * code); the calls per repetition ({@code inner}) chosen so one
  * repetition lasts at least {@code minRepS}; {@code reps} timed repetitions; throughput =
  * units * inner / seconds. {@code other_cpu} is the CPU that other processes used meanwhile (a noise
  * indicator: above ~0.2 cores on 2 cores the figures are depressed by a neighbour).
@@ -27,6 +28,7 @@ public final class Harness {
   private static final int NCPU = Runtime.getRuntime().availableProcessors();
   private static final double CLK_TCK = 100.0;   // USER_HZ: 100 on every Linux architecture we run on
 
+  private static final long JIT_WARMUP_NS = 2_000_000_000L;
   private final PrintStream out;
 
   public Harness(PrintStream out) {
@@ -39,10 +41,17 @@ public final class Harness {
 
   /** Times {@code fn}, each call worth {@code unitsPerCall} units (samples, GFLOP). */
   public Stats bench(Runnable fn, double unitsPerCall, int reps, int warmup, double minRepS, int maxInner) {
+    // Warm-up: the peers' call count, and then more until the JIT has compiled the hot loops (the
+    // first calls run interpreted code; timing them would measure the JVM's start-up, not the kernel).
     long t = System.nanoTime();
-    int w = Math.max(1, warmup);
-    for (int i = 0; i < w; i++) fn.run();
-    double one = (System.nanoTime() - t) / 1e9 / w;
+    int w = 0;
+    while (w < Math.max(1, warmup) || (System.nanoTime() - t < JIT_WARMUP_NS && w < 10_000)) {
+      fn.run();
+      w++;
+    }
+    t = System.nanoTime();
+    fn.run();
+    double one = (System.nanoTime() - t) / 1e9;
     int inner = (int) Math.min(maxInner, Math.max(1, Math.ceil(minRepS / Math.max(one, 1e-9))));
     double[] rates = new double[reps], secs = new double[reps], others = new double[reps], steals = new double[reps];
     for (int r = 0; r < reps; r++) {

@@ -120,6 +120,9 @@ public final class Word2VecBench {
 
   /** The peer's corpus description: absolute path, bytes, md5, lines, whitespace tokens (streamed). */
   static Map<String, Object> describe(Path corpus) throws IOException {
+    if (!Files.isRegularFile(corpus))
+      throw new IllegalArgumentException("bench word2vec: corpus " + corpus + " does not exist or is not a file; build it with"
+          + " /usr/bin/python3 ../shared/data/make_w2v_corpus.py " + corpus);
     MessageDigest md5;
     try {
       md5 = MessageDigest.getInstance("MD5");
