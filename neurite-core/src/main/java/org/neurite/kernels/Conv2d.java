@@ -35,7 +35,7 @@ public final class Conv2d {
    * Output pixels one GEMM call should cover at least: a GEMM whose columns are a 3x3 image runs
    * far below peak, so small images are batched up to this width.
    */
-  private static final int TARGET_COLS = 512;
+  private static final int TARGET_COLS = 1024;
   /**
    * Below this many weights per output channel (a first layer: 1 or 3 input channels) the weight
    * gradient, a GEMM with a tiny dimension, runs as dot products over long pixel rows instead.
