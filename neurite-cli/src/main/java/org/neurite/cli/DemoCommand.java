@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code neurite demo}: the main job on data shipped in the repository. Trains the seed's CNN on
  * MNIST (data/mnist), reports test accuracy, saves the model and its training curves, reloads the
- * saved model and classifies a few test images.
+ * saved model and classifies a few test images; then trains word vectors and prints neighbours.
  */
-@Command(name = "demo", description = "Train the seed CNN on the bundled MNIST, save it, plot its curves, classify test images.")
+@Command(name = "demo", description = "Train the seed CNN on the bundled MNIST, save it, plot its curves, classify test images; train word vectors.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all cores).")
   Integer threads;
@@ -57,6 +57,10 @@ final class DemoCommand implements Callable<Integer> {
     for (int i = 0; i < labels.length; i++)
       PredictCommand.print(String.format(Locale.ROOT, "  test image %d (a %s)", i, classes.get((int) labels[i])),
           java.util.Arrays.copyOfRange(probs, i * classes.size(), (i + 1) * classes.size()), classes, 2);
+
+    o.println();
+    o.println("3. Word vectors (the seed's Word2Vec listing) on a bundled public-domain corpus:");
+    org.neurite.text.word2vec.Word2VecDemo.run(o);
 
     o.printf(Locale.ROOT, "%nWrote %s (model: config.json + model.safetensors), %s, %s and %s/{best,last}.%n",
         out.resolve("model").toAbsolutePath(), out.resolve("curves.png").toAbsolutePath(),

@@ -1,7 +1,6 @@
 package org.neurite.text.word2vec;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,23 +36,17 @@ final class Kernels {
     return sum(a0.add(a1));
   }
 
-  private static final VectorShuffle<Float>[] ROTATE = rotations();
-
-  @SuppressWarnings("unchecked")
-  private static VectorShuffle<Float>[] rotations() {
-    VectorShuffle<Float>[] r = new VectorShuffle[L];
-    for (int s = 1; s < L; s *= 2) r[s] = VectorShuffle.iota(F, s, 1, true);
-    return r;
-  }
-
   /**
-   * The sum of the lanes in a fixed order (halving rotations). Not {@code reduceLanes(ADD)}: its order
-   * differs between the interpreter and the JIT's intrinsic, and one worker with a seed must give the
-   * same vectors bit for bit whenever the JIT happens to compile.
+   * The sum of the lanes, left to right. Not {@code reduceLanes(ADD)}: its order differs between the
+   * interpreter and the JIT's intrinsic, and one worker with a seed must give the same vectors bit for
+   * bit whenever the JIT happens to compile. Not a shuffle tree either: a shuffle read from an array
+   * is not a constant to C2, which then sometimes failed to intrinsify it and ran the whole loop at
+   * half speed for the rest of the JVM's life.
    */
   static float sum(FloatVector v) {
-    for (int s = L / 2; s >= 1; s /= 2) v = v.add(v.rearrange(ROTATE[s]));
-    return v.lane(0);
+    float s = 0;
+    for (int i = 0; i < L; i++) s += v.lane(i);
+    return s;
   }
 
   static float dotScalar(float[] x, int xo, float[] y, int yo, int n) {
@@ -69,9 +62,9 @@ final class Kernels {
       FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
   }
 
-  /** {@code x[i] *= a} for i in [0, n); n is a multiple of the vector length. */
-  static void scale(float a, float[] x, int n) {
-    for (int i = 0; i < n; i += L) FloatVector.fromArray(F, x, i).mul(a).intoArray(x, i);
+  /** {@code x[xo + i] *= a} for i in [0, n); n is a multiple of the vector length. */
+  static void scale(float a, float[] x, int xo, int n) {
+    for (int i = 0; i < n; i += L) FloatVector.fromArray(F, x, xo + i).mul(a).intoArray(x, xo + i);
   }
 
   static void axpyScalar(float a, float[] x, int xo, float[] y, int yo, int n) {
@@ -83,19 +76,19 @@ final class Kernels {
    * hidden vector (an input row in skip-gram, the context mean in CBOW), s the output row and e the
    * error accumulated for h. Same order as the C tool: e takes s before s moves.
    */
-  static void update(float g, float[] h, int ho, float[] s, int so, float[] e, int n) {
+  static void update(float g, float[] h, int ho, float[] s, int so, float[] e, int eo, int n) {
     FloatVector vg = FloatVector.broadcast(F, g);
     for (int i = 0; i < n; i += L) {
       FloatVector sv = FloatVector.fromArray(F, s, so + i);
-      sv.fma(vg, FloatVector.fromArray(F, e, i)).intoArray(e, i);
+      sv.fma(vg, FloatVector.fromArray(F, e, eo + i)).intoArray(e, eo + i);
       FloatVector.fromArray(F, h, ho + i).fma(vg, sv).intoArray(s, so + i);
     }
   }
 
-  static void updateScalar(float g, float[] h, int ho, float[] s, int so, float[] e, int n) {
+  static void updateScalar(float g, float[] h, int ho, float[] s, int so, float[] e, int eo, int n) {
     for (int i = 0; i < n; i++) {
       float sv = s[so + i];
-      e[i] += g * sv;
+      e[eo + i] += g * sv;
       s[so + i] = sv + g * h[ho + i];
     }
   }

@@ -17,7 +17,7 @@ import java.util.Locale;
  * }</pre>
  *
  * <p>Lifecycle: {@link #buildVocab} scans a corpus and allocates the weights (rows initialised uniform
- * in [-0.5/size, 0.5/size), output rows zero); {@link #train} runs {@code epochs} passes over a corpus
+ * in [-1/size, 1/size) as gensim 4 does, output rows zero); {@link #train} runs {@code epochs} passes over a corpus
  * (building the vocabulary first if there is none); {@link #updateVocab} adds the new words of another
  * corpus, keeping the trained rows, before training on it. The learning-rate schedule assumes the
  * corpus trained on is the one last scanned. Not thread-safe: train one model from one thread (it
@@ -254,14 +254,18 @@ public final class Word2Vec {
           words, stride));
   }
 
-  /** Rows [from, to) uniform in [-0.5/size, 0.5/size), each from its own seeded generator (so rows do not depend on V). */
+  /**
+   * Rows [from, to) uniform in [-1/size, 1/size) as gensim 4 draws them (the C tool's range is half that;
+   * gensim's gave CBOW about a point more analogy accuracy here), each row from its own seeded generator
+   * so that rows do not depend on the vocabulary size.
+   */
   private void initRows(float[] w, int from, int to) {
     int dim = config.vectorSize();
     for (int r = from; r < to; r++) {
       long x = Trainer.mix(config.seed() * 0x9E3779B97F4A7C15L ^ (r + 0x632BE59BD9B4E019L)) & Trainer.MASK48;
       for (int i = 0, o = r * stride; i < dim; i++) {
         x = (x * Trainer.LCG_MUL + Trainer.LCG_ADD) & Trainer.MASK48;
-        w[o + i] = ((x >>> 24) / 16777216f - 0.5f) / dim;
+        w[o + i] = ((x >>> 24) / 8388608f - 1f) / dim;
       }
     }
   }

@@ -48,7 +48,7 @@ class CorpusTest {
           tok.range(start, Math.min(size, start + chunk));
           List<String> cur = new ArrayList<>();
           for (int k; (k = tok.next()) != LineTokenizer.END; ) {
-            if (k == LineTokenizer.TOKEN) cur.add(new String(tok.buf, tok.off, tok.len, StandardCharsets.UTF_8));
+            if (k == LineTokenizer.TOKEN) cur.add(new String(tok.buf, tok.off(), tok.len(), StandardCharsets.UTF_8));
             else {
               got.add(cur);
               cur = new ArrayList<>();
@@ -59,6 +59,35 @@ class CorpusTest {
       }
       assertEquals(expected, got, "chunk " + chunk);
     }
+  }
+
+  /** Several workers claiming 1 MiB chunks of one file read every line exactly once. */
+  @Test
+  void workersShareAFileByChunks() throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; text.length() < 3_500_000; i++) text.append("w").append(i % 1000).append(" x").append(i % 7).append('\n');
+    Path f = Files.writeString(dir.resolve("big.txt"), text);
+    Corpus c = Corpus.lines(f);
+    Corpus.Scan scan = c.scan(10_000, 0);
+    Vocab v = Vocab.build(scan.counts(), 1);
+    long[] seen = new long[v.size()];
+    long raw = 0;
+    try (Corpus.Feed feed = c.feed(v, 10_000, 3)) {
+      List<Corpus.Source> workers = List.of(feed.source(), feed.source(), feed.source());
+      Corpus.Batch b = new Corpus.Batch(10_000);
+      for (boolean any = true; any; ) {
+        any = false;
+        for (Corpus.Source w : workers) {
+          if (!w.next(b)) continue;
+          any = true;
+          raw += b.raw;
+          for (int i = 0; i < b.words; i++) seen[b.ids[i]]++;
+          assertEquals(b.words, b.ends[b.sentences - 1]);
+        }
+      }
+    }
+    assertEquals(scan.words(), raw);
+    for (int i = 0; i < v.size(); i++) assertEquals(v.count(i), seen[i], v.word(i));
   }
 
   @Test
@@ -72,7 +101,7 @@ class CorpusTest {
       assertEquals(9, s.words(), c.toString());
       assertEquals(4, s.sentences(), c.toString());   // cut at 3 tokens: "a b oov | c", "c c a | b a"
       Vocab small = Vocab.build(s.counts(), 2);          // drops "oov"
-      try (Corpus.Feed feed = c.feed(small, 3)) {
+      try (Corpus.Feed feed = c.feed(small, 3, 1)) {
         Corpus.Source src = feed.source();
         Corpus.Batch b = new Corpus.Batch(3);
         List<List<String>> got = new ArrayList<>();

@@ -24,8 +24,8 @@ class KernelsTest {
     assertArrayEquals(y2, y1, 1e-6f);
 
     float[] s1 = y.clone(), s2 = y.clone(), e1 = e.clone(), e2 = e.clone();
-    Kernels.update(-0.21f, x, 0, s1, n, e1, n);
-    Kernels.updateScalar(-0.21f, x, 0, s2, n, e2, n);
+    Kernels.update(-0.21f, x, 0, s1, n, e1, 0, n);
+    Kernels.updateScalar(-0.21f, x, 0, s2, n, e2, 0, n);
     assertArrayEquals(s2, s1, 1e-6f);
     assertArrayEquals(e2, e1, 1e-6f);
   }
