@@ -26,6 +26,7 @@ class Conv2dTest {
   private static final int[][] GEOMETRIES = {
     {1, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1},   // first layer, one image
     {3, 1, 12, 10, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // first layer, small-Kg backward over several images
+    {2, 3, 9, 37, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1},     // RGB first layer, direct forward: 35 columns = 2 vectors + a partial one
     {3, 3, 9, 9, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},      // RGB stem, stride 2, padding 1
     {3, 4, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // odd sizes, same padding
     {3, 4, 9, 8, 6, 5, 5, 2, 2, 2, 2, 1, 1, 2},      // 5x5, stride 2, padding 2, groups 2

@@ -49,8 +49,8 @@ public abstract class Corpus {
   /** Counts the tokens, pruning rare ones as gensim does whenever more than {@code maxVocabSize} (> 0) are held. */
   abstract Scan scan(int maxSentenceLength, int maxVocabSize);
 
-  /** One epoch's pass for {@code workers} workers, each reading through its own {@link Source}. */
-  abstract Feed feed(Vocab vocab, int maxSentenceLength, int workers);
+  /** One epoch's pass; each worker reads through its own {@link Source}. */
+  abstract Feed feed(Vocab vocab, int maxSentenceLength);
 
   @Override
   public abstract String toString();
@@ -102,7 +102,7 @@ public abstract class Corpus {
     }
 
     @Override
-    Feed feed(Vocab vocab, int maxSentenceLength, int workers) {
+    Feed feed(Vocab vocab, int maxSentenceLength) {
       Iterator<? extends List<String>> it = sentences.iterator();
       return new Feed() {
         @Override
@@ -212,10 +212,10 @@ public abstract class Corpus {
     }
 
     @Override
-    Feed feed(Vocab vocab, int maxSentenceLength, int workers) {
+    Feed feed(Vocab vocab, int maxSentenceLength) {
       FileChannel ch = open();
       try {
-        return new LinesFeed(ch, ch.size(), vocab, maxSentenceLength, workers);
+        return new LinesFeed(ch, ch.size(), vocab, maxSentenceLength);
       } catch (IOException e) {
         try {
           ch.close();
@@ -232,33 +232,13 @@ public abstract class Corpus {
       private final long size;
       private final Vocab vocab;
       private final int maxSentenceLength;
-      private final long chunks, stride, regions;
-      private final AtomicLong nextClaim = new AtomicLong();
+      private final AtomicLong nextChunk = new AtomicLong();
 
-      LinesFeed(FileChannel ch, long size, Vocab vocab, int maxSentenceLength, int workers) {
+      LinesFeed(FileChannel ch, long size, Vocab vocab, int maxSentenceLength) {
         this.ch = ch;
         this.size = size;
         this.vocab = vocab;
         this.maxSentenceLength = maxSentenceLength;
-        chunks = (size + CHUNK - 1) / CHUNK;
-        stride = Math.max(1, (chunks + workers - 1) / workers);
-        regions = (chunks + stride - 1) / stride;
-      }
-
-      /**
-       * The next chunk to read, or -1. Claims alternate between {@code workers} evenly spaced regions of the
-       * file (chunk 0, n/w, 2n/w, ..., then 1, n/w + 1, ...), so each worker mostly trains on its own part of
-       * the corpus at any time, as gensim's corpus_file and the C tool split the file. Reading neighbouring
-       * chunks instead, all workers saw the end of the file together at the end of every epoch; CBOW's analogy
-       * accuracy was about a point lower. One worker reads the file in order.
-       */
-      private long nextChunk() {
-        for (;;) {   // claims run over the regions x stride grid, whose last row may be short
-          long claim = nextClaim.getAndIncrement();
-          if (claim >= regions * stride) return -1;
-          long chunk = (claim % regions) * stride + claim / regions;
-          if (chunk < chunks) return chunk;
-        }
       }
 
       @Override
@@ -287,9 +267,8 @@ public abstract class Corpus {
           long raw = 0;
           while (words < BATCH_WORDS || inSentence > 0) {   // stop between sentences only
             if (!inChunk) {
-              long chunk = nextChunk();
-              if (chunk < 0) break;
-              long start = chunk * CHUNK;
+              long start = nextChunk.getAndIncrement() * CHUNK;
+              if (start >= size) break;
               tok.range(start, Math.min(size, start + CHUNK));
               inChunk = true;
             }

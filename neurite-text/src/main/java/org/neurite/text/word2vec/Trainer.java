@@ -88,7 +88,7 @@ final class Trainer {
     long lastReport = t0;
     PrintStream err = System.err;
     for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
-      try (Corpus.Feed feed = corpus.feed(vocab, cfg.maxSentenceLength(), n)) {
+      try (Corpus.Feed feed = corpus.feed(vocab, cfg.maxSentenceLength())) {
         Thread[] threads = new Thread[n];
         for (int k = 0; k < n; k++) {
           int index = k;

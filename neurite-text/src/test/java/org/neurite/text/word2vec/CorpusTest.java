@@ -72,7 +72,7 @@ class CorpusTest {
     Vocab v = Vocab.build(scan.counts(), 1);
     long[] seen = new long[v.size()];
     long raw = 0;
-    try (Corpus.Feed feed = c.feed(v, 10_000, 3)) {
+    try (Corpus.Feed feed = c.feed(v, 10_000)) {
       List<Corpus.Source> workers = List.of(feed.source(), feed.source(), feed.source());
       Corpus.Batch b = new Corpus.Batch(10_000);
       for (boolean any = true; any; ) {
@@ -101,7 +101,7 @@ class CorpusTest {
       assertEquals(9, s.words(), c.toString());
       assertEquals(4, s.sentences(), c.toString());   // cut at 3 tokens: "a b oov | c", "c c a | b a"
       Vocab small = Vocab.build(s.counts(), 2);          // drops "oov"
-      try (Corpus.Feed feed = c.feed(small, 3, 1)) {
+      try (Corpus.Feed feed = c.feed(small, 3)) {
         Corpus.Source src = feed.source();
         Corpus.Batch b = new Corpus.Batch(3);
         List<List<String>> got = new ArrayList<>();
