@@ -10,13 +10,18 @@ import json
 import sys
 
 
+VARYING = {"effective_words"}
+
+
 def load(path):
     out = {}
     for line in open(path):
         line = line.strip()
         if line.startswith("{"):
             r = json.loads(line)
-            out[(r["workload"], json.dumps(r["params"], sort_keys=True))] = r
+            # Run-dependent counts (word2vec's effective_words) are results, not workload parameters.
+            params = {k: v for k, v in r["params"].items() if k not in VARYING}
+            out[(r["workload"], json.dumps(params, sort_keys=True))] = r
     return out
 
 
