@@ -7,10 +7,8 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,21 +53,15 @@ public final class Harness {
     int inner = (int) Math.min(maxInner, Math.max(1, Math.ceil(minRepS / Math.max(one, 1e-9))));
     double[] rates = new double[reps], secs = new double[reps], others = new double[reps], steals = new double[reps];
     for (int r = 0; r < reps; r++) {
-      long[] cpu0 = procStat();
-      long self0 = processCpuNanos();
+      NoiseMeter meter = new NoiseMeter();
       long t0 = System.nanoTime();
       for (int i = 0; i < inner; i++) fn.run();
-      long t1 = System.nanoTime();
-      long[] cpu1 = procStat();
-      long self1 = processCpuNanos();
-      double dt = (t1 - t0) / 1e9;
+      double dt = (System.nanoTime() - t0) / 1e9;
+      double[] noise = meter.stop();
       rates[r] = unitsPerCall * inner / dt;
       secs[r] = dt;
-      if (cpu0 != null && cpu1 != null) {
-        double others1 = (cpu1[0] - cpu0[0]) / CLK_TCK - (self1 - self0) / 1e9;
-        others[r] = Math.max(0, others1 / dt);
-        steals[r] = (cpu1[1] - cpu0[1]) / CLK_TCK / dt;
-      }
+      others[r] = noise[0];
+      steals[r] = noise[1];
     }
     return new Stats(median(rates), Arrays.stream(rates).min().orElse(0), Arrays.stream(rates).max().orElse(0), reps, inner,
         round(median(secs), 4), round(median(others), 3), round(median(steals), 3));
@@ -140,23 +132,38 @@ public final class Harness {
     return 0;
   }
 
-  private static long processCpuNanos() {
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
-    return 0;
-  }
+  /**
+   * CPU used by other processes, and hypervisor steal, in cores, from construction to {@link #stop}
+   * (common.py's NoiseMeter): machine-wide busy jiffies from /proc/stat minus this process's CPU time.
+   */
+  public static final class NoiseMeter {
+    private final long t0 = System.nanoTime(), self0 = processCpuNanos();
+    private final long[] stat0 = procStat();
 
-  // Machine-wide busy and steal jiffies from the first line of /proc/stat.
-  private static long[] procStat() {
-    try {
-      String[] p = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      List<Long> v = new ArrayList<>();
-      for (int i = 1; i < p.length; i++) v.add(Long.parseLong(p[i]));
-      while (v.size() < 8) v.add(0L);
-      long busy = v.get(0) + v.get(1) + v.get(2) + v.get(5) + v.get(6);
-      return new long[] {busy, v.get(7)};
-    } catch (IOException | RuntimeException e) {
-      return null;
+    /** {other processes' cores, steal cores}; zeros where /proc is missing. */
+    public double[] stop() {
+      double dt = (System.nanoTime() - t0) / 1e9;
+      long[] stat1 = procStat();
+      if (stat0 == null || stat1 == null) return new double[2];
+      double others = (stat1[0] - stat0[0]) / CLK_TCK - (processCpuNanos() - self0) / 1e9;
+      return new double[] {Math.max(0, others / dt), (stat1[1] - stat0[1]) / CLK_TCK / dt};
+    }
+
+    private static long processCpuNanos() {
+      var os = ManagementFactory.getOperatingSystemMXBean();
+      return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+
+    // Machine-wide busy and steal jiffies from the first line of /proc/stat.
+    private static long[] procStat() {
+      try {
+        String[] p = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long[] v = new long[8];
+        for (int i = 1; i < p.length && i <= 8; i++) v[i - 1] = Long.parseLong(p[i]);
+        return new long[] {v[0] + v[1] + v[2] + v[5] + v[6], v[7]};
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,6 @@ import org.neurite.text.word2vec.Word2Vec;
  * peer's {@code LineSentence}); {@code corpus_file} streams the file itself ({@link Corpus#lines}).
  */
 public final class Word2VecBench {
-  private static final double CLK_TCK = 100.0;
 
   private Word2VecBench() {}
 
@@ -59,7 +57,7 @@ public final class Word2VecBench {
               .workers(threads).epochs(epochs).seed(seed).progressSeconds(0);
           Word2Vec model = (mode.equals("sg") ? b.sg() : b.cbow()).build();
           Corpus c = input.equals("iterable") ? Corpus.of(lineSentences(corpus)) : Corpus.lines(corpus);
-          Meter meter = new Meter();
+          Harness.NoiseMeter meter = new Harness.NoiseMeter();
           long t0 = System.nanoTime();
           model.buildVocab(c);
           long t1 = System.nanoTime();
@@ -211,35 +209,5 @@ public final class Word2VecBench {
         return s;
       }
     };
-  }
-
-  /** CPU used by other processes, and steal, in cores, since construction (common.py's NoiseMeter). */
-  private static final class Meter {
-    private final long t0 = System.nanoTime(), self0 = selfCpu();
-    private final long[] stat0 = procStat();
-
-    double[] stop() {
-      double dt = (System.nanoTime() - t0) / 1e9;
-      long[] stat1 = procStat();
-      if (stat0 == null || stat1 == null) return new double[2];
-      double others = (stat1[0] - stat0[0]) / CLK_TCK - (selfCpu() - self0) / 1e9;
-      return new double[] {Math.max(0, others / dt), (stat1[1] - stat0[1]) / CLK_TCK / dt};
-    }
-
-    private static long selfCpu() {
-      var os = ManagementFactory.getOperatingSystemMXBean();
-      return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
-    }
-
-    private static long[] procStat() {
-      try {
-        String[] p = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long[] v = new long[8];
-        for (int i = 1; i < p.length && i <= 8; i++) v[i - 1] = Long.parseLong(p[i]);
-        return new long[] {v[0] + v[1] + v[2] + v[5] + v[6], v[7]};
-      } catch (IOException | RuntimeException e) {
-        return null;
-      }
-    }
   }
 }

@@ -10,11 +10,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.neurite.io.AtomicFiles;
 
 /**
  * The word2vec C tool's vector files, as gensim's {@code save_word2vec_format} /
@@ -125,7 +124,7 @@ public final class Word2VecFormat {
   }
 
   public static void writeText(KeyedVectors kv, Path file) throws IOException {
-    atomicWrite(file, out -> {
+    AtomicFiles.write(file, out -> {
       out.write((kv.size() + " " + kv.dim + "\n").getBytes(StandardCharsets.US_ASCII));
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < kv.size(); i++) {
@@ -139,7 +138,7 @@ public final class Word2VecFormat {
   }
 
   public static void writeBinary(KeyedVectors kv, Path file) throws IOException {
-    atomicWrite(file, out -> {
+    AtomicFiles.write(file, out -> {
       out.write((kv.size() + " " + kv.dim + "\n").getBytes(StandardCharsets.US_ASCII));
       ByteBuffer bb = ByteBuffer.allocate(4 * kv.dim).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < kv.size(); i++) {
@@ -151,29 +150,6 @@ public final class Word2VecFormat {
         out.write('\n');
       }
     });
-  }
-
-  private interface Body {
-    void write(OutputStream out) throws IOException;
-  }
-
-  private static void atomicWrite(Path file, Body body) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-    try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-        body.write(out);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
   }
 
   private static String checkWord(Path file, String w) {
