@@ -98,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
     meta.put("std", d.std());
     meta.put("model", modelName);
     Sequential model;
-    Adam adam = new Adam((float) lr);
+    Adam adam = new Adam(lr);
     int initial = 0;
     Path checkpoints = out.resolve("checkpoints");
     if (resume) {
