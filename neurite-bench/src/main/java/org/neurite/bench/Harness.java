@@ -68,7 +68,7 @@ public final class Harness {
   }
 
   /** Prints one JSON line with the peer scripts' keys, {@code "peer": "neurite"}. */
-  public Map<String, Object> emit(String workload, Map<String, Object> params, String metric, Stats st, int threads,
+  public void emit(String workload, Map<String, Object> params, String metric, Stats st, int threads,
                                   Map<String, Object> extra) {
     ObjectNode rec = JSON.createObjectNode();
     rec.put("workload", workload);
@@ -91,7 +91,6 @@ public final class Harness {
     env.put("vector_bits", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
     out.println(rec);
     out.flush();
-    return JSON.convertValue(rec, Map.class);
   }
 
   /** A measured value that is not a rate (peak RSS): median = min = max. */

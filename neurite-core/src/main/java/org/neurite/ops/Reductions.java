@@ -23,17 +23,13 @@ public final class Reductions {
 
   // y = sum(x) / count.  Built on sum: dx = dy / count.
   public static Tensor mean(Tensor x, boolean keepDim, int... axes) {
-    boolean[] reduced = reducedAxes("mean", x.rank(), axes);
-    int count = 1;
-    for (int i = 0; i < reduced.length; i++) if (reduced[i]) count *= x.shape(i);
+    int count = count(x, reducedAxes("mean", x.rank(), axes));
     return Arithmetic.div(sum(x, keepDim, axes), Tensor.scalar(count));
   }
 
   // var = sum((x - mean)^2) / (count - correction).  Composite: the gradient follows from its parts.
   public static Tensor var(Tensor x, int correction, boolean keepDim, int... axes) {
-    boolean[] reduced = reducedAxes("var", x.rank(), axes);
-    int count = 1;
-    for (int i = 0; i < reduced.length; i++) if (reduced[i]) count *= x.shape(i);
+    int count = count(x, reducedAxes("var", x.rank(), axes));
     Tensor d = Arithmetic.sub(x, mean(x, true, axes));
     return Arithmetic.div(sum(Arithmetic.mul(d, d), keepDim, axes), Tensor.scalar(Math.max(0, count - correction)));
   }
@@ -141,6 +137,13 @@ public final class Reductions {
       red[n] = true;
     }
     return red;
+  }
+
+  // Elements folded into each output value.
+  private static int count(Tensor x, boolean[] reduced) {
+    int n = 1;
+    for (int i = 0; i < reduced.length; i++) if (reduced[i]) n *= x.shape(i);
+    return n;
   }
 
   private static int[] keptShape(int[] s, boolean[] reduced) {

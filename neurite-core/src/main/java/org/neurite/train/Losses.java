@@ -24,7 +24,7 @@ public final class Losses {
   public static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
-        checkBatch("sparse_categorical_crossentropy", out, target, 1);
+        checkBatch("sparse_categorical_crossentropy", out, target);
         Tensor logits = fromLogits ? out : logitsBehind(out, "softmax");
         if (logits != null && w == null) return Functional.crossEntropy(logits, target);
         // -log p[label]; from probabilities, p is clipped away from 0 as Keras does.
@@ -116,8 +116,8 @@ public final class Losses {
     return n != null && n.op().equals(op) ? n.inputs()[0] : null;
   }
 
-  private static void checkBatch(String loss, Tensor out, Tensor target, int targetRank) {
-    if (out.rank() != 2 || target.rank() != targetRank || target.shape(0) != out.shape(0))
+  private static void checkBatch(String loss, Tensor out, Tensor target) {
+    if (out.rank() != 2 || target.rank() != 1 || target.shape(0) != out.shape(0))
       throw new IllegalArgumentException(loss + ": expected outputs [N, C] and class indices [N], got outputs "
           + Shape.str(out.shape()) + " and targets " + Shape.str(target.shape()));
   }

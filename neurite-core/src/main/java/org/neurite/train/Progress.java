@@ -34,6 +34,11 @@ final class Progress {
     lastDraw = 0;
   }
 
+  /** True when {@link #batch} draws anything (a terminal); the trainer skips building its logs otherwise. */
+  boolean drawsBatches() {
+    return terminal;
+  }
+
   void batch(int done, int total, long samples, Map<String, Double> running) {
     if (!terminal) return;
     long now = System.nanoTime();

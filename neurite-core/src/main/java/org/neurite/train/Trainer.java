@@ -106,7 +106,7 @@ public final class Trainer {
           Tensor detached = output.detach();
           for (Metric m : metrics) m.update(detached, batch.y());
           b++;
-          if (fit.verbose) progress.batch(b, loader.batches(), seen, running(lossSum / seen));
+          if (fit.verbose && progress.drawsBatches()) progress.batch(b, loader.batches(), seen, running(lossSum / seen));
         }
         Map<String, Double> logs = running(lossSum / Math.max(1, seen));
         if (val != null) evaluate(val, fit.batchSize).forEach((k, v) -> logs.put("val_" + k, v));
