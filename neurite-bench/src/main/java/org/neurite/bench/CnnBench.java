@@ -5,6 +5,12 @@ import java.util.Map;
 import org.neurite.autograd.GradMode;
 import org.neurite.kernels.Parallel;
 import org.neurite.ops.Functional;
+import org.neurite.nn.Conv2D;
+import org.neurite.nn.Dense;
+import org.neurite.nn.Flatten;
+import org.neurite.nn.MaxPool2D;
+import org.neurite.nn.Seeds;
+import org.neurite.nn.Sequential;
 import org.neurite.optim.Adam;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
@@ -14,8 +20,8 @@ import org.neurite.tensor.Tensor;
  * MaxPool 2, Dense 512 + ReLU, Dense 10; cross-entropy on logits; Adam 1e-3), training and inference
  * samples/s, and with {@code --layers} each 3x3 convolution alone, forward and forward+backward.
  *
- * <p>The model is written with the engine's functional ops and the core Adam, so it measures the
- * engine alone; the image issue's {@code Sequential} API must match it.
+ * <p>The model is built with {@code Sequential}, as a user would, and trained with the core Adam on
+ * logits, as the peer trains its model.
  */
 public final class CnnBench {
   private static final Map<String, int[]> CONFIGS = Map.of(
@@ -100,48 +106,35 @@ public final class CnnBench {
     h.emit("cnn_peak_rss", base, "MiB", Harness.single(v), threads, extra);
   }
 
-  /** The seed CNN on functional ops, with PyTorch's default initialisation. */
+  /** The seed CNN as a user builds it (Sequential), ending in logits as the peer's model does. */
   static final class SeedCnn {
-    final Tensor[] params;
+    final Sequential model;
     final int flat;
     private final Adam adam;
 
     SeedCnn(int cin, int hw, Rng rng) {
-      int s = hw;
-      for (int i = 0; i < 3; i++) s = (s - 2) / 2;
-      flat = 128 * s * s;
-      params = new Tensor[] {
-          init(rng, cin * 9, 32, cin, 3, 3), init(rng, cin * 9, 32),
-          init(rng, 32 * 9, 64, 32, 3, 3), init(rng, 32 * 9, 64),
-          init(rng, 64 * 9, 128, 64, 3, 3), init(rng, 64 * 9, 128),
-          init(rng, flat, 512, flat), init(rng, flat, 512),
-          init(rng, 512, 10, 512), init(rng, 512, 10)};
-      adam = new Adam(List.of(params), 1e-3f);
+      Seeds.set(rng.nextLong());
+      model = Sequential.of(
+          new Conv2D(32, 3).relu(), new MaxPool2D(2),
+          new Conv2D(64, 3).relu(), new MaxPool2D(2),
+          new Conv2D(128, 3).relu(), new MaxPool2D(2),
+          new Flatten(), new Dense(512).relu(), new Dense(10))
+          .input(cin, hw, hw);
+      flat = model.layers().get(6).outputShape()[0];
+      adam = new Adam(model.parameters(), 1e-3f);
     }
 
-    // U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's default for Conv2d and Linear weights and biases.
-    private static Tensor init(Rng rng, int fanIn, int... shape) {
-      float bound = (float) (1 / Math.sqrt(fanIn));
-      return Tensor.uniform(rng, -bound, bound, shape).requiresGrad(true);
-    }
-
-    int parameterCount() {
-      int n = 0;
-      for (Tensor p : params) n += p.size();
-      return n;
+    long parameterCount() {
+      return model.parameterCount();
     }
 
     Tensor forward(Tensor x) {
-      Tensor h = x;
-      for (int i = 0; i < 3; i++) h = Functional.maxPool2d(Functional.conv2d(h, params[2 * i], params[2 * i + 1]).relu(), 2);
-      h = h.flatten(1, -1);
-      h = Functional.linear(h, params[6], params[7]).relu();
-      return Functional.linear(h, params[8], params[9]);
+      return model.forward(x);
     }
 
     void trainStep(Tensor x, Tensor y) {
       adam.zeroGrad();
-      Functional.crossEntropy(forward(x), y).backward();
+      Functional.crossEntropy(model.forward(x), y).backward();
       adam.step();
     }
   }
