@@ -51,6 +51,11 @@ public final class Dense extends Layer {
   }
 
   @Override
+  protected int fixedTrailingAxes() {
+    return 1;
+  }
+
+  @Override
   protected Tensor compute(Tensor x) {
     Tensor y = x.matmul(weight.t());
     return bias == null ? y : y.add(bias);

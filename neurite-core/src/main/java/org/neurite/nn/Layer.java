@@ -18,10 +18,25 @@ public abstract class Layer extends Module {
     ensureBuilt(x);
     int[] want = inputShape();
     int[] got = x.shape();
-    if (got.length != want.length + 1 || !Shape.same(java.util.Arrays.copyOfRange(got, 1, got.length), want))
+    if (got.length != want.length + 1 || !trailingMatch(want, got))
       throw new IllegalArgumentException(this + ": expected input [N, " + Shape.str(want).substring(1) + ", got "
           + Shape.str(got) + hint(want, got));
     return activation.apply(compute(x));
+  }
+
+  /**
+   * How many trailing per-sample axes must equal the built shape; the axes before them (a sequence's
+   * length) may differ from batch to batch. -1, the default, fixes them all.
+   */
+  protected int fixedTrailingAxes() {
+    return -1;
+  }
+
+  private boolean trailingMatch(int[] want, int[] got) {
+    int k = fixedTrailingAxes();
+    int from = k < 0 ? 0 : Math.max(0, want.length - k);
+    for (int i = from; i < want.length; i++) if (got[i + 1] != want[i]) return false;
+    return true;
   }
 
   private static String hint(int[] want, int[] got) {

@@ -16,6 +16,9 @@ import org.neurite.tensor.Tensor;
  *     .input(1, 28, 28);
  * System.out.println(model.summary());
  * }</pre>
+ *
+ * A padding mask from a {@link MaskSource} (an Embedding with a padding index) travels to every
+ * {@link MaskAware} layer after it, until a layer's output loses the time axis.
  */
 public final class Sequential extends Module {
   private final List<Module> layers = new ArrayList<>();
@@ -60,10 +63,14 @@ public final class Sequential extends Module {
   @Override
   public Tensor forward(Tensor x) {
     ensureBuilt(x);
-    Tensor h = x;
+    Tensor h = x, mask = null;
     for (int i = 0; i < layers.size(); i++) {
+      Module layer = layers.get(i);
       try {
-        h = layers.get(i).forward(h);
+        Tensor in = h;
+        h = mask != null && layer instanceof MaskAware m ? m.forward(h, mask) : layer.forward(h);
+        if (layer instanceof MaskSource s) mask = s.computeMask(in);
+        else if (mask != null && (h.rank() < 3 || h.shape(1) != mask.shape(1))) mask = null;   // the time axis is gone
       } catch (IllegalArgumentException e) {
         if (e.getMessage() != null && e.getMessage().startsWith("layers.")) throw e;
         throw new IllegalArgumentException("layers." + i + " " + e.getMessage(), e);

@@ -1,0 +1,12 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Tensor;
+
+/**
+ * A layer over sequences {@code [N, T, ...]} that honours a padding mask {@code [N, T]} (1 = real step,
+ * 0 = padding): padded steps change neither its output nor its gradients. {@code forward(x)} is
+ * {@code forward(x, null)}.
+ */
+public interface MaskAware {
+  Tensor forward(Tensor x, Tensor mask);
+}
