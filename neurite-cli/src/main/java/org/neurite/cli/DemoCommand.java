@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
     Path mnist = Mnist.bundledDir();
     o.println("1. The seed CNN on MNIST (" + mnist + "): 60,000 training and 10,000 test digits");
     ImageData d = ImageData.load("mnist", 1, 28, 28);
-    History h = TrainCommand.train(d, "seed-cnn", epochs, 64, 1e-3f, null, out, false, 1, true);
+    History h = TrainCommand.train(d, "seed-cnn", epochs, 64, 1e-3f, 1, null, out, false, 1, true);
     double acc = h.last().get("val_accuracy");
     o.printf(Locale.ROOT, "test accuracy after %d epoch%s: %.2f%%%n%n", epochs, epochs == 1 ? "" : "s", 100 * acc);
 

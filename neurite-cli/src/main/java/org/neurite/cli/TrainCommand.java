@@ -12,9 +12,11 @@ import org.neurite.io.ModelFiles;
 import org.neurite.nn.Seeds;
 import org.neurite.nn.Sequential;
 import org.neurite.optim.Adam;
+import org.neurite.optim.Schedule;
 import org.neurite.train.CsvLogger;
 import org.neurite.train.Fit;
 import org.neurite.train.History;
+import org.neurite.train.LearningRateScheduler;
 import org.neurite.train.Losses;
 import org.neurite.train.Metrics;
 import org.neurite.train.ModelCheckpoint;
@@ -54,6 +56,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate (default 1e-3).")
     float lr;
 
+    @Option(names = "--lr-decay", defaultValue = "1", description = "Multiply the learning rate by this after each epoch (default 1: constant).")
+    double lrDecay;
+
     @Option(names = "--augment", description = "Augmentation, e.g. rotate=10,crop=2 (see Transforms.parse).")
     String augment;
 
@@ -77,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
       String[] hw = size.toLowerCase(Locale.ROOT).split("x");
       if (hw.length != 2) throw new IllegalArgumentException("--size " + size + ": expected HxW, e.g. 32x32");
       ImageData d = ImageData.load(data, channels, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
-      History h = train(d, model, epochs, batchSize, lr, augment, out, resume, seed, true);
+      History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, true);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -85,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The training run behind {@code train image} and the demo. */
-  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, String augment, Path out,
+  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, double lrDecay, String augment, Path out,
                        boolean resume, long seed, boolean verbose) throws Exception {
     Transform normalize = Transforms.normalize(d.mean(), d.std());
     Transform train = augment == null ? normalize : Transforms.parse(augment).andThen(normalize);
@@ -97,13 +102,20 @@ final class TrainCommand implements Callable<Integer> {
     meta.put("mean", d.mean());
     meta.put("std", d.std());
     meta.put("model", modelName);
+    meta.put("seed", seed);
     Sequential model;
     Adam adam = new Adam(lr);
     int initial = 0;
     Path checkpoints = out.resolve("checkpoints");
     if (resume) {
       Path last = checkpoints.resolve("last");
+      ModelFiles.recover(last);   // a save killed between its two renames
       if (!Files.isDirectory(last)) throw new IllegalArgumentException("--resume: no checkpoint at " + last);
+      Object saved = Checkpoints.info(last).get("seed");
+      if (saved instanceof Number n && n.longValue() != seed)
+        throw new IllegalArgumentException("--resume: the checkpoint was trained with --seed " + saved + ", not " + seed
+            + "; pass --seed " + saved + " so the remaining epochs see the same batches");
+      Seeds.set(seed * 31 + 1);   // dropout layers of the rebuilt model: reproducible for a given checkpoint
       Checkpoints.Resume r = Checkpoints.load(last, adam);
       model = r.model();
       initial = r.nextEpoch();
@@ -118,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
     History h = model.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).initialEpoch(initial)
         .validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
-            new CsvLogger(out.resolve("history.csv"))));
+            new CsvLogger(out.resolve("history.csv")), new LearningRateScheduler(Schedule.exponential(lrDecay))));
     ModelFiles.save(model, out.resolve("model"), meta);
     if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
     return h;

@@ -1,33 +1,42 @@
 package org.neurite.io;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.neurite.nn.Sequential;
 import org.neurite.optim.Optimizer;
+import org.neurite.tensor.Tensor;
 
 /**
  * A training checkpoint: a model directory ({@link ModelFiles}) plus {@code optimizer.safetensors}
- * (the optimizer's state) and {@code training.json} (the next epoch to run, the optimizer's class and
- * learning rate), so {@code fit} resumes where it stopped. Written atomically like a model.
+ * (the optimizer's state: moments and step counts) and {@code training.json} (the next epoch to run,
+ * the optimizer's class and learning rate, and the run's metadata such as its seed), so {@code fit}
+ * resumes where it stopped. Written by the same directory swap as a model, so a process killed while
+ * saving leaves the previous checkpoint loadable.
  */
 public final class Checkpoints {
   public static final String OPTIMIZER = "optimizer.safetensors", TRAINING = "training.json";
 
   private Checkpoints() {}
 
-  /** What a checkpoint restores besides the weights. */
-  public record Resume(Sequential model, int nextEpoch) {}
+  /** What a checkpoint restores besides the weights; {@code info} is its saved metadata. */
+  public record Resume(Sequential model, int nextEpoch, Map<String, Object> info) {
+    public Resume(Sequential model, int nextEpoch) {
+      this(model, nextEpoch, Map.of());
+    }
+  }
 
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch) throws IOException {
     save(dir, model, optimizer, nextEpoch, Map.of());
   }
 
-  /** As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}). */
+  /** As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}), also kept in training.json. */
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch, Map<String, Object> metadata)
       throws IOException {
     ModelFiles.saveDirectory(dir, tmp -> {
@@ -38,7 +47,8 @@ public final class Checkpoints {
       t.put("next_epoch", nextEpoch);
       t.put("optimizer", optimizer.getClass().getSimpleName());
       t.put("learning_rate", optimizer.learningRate());
-      Files.writeString(tmp.resolve(TRAINING), ModelFiles.JSON.writeValueAsString(t));
+      if (!metadata.isEmpty()) t.set("metadata", ModelFiles.JSON.valueToTree(metadata));
+      AtomicFiles.writeString(tmp.resolve(TRAINING), ModelFiles.JSON.writeValueAsString(t));
     });
   }
 
@@ -48,25 +58,78 @@ public final class Checkpoints {
    */
   public static Resume load(Path dir, Optimizer optimizer) throws IOException {
     Sequential model = ModelFiles.load(dir);
+    JsonNode info = training(dir, optimizer);
+    optimizer.attach(model.parameters());
+    restoreOptimizer(dir, optimizer, info);
+    return new Resume(model, nextEpoch(dir, info), metadata(info));
+  }
+
+  /**
+   * Restores a checkpoint into an existing model (same architecture: its config.json must match the
+   * model's) and its attached optimizer, for {@code fit}'s resume.
+   */
+  public static Resume restore(Path dir, Sequential model, Optimizer optimizer) throws IOException {
+    Sequential saved = ModelFiles.load(dir);
+    if (!ModelFiles.config(saved).path("layers").equals(ModelFiles.config(model).path("layers"))
+        || !ModelFiles.config(saved).path("input_shape").equals(ModelFiles.config(model).path("input_shape")))
+      throw new IOException(dir + ": the checkpoint is of another model (" + saved + "), not " + model);
+    JsonNode info = training(dir, optimizer);
+    model.loadStateDict(saved.stateDict());
+    optimizer.attach(model.parameters());
+    restoreOptimizer(dir, optimizer, info);
+    return new Resume(model, nextEpoch(dir, info), metadata(info));
+  }
+
+  /** The metadata saved in a checkpoint's training.json (empty when there is none). */
+  public static Map<String, Object> info(Path dir) throws IOException {
+    ModelFiles.recover(dir);
+    return metadata(readTraining(dir));
+  }
+
+  private static JsonNode readTraining(Path dir) throws IOException {
     Path t = dir.resolve(TRAINING);
-    JsonNode info;
     try {
-      info = ModelFiles.JSON.readTree(Files.readString(t));
+      if (Files.size(t) > 1 << 20) throw new IOException(t + ": " + Files.size(t) + " bytes; a training.json is at most 1 MiB");
+      JsonNode n = ModelFiles.JSON.readTree(Files.readString(t));
+      if (n == null || !n.isObject()) throw new IOException(t + ": expected a JSON object");
+      return n;
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(t + ": missing; " + dir + " is a saved model, not a training checkpoint");
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException(t + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
     }
+  }
+
+  private static JsonNode training(Path dir, Optimizer optimizer) throws IOException {
+    JsonNode info = readTraining(dir);
     String cls = info.path("optimizer").asText();
     if (!cls.equals(optimizer.getClass().getSimpleName()))
-      throw new IOException(t + ": the checkpoint was trained with " + cls + ", resuming with "
+      throw new IOException(dir.resolve(TRAINING) + ": the checkpoint was trained with " + cls + ", resuming with "
           + optimizer.getClass().getSimpleName());
-    optimizer.attach(model.parameters());
-    Map<String, org.neurite.tensor.Tensor> state = SafeTensors.read(dir.resolve(OPTIMIZER));
+    return info;
+  }
+
+  private static void restoreOptimizer(Path dir, Optimizer optimizer, JsonNode info) throws IOException {
+    Map<String, Tensor> state = SafeTensors.read(dir.resolve(OPTIMIZER));
     try {
       optimizer.loadState(state);
+      float lr = (float) info.path("learning_rate").asDouble(optimizer.learningRate());
+      if (lr >= 0 && Float.isFinite(lr)) optimizer.setLearningRate(lr);
     } catch (IllegalArgumentException e) {
       throw new IOException(dir.resolve(OPTIMIZER) + ": " + e.getMessage(), e);
     }
-    optimizer.setLearningRate((float) info.path("learning_rate").asDouble(optimizer.learningRate()));
-    return new Resume(model, info.path("next_epoch").asInt());
+  }
+
+  private static int nextEpoch(Path dir, JsonNode info) throws IOException {
+    JsonNode e = info.path("next_epoch");
+    if (!e.canConvertToInt() || e.asInt() < 0)
+      throw new IOException(dir.resolve(TRAINING) + ": next_epoch must be an integer >= 0, got " + e);
+    return e.asInt();
+  }
+
+  private static Map<String, Object> metadata(JsonNode info) {
+    JsonNode m = info.path("metadata");
+    if (!m.isObject()) return Map.of();
+    return ModelFiles.JSON.convertValue(m, new TypeReference<LinkedHashMap<String, Object>>() {});
   }
 }

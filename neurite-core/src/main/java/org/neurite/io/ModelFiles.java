@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
@@ -39,6 +40,7 @@ import org.neurite.tensor.Tensor;
 public final class ModelFiles {
   public static final int FORMAT_VERSION = 1;
   public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors";
+  private static final long MAX_CONFIG = 16 << 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelFiles() {}
@@ -61,12 +63,13 @@ public final class ModelFiles {
   static void writeModel(Path tmp, Sequential model, Map<String, Object> metadata) throws IOException {
     ObjectNode cfg = config(model);
     if (!metadata.isEmpty()) cfg.set("metadata", JSON.valueToTree(metadata));
-    Files.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
+    AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
     SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
   }
 
   /** The "metadata" object of a saved model's config.json (empty when there is none). */
   public static JsonNode metadata(Path dir) throws IOException {
+    recover(dir);
     try {
       return JSON.readTree(Files.readString(dir.resolve(CONFIG))).path("metadata");
     } catch (NoSuchFileException e) {
@@ -77,9 +80,11 @@ public final class ModelFiles {
   /** Loads a model saved by {@link #save}; errors name the file and what is wrong with it. */
   public static Sequential load(Path dir) throws IOException {
     Path cfg = dir.resolve(CONFIG), weights = dir.resolve(WEIGHTS);
+    recover(dir);
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + ": not a model directory (expected " + CONFIG + " and " + WEIGHTS + ")");
     JsonNode root;
     try {
+      if (Files.size(cfg) > MAX_CONFIG) throw new IOException(cfg + ": " + Files.size(cfg) + " bytes; a config.json is at most 16 MiB");
       root = JSON.readTree(Files.readString(cfg));
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(cfg + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
@@ -116,10 +121,10 @@ public final class ModelFiles {
   public static Sequential fromConfig(JsonNode root, Path where) throws IOException {
     int version = root.path("format_version").asInt(-1);
     if (version < 1 || version > FORMAT_VERSION)
-      throw new IOException(where + ": format_version " + root.path("format_version") + " is not supported (this Neurite reads 1.."
+      throw new IOException(where + ": format_version " + clip(root.path("format_version").toString()) + " is not supported (this Neurite reads 1.."
           + FORMAT_VERSION + ")");
     if (!"Sequential".equals(root.path("class").asText()))
-      throw new IOException(where + ": class \"" + root.path("class").asText() + "\" is not supported (expected Sequential)");
+      throw new IOException(where + ": class \"" + clip(root.path("class").asText()) + "\" is not supported (expected Sequential)");
     Sequential model = new Sequential();
     int i = 0;
     for (JsonNode l : root.path("layers")) {
@@ -130,14 +135,112 @@ public final class ModelFiles {
       }
       i++;
     }
-    JsonNode in = root.path("input_shape");
-    int[] shape = new int[in.size()];
-    for (int k = 0; k < shape.length; k++) shape[k] = in.get(k).asInt();
+    int[] shape = inputShape(root, where);
+    long params = estimateParameters(root);
+    if (params < 0 || params > Integer.MAX_VALUE * 4L)
+      throw new IOException(where + ": the layers describe more than 2^33 parameters; check the sizes in the config");
     try {
+      Heap.require("build the model of " + where + " (about " + params + " parameters)", 4 * params);
       return model.input(shape);
     } catch (RuntimeException e) {
       throw new IOException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  private static int[] inputShape(JsonNode root, Path where) throws IOException {
+    JsonNode in = root.path("input_shape");
+    if (!in.isArray() || in.size() > 8)
+      throw new IOException(where + ": input_shape must be a list of at most 8 sizes, got " + clip(in.toString()));
+    int[] shape = new int[in.size()];
+    for (int k = 0; k < shape.length; k++) {
+      JsonNode d = in.get(k);
+      if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() < 1)
+        throw new IOException(where + ": input_shape " + clip(in.toString()) + " must hold integers >= 1");
+      shape[k] = d.asInt();
+    }
+    return shape;
+  }
+
+  /**
+   * The number of parameters the config describes, from the layer sizes alone (nothing is built or
+   * allocated), so that a config asking for more than the heap holds fails before allocating. Exact
+   * for the built-in layers; a config it cannot follow (a bad shape) gives 0, leaving the error to the
+   * layers themselves. Returns -1 on overflow.
+   */
+  public static long estimateParameters(JsonNode root) {
+    JsonNode in = root.path("input_shape");
+    long[] s = new long[in.size()];
+    for (int k = 0; k < s.length; k++) s[k] = Math.max(1, in.get(k).asLong());
+    long total = 0;
+    try {
+      for (JsonNode l : root.path("layers")) {
+        JsonNode c = l.path("config");
+        switch (l.path("class").asText()) {
+          case "Dense" -> {
+            if (s.length == 0) return total;
+            long units = c.path("units").asLong(), fanIn = s[s.length - 1];
+            total = Math.addExact(total, Math.addExact(Math.multiplyExact(units, fanIn), c.path("use_bias").asBoolean(true) ? units : 0));
+            s[s.length - 1] = units;
+          }
+          case "Conv2D" -> {
+            if (s.length != 3) return total;
+            long f = c.path("filters").asLong(), k = c.path("kernel_size").asLong(), g = Math.max(1, c.path("groups").asLong(1));
+            long stride = Math.max(1, c.path("strides").asLong(1)), dil = Math.max(1, c.path("dilation_rate").asLong(1));
+            total = Math.addExact(total, Math.addExact(Math.multiplyExact(Math.multiplyExact(f, s[0] / g), Math.multiplyExact(k, k)),
+                c.path("use_bias").asBoolean(true) ? f : 0));
+            boolean same = "same".equals(c.path("padding").asText());
+            long span = Math.multiplyExact(dil, k - 1);
+            s = new long[] {f, same ? (s[1] + stride - 1) / stride : (s[1] - span - 1) / stride + 1,
+                same ? (s[2] + stride - 1) / stride : (s[2] - span - 1) / stride + 1};
+          }
+          case "MaxPool2D", "AvgPool2D" -> {
+            if (s.length != 3) return total;
+            long p = Math.max(1, c.path("pool_size").asLong(1)), stride = Math.max(1, c.path("strides").asLong(p));
+            boolean same = "same".equals(c.path("padding").asText());
+            s = new long[] {s[0], same ? (s[1] + stride - 1) / stride : (s[1] - p) / stride + 1,
+                same ? (s[2] + stride - 1) / stride : (s[2] - p) / stride + 1};
+          }
+          case "BatchNorm" -> total = Math.addExact(total, Math.multiplyExact(4, s.length == 0 ? 0 : s[0]));
+          case "Flatten" -> {
+            long n = 1;
+            for (long d : s) n = Math.multiplyExact(n, Math.max(0, d));
+            s = new long[] {n};
+          }
+          case "GlobalAvgPool2D" -> s = new long[] {s.length == 0 ? 0 : s[0]};
+          default -> { }
+        }
+        for (long d : s) if (d < 1) return total;   // the layer will reject this shape itself
+      }
+    } catch (ArithmeticException e) {
+      return -1;
+    }
+    return total;
+  }
+
+  /**
+   * {@code relative}, a path read from a model file, resolved inside {@code dir}; an absolute path,
+   * one with {@code ..} that leaves the directory, or a link out of it is an {@link IOException}.
+   * Every path a model file names goes through here, so a downloaded model cannot read or write
+   * outside its own directory.
+   */
+  public static Path resolveInside(Path dir, String relative) throws IOException {
+    Path base = dir.toAbsolutePath().normalize();
+    Path p;
+    try {
+      p = Path.of(relative);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IOException(dir + ": the model names the invalid path \"" + clip(relative) + "\"", e);
+    }
+    Path r = base.resolve(p).normalize();
+    if (p.isAbsolute() || relative.isEmpty() || !r.startsWith(base) || r.equals(base))
+      throw new IOException(dir + ": the model names the path \"" + clip(relative) + "\", which is not a file inside its directory");
+    if (Files.exists(r) && !r.toRealPath().startsWith(base.toRealPath()))
+      throw new IOException(dir + ": the model names \"" + clip(relative) + "\", a link that leads outside its directory");
+    return r;
+  }
+
+  private static String clip(String s) {
+    return Messages.clip(s);
   }
 
   private static ObjectNode layerConfig(Module m) {
@@ -181,7 +284,7 @@ public final class ModelFiles {
       case "ActivationLayer" -> new ActivationLayer(act(c));
       case "Flatten" -> new Flatten();
       case "GlobalAvgPool2D" -> new GlobalAvgPool2D();
-      default -> throw new IllegalArgumentException("unknown layer class \"" + cls + "\"");
+      default -> throw new IllegalArgumentException("unknown layer class \"" + clip(cls) + "\"");
     };
   }
 
@@ -196,7 +299,7 @@ public final class ModelFiles {
     try {
       return Activation.valueOf(a.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown activation \"" + a + "\"");
+      throw new IllegalArgumentException("unknown activation \"" + clip(a) + "\"");
     }
   }
 
@@ -205,7 +308,7 @@ public final class ModelFiles {
     try {
       return Padding.valueOf(p.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown padding \"" + p + "\" (expected valid or same)");
+      throw new IllegalArgumentException("unknown padding \"" + clip(p) + "\" (expected valid or same)");
     }
   }
 
@@ -218,29 +321,75 @@ public final class ModelFiles {
     void write(Path tmp) throws IOException;
   }
 
+  /**
+   * The swap: write everything into {@code .NAME.tmp-XXXX} (each file forced to disk), rename the old
+   * directory to {@code .NAME.old-XXXX}, rename the new one into place, force the parent directory,
+   * delete the old one. POSIX cannot swap two directories in one step, so a process killed between
+   * the two renames leaves no {@code NAME} but a complete {@code .NAME.old-XXXX}: {@link #recover}
+   * (run by every load and save) renames it back. Any other kill leaves NAME complete, old or new.
+   */
   static void saveDirectory(Path dir, DirWriter writer) throws IOException {
-    Path abs = dir.toAbsolutePath();
+    Path abs = dir.toAbsolutePath().normalize();
     Path parent = abs.getParent();
     Files.createDirectories(parent);
-    Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+    recover(abs);
+    Path tmp = Files.createDirectory(parent.resolve("." + abs.getFileName() + ".tmp-" + AtomicFiles.randomSuffix()));
     try {
       writer.write(tmp);
+      AtomicFiles.forceDirectory(tmp);
       if (Files.exists(abs)) {
-        Path old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
-        Files.delete(old);
-        Files.move(abs, old);
-        Files.move(tmp, abs);
+        Path old = parent.resolve("." + abs.getFileName() + ".old-" + AtomicFiles.randomSuffix());
+        Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.forceDirectory(parent);
         deleteTree(old);
       } else {
-        Files.move(tmp, abs);
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.forceDirectory(parent);
       }
     } catch (IOException e) {
       deleteTree(tmp);
       throw new IOException("save " + dir + ": " + e.getMessage() + " (the previous files are unchanged)", e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       deleteTree(tmp);
       throw e;
     }
+  }
+
+  /**
+   * Repairs what a save killed half-way left beside {@code dir}: when {@code dir} is missing, the
+   * newest complete {@code .NAME.old-*} copy is renamed back; leftover {@code .old-} copies are
+   * deleted once {@code dir} exists, and {@code .tmp-} directories older than a minute (a live save
+   * may own a younger one).
+   */
+  public static void recover(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    Path parent = abs.getParent();
+    if (parent == null || !Files.isDirectory(parent)) return;
+    String name = abs.getFileName().toString();
+    java.util.List<Path> olds = new java.util.ArrayList<>(), tmps = new java.util.ArrayList<>();
+    String prefix = "." + name + ".";
+    try (var s = Files.newDirectoryStream(parent, p -> p.getFileName().toString().startsWith(prefix))) {
+      for (Path p : s) {
+        String n = p.getFileName().toString().substring(name.length() + 2);
+        if (n.startsWith("old-") && Files.isDirectory(p)) olds.add(p);
+        else if (n.startsWith("tmp-") && Files.isDirectory(p)) tmps.add(p);
+      }
+    }
+    if (!Files.exists(abs)) {
+      Path best = null;
+      for (Path p : olds)
+        if (Files.isRegularFile(p.resolve(CONFIG)) && Files.isRegularFile(p.resolve(WEIGHTS))
+            && (best == null || Files.getLastModifiedTime(p).compareTo(Files.getLastModifiedTime(best)) > 0)) best = p;
+      if (best != null) {
+        Files.move(best, abs, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.forceDirectory(parent);
+        olds.remove(best);
+      }
+    }
+    if (Files.exists(abs)) for (Path p : olds) deleteTree(p);
+    long cutoff = System.currentTimeMillis() - 60_000;
+    for (Path p : tmps) if (Files.getLastModifiedTime(p).toMillis() < cutoff) deleteTree(p);
   }
 
   static void deleteTree(Path p) throws IOException {

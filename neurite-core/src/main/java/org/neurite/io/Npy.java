@@ -27,8 +27,11 @@ public final class Npy {
   private Npy() {}
 
   public static Tensor read(Path file) throws IOException {
-    byte[] all = Files.readAllBytes(file);
     String where = "npy " + file;
+    long size = Files.size(file);
+    if (size > Integer.MAX_VALUE - 8) throw new IOException(where + ": file is " + size + " bytes; files over 2 GiB are not supported");
+    Heap.require("read " + file, size);
+    byte[] all = Files.readAllBytes(file);
     if (all.length < 10 || !java.util.Arrays.equals(java.util.Arrays.copyOf(all, 6), MAGIC))
       throw new IOException(where + ": not a .npy file (missing the \\x93NUMPY magic)");
     int major = all[6];
@@ -37,32 +40,43 @@ public final class Npy {
     if (major == 1) {
       headerLen = b.getShort(8) & 0xffff;
       start = 10;
-    } else if (major == 2 || major == 3) {
+    } else if ((major == 2 || major == 3) && all.length >= 12) {
       headerLen = b.getInt(8);
       start = 12;
     } else {
       throw new IOException(where + ": format version " + major + " is not supported (1 to 3)");
     }
-    if (headerLen < 0 || start + headerLen > all.length) throw new IOException(where + ": header is truncated");
+    if (headerLen < 0 || (long) start + headerLen > all.length) throw new IOException(where + ": header is truncated");
     String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
-    if (!d.find() || !f.find() || !s.find()) throw new IOException(where + ": header lacks descr, fortran_order or shape: " + header.trim());
+    if (!d.find() || !f.find() || !s.find())
+      throw new IOException(where + ": header lacks descr, fortran_order or shape: " + clip(header.trim()));
     if (f.group(1).equals("True"))
       throw new IOException(where + ": Fortran-order arrays are not supported; save with np.ascontiguousarray(x)");
     String dims = s.group(1).trim();
-    int[] shape = dims.isEmpty() ? new int[0]
-        : java.util.Arrays.stream(dims.split(",")).map(String::trim).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt).toArray();
+    String[] parts = dims.isEmpty() ? new String[0] : java.util.Arrays.stream(dims.split(",")).map(String::trim)
+        .filter(x -> !x.isEmpty()).toArray(String[]::new);
+    int[] shape = new int[parts.length];
+    long count = 1;
+    for (int i = 0; i < parts.length; i++) {
+      if (!parts[i].matches("\\d{1,10}") || Long.parseLong(parts[i]) > Integer.MAX_VALUE)
+        throw new IOException(where + ": shape (" + clip(dims) + ") must hold integers >= 0");
+      shape[i] = Integer.parseInt(parts[i]);
+      count = shape[i] == 0 ? 0 : count > (Long.MAX_VALUE / 16) / shape[i] ? Long.MAX_VALUE / 16 : count * shape[i];
+    }
     String descr = d.group(1);
     int width = switch (descr) {
       case "<f4", "<i4" -> 4;
       case "<f8", "<i8" -> 8;
       case "|u1", "|i1", "|b1" -> 1;
-      default -> throw new IOException(where + ": dtype " + descr + " is not supported (float32, float64, int64, int32, uint8)");
+      default -> throw new IOException(where + ": dtype " + clip(descr) + " is not supported (float32, float64, int64, int32, uint8)");
     };
-    int n = Shape.size(shape), data = start + headerLen;
-    if ((long) n * width > all.length - data)
-      throw new IOException(where + ": " + descr + " " + Shape.str(shape) + " needs " + (long) n * width + " bytes of data, the file has "
+    int data = start + headerLen;
+    if (count * width > all.length - data)
+      throw new IOException(where + ": " + descr + " " + Shape.str(shape) + " needs " + count * width + " bytes of data, the file has "
           + (all.length - data));
+    int n = (int) count;
+    Heap.require("read " + file, 4L * n);
     b.position(data);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
@@ -76,6 +90,10 @@ public final class Npy {
       };
     }
     return Tensor.of(v, shape);
+  }
+
+  private static String clip(String s) {
+    return Messages.clip(s);
   }
 
   /** Writes {@code t} as a float32 C-order array (version 1.0), atomically. */

@@ -1,5 +1,9 @@
 package org.neurite.io;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,60 +12,99 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header mapping
- * names to {dtype, shape, data_offsets}, then the raw little-endian bytes. Reads F32, F64, F16, BF16,
- * I64 and I32 into float32 tensors; writes F32. Writes go to a temporary file renamed into place, so
- * a crash never leaves a half-written file.
+ * names to {dtype, shape, data_offsets} (and an optional "__metadata__" of strings), then the raw
+ * little-endian bytes. Reads F32, F64, F16, BF16, I64 and I32 into float32 tensors; writes F32. Writes
+ * go to a temporary file renamed into place ({@link AtomicFiles}), so a crash never leaves a
+ * half-written file.
+ *
+ * <p>Untrusted input: every declared size (header length, shapes, offsets) is checked against the
+ * file's size before anything is allocated, and the total against the heap ({@link Heap}); a bad
+ * file is an {@link IOException} naming the file, the tensor and what is wrong, never another
+ * exception.
  *
  * <p>Reference: https://github.com/huggingface/safetensors (format section of the README).
  */
 public final class SafeTensors {
-  private static final Pattern ENTRY = Pattern.compile(
-      "\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*\\{\\s*\"dtype\"\\s*:\\s*\"(\\w+)\"\\s*,\\s*\"shape\"\\s*:\\s*\\[([^\\]]*)\\]\\s*,"
-          + "\\s*\"data_offsets\"\\s*:\\s*\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\]\\s*\\}");
+  private static final ObjectMapper HEADER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  /** The reference implementation's limit on the header (100 MB). */
+  static final long MAX_HEADER = 100_000_000;
 
   private SafeTensors() {}
 
   /** Reads every tensor of the file, in header order. */
   public static Map<String, Tensor> read(Path file) throws IOException {
-    byte[] all = Files.readAllBytes(file);
     String where = "safetensors " + file;
+    long size = Files.size(file);
+    if (size > Integer.MAX_VALUE - 8)
+      throw new IOException(where + ": file is " + size + " bytes; files over 2 GiB are not supported (shard the weights)");
+    Heap.require("read " + file, size);
+    byte[] all = Files.readAllBytes(file);
     if (all.length < 8) throw new IOException(where + ": file is " + all.length + " bytes, too short for the header length");
     long headerLen = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    if (headerLen < 2 || headerLen > all.length - 8)
+    if (headerLen < 2 || headerLen > all.length - 8 || headerLen > MAX_HEADER)
       throw new IOException(where + ": header length " + headerLen + " does not fit in a file of " + all.length + " bytes");
-    String header = new String(all, 8, (int) headerLen, StandardCharsets.UTF_8);
     int dataStart = 8 + (int) headerLen;
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    Matcher m = ENTRY.matcher(header);
-    while (m.find()) {
-      String name = m.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
-      String dtype = m.group(2);
-      String dims = m.group(3).trim();
-      int[] shape = dims.isEmpty() ? new int[0] : java.util.Arrays.stream(dims.split(",")).map(String::trim)
-          .mapToInt(Integer::parseInt).toArray();
-      long begin = Long.parseLong(m.group(4)), end = Long.parseLong(m.group(5));
-      int n = Shape.size(shape);
+    long dataLen = all.length - dataStart;
+    JsonNode header;
+    try {
+      header = HEADER.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
+    } catch (JacksonException e) {
+      throw new IOException(where + ": header is not valid JSON (" + e.getOriginalMessage() + ")", e);
+    }
+    if (header == null || !header.isObject()) throw new IOException(where + ": header is not a JSON object");
+    // First pass: validate every entry against the file, and add up what the tensors will need.
+    record Entry(String name, String dtype, int[] shape, int width, long begin) {}
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    long floats = 0;
+    for (var it = header.properties().iterator(); it.hasNext(); ) {
+      var f = it.next();
+      String name = f.getKey();
+      if (name.equals("__metadata__")) continue;
+      JsonNode t = f.getValue();
+      String at = where + ": tensor \"" + clip(name) + "\"";
+      if (!t.isObject() || !t.path("dtype").isTextual() || !t.path("shape").isArray() || !t.path("data_offsets").isArray()
+          || t.path("data_offsets").size() != 2)
+        throw new IOException(at + ": expected {\"dtype\", \"shape\", \"data_offsets\": [begin, end]}, got " + clip(t.toString()));
+      String dtype = t.get("dtype").asText();
       int width = switch (dtype) {
         case "F32", "I32" -> 4;
         case "F64", "I64" -> 8;
         case "F16", "BF16" -> 2;
-        default -> throw new IOException(where + ": tensor \"" + name + "\" has dtype " + dtype
-            + "; supported: F32, F64, F16, BF16, I64, I32");
+        default -> throw new IOException(at + " has dtype " + clip(dtype) + "; supported: F32, F64, F16, BF16, I64, I32");
       };
-      if (end - begin != (long) n * width || begin < 0 || dataStart + end > all.length)
-        throw new IOException(where + ": tensor \"" + name + "\" " + dtype + " " + Shape.str(shape) + " needs "
-            + (long) n * width + " bytes at [" + begin + ", " + end + "), file data holds " + (all.length - dataStart));
-      ByteBuffer b = ByteBuffer.wrap(all, dataStart + (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
+      JsonNode dims = t.get("shape");
+      int[] shape = new int[dims.size()];
+      long n = 1;
+      for (int k = 0; k < shape.length; k++) {
+        JsonNode d = dims.get(k);
+        if (!d.canConvertToInt() || !d.isIntegralNumber() || d.asInt() < 0)
+          throw new IOException(at + ": shape " + clip(dims.toString()) + " must hold integers >= 0");
+        shape[k] = d.asInt();
+        n = shape[k] == 0 ? 0 : n <= Integer.MAX_VALUE ? n * shape[k] : n;
+      }
+      JsonNode b = t.get("data_offsets").get(0), e = t.get("data_offsets").get(1);
+      long begin = b.canConvertToLong() && b.isIntegralNumber() ? b.asLong() : -1;
+      long end = e.canConvertToLong() && e.isIntegralNumber() ? e.asLong() : -1;
+      if (n > Integer.MAX_VALUE - 8 || begin < 0 || end < begin || end > dataLen || end - begin != n * width)
+        throw new IOException(at + " " + dtype + " " + Shape.str(shape) + " needs "
+            + (n > Integer.MAX_VALUE - 8 ? "more than 2^31 elements" : n * width + " bytes") + " at [" + b + ", " + e
+            + "), file data holds " + dataLen);
+      entries.put(name, new Entry(name, dtype, shape, width, begin));
+      floats += 4 * n;
+    }
+    Heap.require("read " + file + " (" + entries.size() + " tensors)", floats);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Entry en : entries.values()) {
+      int n = Shape.size(en.shape);
+      ByteBuffer b = ByteBuffer.wrap(all, dataStart + (int) en.begin, n * en.width).order(ByteOrder.LITTLE_ENDIAN);
       float[] v = new float[n];
       for (int i = 0; i < n; i++) {
-        v[i] = switch (dtype) {
+        v[i] = switch (en.dtype) {
           case "F32" -> b.getFloat();
           case "F64" -> (float) b.getDouble();
           case "I64" -> (float) b.getLong();
@@ -70,29 +113,36 @@ public final class SafeTensors {
           default -> Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
         };
       }
-      out.put(name, Tensor.of(v, shape));
+      out.put(en.name, Tensor.of(v, en.shape));
     }
     return out;
   }
 
-  /** Writes the tensors as F32, atomically (temporary file, then rename). */
+  /** Writes the tensors as F32, atomically (temporary file, flushed to disk, then renamed). */
   public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
     StringBuilder h = new StringBuilder("{");
     long at = 0;
     for (var e : tensors.entrySet()) {
       if (h.length() > 1) h.append(',');
       long bytes = 4L * e.getValue().size();
-      h.append('"').append(e.getKey().replace("\\", "\\\\").replace("\"", "\\\"")).append("\":{\"dtype\":\"F32\",\"shape\":")
+      h.append(HEADER.writeValueAsString(e.getKey())).append(":{\"dtype\":\"F32\",\"shape\":")
           .append(Shape.str(e.getValue().shape()).replace(" ", "")).append(",\"data_offsets\":[").append(at).append(',')
           .append(at + bytes).append("]}");
       at += bytes;
     }
     h.append('}');
-    while ((h.length() + 8) % 8 != 0) h.append(' ');   // align the data to 8 bytes, as the reference writer does
-    byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] json = h.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] header = java.util.Arrays.copyOf(json, (json.length + 7) / 8 * 8);   // align the data to 8 bytes, as the reference writer does
+    java.util.Arrays.fill(header, json.length, header.length, (byte) ' ');
+    if (8L + header.length + at > Integer.MAX_VALUE - 8)
+      throw new IOException("write " + file + ": " + (8L + header.length + at) + " bytes; files over 2 GiB are not supported");
     ByteBuffer buf = ByteBuffer.allocate(8 + header.length + (int) at).order(ByteOrder.LITTLE_ENDIAN);
     buf.putLong(header.length).put(header);
     for (Tensor t : tensors.values()) for (float v : t.data()) buf.putFloat(v);
     AtomicFiles.write(file, buf.array());
+  }
+
+  private static String clip(String s) {
+    return Messages.clip(s);
   }
 }

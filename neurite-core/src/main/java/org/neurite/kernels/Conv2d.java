@@ -2,7 +2,6 @@ package org.neurite.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -452,7 +451,7 @@ public final class Conv2d {
     FloatVector acc = FloatVector.zero(S);
     int j = 0;
     for (int e = S.loopBound(len); j < e; j += V) acc = acc.add(FloatVector.fromArray(S, a, off + j));
-    float t = acc.reduceLanes(VectorOperators.ADD);
+    float t = Pointwise.addLanes(acc);
     for (; j < len; j++) t += a[off + j];
     return t;
   }
@@ -488,7 +487,7 @@ public final class Conv2d {
       for (; p < kv; p += V) acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
       for (; p < k; p++) tail += a[ai + p] * b[bi + p];
     }
-    return acc.reduceLanes(VectorOperators.ADD) + tail;
+    return Pointwise.addLanes(acc) + tail;
   }
 
   /** The 4 x 4 block of {@link #dotNT}: 16 accumulators, 8 loads per 16 multiply-adds. */
@@ -531,22 +530,22 @@ public final class Conv2d {
           for (int q = 0; q < 4; q++) tail[r * 4 + q] += a[a0 + r * lda + p] * b[b0 + q * ldb + p];
     }
     // Spelled out: a helper taking the accumulators would box them.
-    c[cOff] += c00.reduceLanes(VectorOperators.ADD) + tail[0];
-    c[cOff + 1] += c01.reduceLanes(VectorOperators.ADD) + tail[1];
-    c[cOff + 2] += c02.reduceLanes(VectorOperators.ADD) + tail[2];
-    c[cOff + 3] += c03.reduceLanes(VectorOperators.ADD) + tail[3];
-    c[cOff + ldc] += c10.reduceLanes(VectorOperators.ADD) + tail[4];
-    c[cOff + ldc + 1] += c11.reduceLanes(VectorOperators.ADD) + tail[5];
-    c[cOff + ldc + 2] += c12.reduceLanes(VectorOperators.ADD) + tail[6];
-    c[cOff + ldc + 3] += c13.reduceLanes(VectorOperators.ADD) + tail[7];
-    c[cOff + 2 * ldc] += c20.reduceLanes(VectorOperators.ADD) + tail[8];
-    c[cOff + 2 * ldc + 1] += c21.reduceLanes(VectorOperators.ADD) + tail[9];
-    c[cOff + 2 * ldc + 2] += c22.reduceLanes(VectorOperators.ADD) + tail[10];
-    c[cOff + 2 * ldc + 3] += c23.reduceLanes(VectorOperators.ADD) + tail[11];
-    c[cOff + 3 * ldc] += c30.reduceLanes(VectorOperators.ADD) + tail[12];
-    c[cOff + 3 * ldc + 1] += c31.reduceLanes(VectorOperators.ADD) + tail[13];
-    c[cOff + 3 * ldc + 2] += c32.reduceLanes(VectorOperators.ADD) + tail[14];
-    c[cOff + 3 * ldc + 3] += c33.reduceLanes(VectorOperators.ADD) + tail[15];
+    c[cOff] += Pointwise.addLanes(c00) + tail[0];
+    c[cOff + 1] += Pointwise.addLanes(c01) + tail[1];
+    c[cOff + 2] += Pointwise.addLanes(c02) + tail[2];
+    c[cOff + 3] += Pointwise.addLanes(c03) + tail[3];
+    c[cOff + ldc] += Pointwise.addLanes(c10) + tail[4];
+    c[cOff + ldc + 1] += Pointwise.addLanes(c11) + tail[5];
+    c[cOff + ldc + 2] += Pointwise.addLanes(c12) + tail[6];
+    c[cOff + ldc + 3] += Pointwise.addLanes(c13) + tail[7];
+    c[cOff + 2 * ldc] += Pointwise.addLanes(c20) + tail[8];
+    c[cOff + 2 * ldc + 1] += Pointwise.addLanes(c21) + tail[9];
+    c[cOff + 2 * ldc + 2] += Pointwise.addLanes(c22) + tail[10];
+    c[cOff + 2 * ldc + 3] += Pointwise.addLanes(c23) + tail[11];
+    c[cOff + 3 * ldc] += Pointwise.addLanes(c30) + tail[12];
+    c[cOff + 3 * ldc + 1] += Pointwise.addLanes(c31) + tail[13];
+    c[cOff + 3 * ldc + 2] += Pointwise.addLanes(c32) + tail[14];
+    c[cOff + 3 * ldc + 3] += Pointwise.addLanes(c33) + tail[15];
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -132,10 +132,22 @@ public final class Pointwise {
     while (i < bound) {
       FloatVector acc = FloatVector.zero(F);
       for (int end = Math.min(bound, i + 1024); i < end; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, xo + i));
-      s += acc.reduceLanes(VectorOperators.ADD);
+      s += addLanes(acc);
     }
     for (; i < n; i++) s += x[xo + i];
     return (float) s;
+  }
+
+  /**
+   * The sum of the lanes, left to right. Not {@code reduceLanes(ADD)}: its order differs between the
+   * interpreter and the JIT's intrinsic, so the same run gave results 1 ulp apart depending on what
+   * the JIT had compiled yet, and a training resumed in a fresh JVM did not end bit for bit where an
+   * uninterrupted one did (docs/RELIABILITY.md). neurite-text's word2vec kernels do the same.
+   */
+  public static float addLanes(FloatVector v) {
+    float s = 0;
+    for (int i = 0; i < v.length(); i++) s += v.lane(i);
+    return s;
   }
 
   /** Largest of {@code x[xo .. xo+n)}, NaN if any is NaN; n must be >= 1. */
@@ -156,7 +168,7 @@ public final class Pointwise {
     FloatVector acc = FloatVector.zero(F);
     for (int bound = F.loopBound(n); i < bound; i += F.length())
       acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = addLanes(acc);
     for (; i < n; i++) s += a[ao + i] * b[bo + i];
     return s;
   }
@@ -190,7 +202,7 @@ public final class Pointwise {
       e.intoArray(y, yo + i);
       acc = acc.add(e);
     }
-    double s = acc.reduceLanes(VectorOperators.ADD);
+    double s = addLanes(acc);
     for (; i < n; i++) {
       float e = (float) Math.exp(x[xo + i] - m);
       y[yo + i] = e;

@@ -5,17 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.neurite.io.AtomicFiles;
 
 /**
  * Writes one CSV row per epoch: a header {@code epoch,loss,...,lr} (the log keys of the first epoch,
- * in log order) and then {@code epoch} (0-based, as Keras' CSVLogger) and each value. Each row is
- * appended and closed as soon as its epoch ends, so a killed run keeps every finished epoch.
+ * in log order) and then {@code epoch} (0-based, as Keras' CSVLogger) and each value. After each
+ * epoch the whole file is rewritten atomically ({@link AtomicFiles}: temporary file, forced to disk,
+ * renamed), so a killed run keeps every finished epoch and never a half-written row.
  *
  * <p>A fresh run ({@code fit} starting at epoch 0) replaces the file. A resumed run (starting at epoch
  * {@code e > 0}) keeps the file's header and its rows for epochs before {@code e}, drops later ones
@@ -25,6 +25,7 @@ import java.util.Map;
 public final class CsvLogger implements Callback {
   private final Path file;
   private List<String> columns;   // null until the first epoch of a fit
+  private final List<String> lines = new ArrayList<>();
 
   public CsvLogger(Path file) {
     if (file == null) throw new IllegalArgumentException("CsvLogger: file is null");
@@ -45,7 +46,8 @@ public final class CsvLogger implements Callback {
         Double v = logs.get(c);
         row.append(',').append(v == null ? "" : Double.toString(v));
       }
-      Files.writeString(file, row.append('\n'), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      lines.add(row.toString());
+      AtomicFiles.writeString(file, String.join("\n", lines) + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("CsvLogger: cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -54,22 +56,23 @@ public final class CsvLogger implements Callback {
   /** Writes the header (fresh run) or trims the file to the epochs before {@code epoch} (resumed run); returns the columns. */
   private List<String> start(int epoch, Map<String, Double> logs) throws IOException {
     if (epoch > 0 && Files.exists(file) && Files.size(file) > 0) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      List<String> header = Arrays.asList(lines.get(0).split(",", -1));
+      List<String> old = Files.readAllLines(file, StandardCharsets.UTF_8);
+      List<String> header = Arrays.asList(old.get(0).split(",", -1));
       if (!header.get(0).equals("epoch"))
         throw new IOException("the first line is not a header starting with \"epoch\"; move the file away or start at epoch 0");
-      List<String> keep = new ArrayList<>(List.of(lines.get(0)));
-      for (String l : lines.subList(1, lines.size())) {
+      List<String> keep = new ArrayList<>(List.of(old.get(0)));
+      for (String l : old.subList(1, old.size())) {
         String first = l.split(",", 2)[0];
-        if (!first.isEmpty() && first.chars().allMatch(Character::isDigit) && Integer.parseInt(first) < epoch) keep.add(l);
+        if (!first.isEmpty() && first.length() < 10 && first.chars().allMatch(c -> c >= '0' && c <= '9') && Integer.parseInt(first) < epoch)
+          keep.add(l);
       }
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.write(tmp, keep, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      lines.clear();
+      lines.addAll(keep);
       return header.subList(1, header.size());
     }
     List<String> cols = List.copyOf(logs.keySet());
-    Files.writeString(file, "epoch," + String.join(",", cols) + "\n", StandardCharsets.UTF_8);
+    lines.clear();
+    lines.add("epoch," + String.join(",", cols));
     return cols;
   }
 }

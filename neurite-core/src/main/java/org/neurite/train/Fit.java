@@ -15,6 +15,9 @@ public final class Fit {
   Dataset validationData;
   float[] classWeights;
   long seed = 1;
+  java.nio.file.Path resumeDir;
+  boolean skipNonFinite;
+  double explodingFactor = 100;
   final List<Callback> callbacks = new ArrayList<>();
 
   private Fit(int epochs) {
@@ -70,6 +73,36 @@ public final class Fit {
   /** Progress output (a bar on a terminal, a line per epoch otherwise); off = silent. */
   public Fit verbose(boolean on) {
     verbose = on;
+    return this;
+  }
+
+  /**
+   * Makes the run resumable: a checkpoint ({@code dir/last}: weights, optimizer state, learning rate,
+   * next epoch, seed) is saved atomically after every epoch, and when {@code dir/last} already exists
+   * as fit starts, training continues from it instead of from the model's current weights. A run
+   * killed at any point and started again with the same arguments ends with the same weights as one
+   * never interrupted (one thread, same seed; dropout layers draw a new mask sequence, see
+   * docs/RELIABILITY.md).
+   */
+  public Fit resume(java.nio.file.Path dir) {
+    if (dir == null) throw new IllegalArgumentException("fit: resume directory is null");
+    resumeDir = dir;
+    return this;
+  }
+
+  /**
+   * On a NaN or Inf loss or gradient, skip the batch (no update, reported, counted in the epoch's
+   * logs as "skipped_batches") instead of stopping with an error naming the layer (the default).
+   */
+  public Fit skipNonFinite(boolean on) {
+    skipNonFinite = on;
+    return this;
+  }
+
+  /** A step whose gradient norm exceeds this many times the running median is reported as exploding (default 100). */
+  public Fit explodingFactor(double factor) {
+    if (!(factor > 1)) throw new IllegalArgumentException("fit: explodingFactor (" + factor + ") must be > 1");
+    explodingFactor = factor;
     return this;
   }
 

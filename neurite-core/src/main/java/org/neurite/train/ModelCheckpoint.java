@@ -18,6 +18,7 @@ public final class ModelCheckpoint implements Callback {
   private final boolean lowerIsBetter;
   private final Map<String, Object> metadata;
   private double best = Double.NaN;
+  private boolean lastOnly;
 
   /** Monitors "val_loss" if present, else "loss" (lower is better). */
   public ModelCheckpoint(Path dir) {
@@ -32,18 +33,40 @@ public final class ModelCheckpoint implements Callback {
     this.metadata = Map.copyOf(metadata);
   }
 
+  /** Saves only {@code DIR/last} (what {@link Fit#resume} uses). */
+  public ModelCheckpoint lastOnly() {
+    lastOnly = true;
+    return this;
+  }
+
+  /** On a resumed run, "best" keeps its value from the checkpoint, so a worse epoch does not replace it. */
+  @Override
+  public void onTrainBegin(Trainer trainer) {
+    best = Double.NaN;
+    try {
+      Object v = Checkpoints.info(dir.resolve("best")).get("monitor_value");
+      if (v instanceof Number n) best = n.doubleValue();
+    } catch (IOException e) {
+      // no best checkpoint yet
+    }
+  }
+
   @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
     if (!(trainer.model() instanceof Sequential model))
       throw new IllegalStateException("ModelCheckpoint: only Sequential models can be saved as config.json + safetensors");
     try {
       Checkpoints.save(dir.resolve("last"), model, trainer.optimizer(), epoch + 1, metadata);
+      if (lastOnly) return;
       String key = monitor != null ? monitor : logs.containsKey("val_loss") ? "val_loss" : "loss";
       Double v = logs.get(key);
       if (v == null) throw new IllegalStateException("ModelCheckpoint: \"" + key + "\" is not in the logs " + logs.keySet());
       if (Double.isNaN(best) || (lowerIsBetter ? v < best : v > best)) {
         best = v;
-        Checkpoints.save(dir.resolve("best"), model, trainer.optimizer(), epoch + 1, metadata);
+        Map<String, Object> m = new java.util.LinkedHashMap<>(metadata);
+        m.put("monitor", key);
+        m.put("monitor_value", v);
+        Checkpoints.save(dir.resolve("best"), model, trainer.optimizer(), epoch + 1, m);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("checkpoint " + dir + ": " + e.getMessage(), e);

@@ -77,7 +77,7 @@ public final class Cifar10 {
   private static ImageDataset jpegZip(Path zip) throws IOException {
     ImageDataset d = ImageFolder.load(zip, 3, 32, 32);
     if (!d.classes().equals(CLASSES))
-      throw new IOException(zip + ": expected class folders " + CLASSES + ", found " + d.classes());
+      throw new IOException(zip + ": expected class folders " + CLASSES + ", found " + org.neurite.io.Messages.clip(d.classes().toString(), 300));
     return d;
   }
 }

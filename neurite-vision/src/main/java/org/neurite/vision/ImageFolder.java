@@ -109,7 +109,7 @@ public final class ImageFolder {
         members.sort(Comparator.comparing((ZipEntry e) -> e.getName().substring(0, e.getName().lastIndexOf('/')))
             .thenComparing(e -> e.getName().substring(e.getName().lastIndexOf('/') + 1)));
         for (ZipEntry e : members)
-          items.add(new Item(file + "!/" + e.getName(), label, () -> {
+          items.add(new Item(file + "!/" + org.neurite.io.Messages.clip(e.getName(), 200), label, () -> {
             try (InputStream in = zip.getInputStream(e)) {
               return in.readAllBytes();
             }
@@ -117,7 +117,10 @@ public final class ImageFolder {
       }
       return decodeAll(items, classes, channels, height, width);
     } catch (java.util.zip.ZipException e) {
-      throw new IOException(file + ": expected a zip archive, found a corrupt one (" + e.getMessage() + ")", e);
+      throw new IOException(file + ": expected a zip archive, found a corrupt one (" + org.neurite.io.Messages.clip(e.getMessage(), 200) + ")", e);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof org.neurite.io.Heap.TooLargeException || e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
+      throw new IOException(file + ": expected a zip archive, found a corrupt one (" + org.neurite.io.Messages.clip(String.valueOf(e), 200) + ")", e);
     }
   }
 

@@ -8,7 +8,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.neurite.io.Heap;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
@@ -47,16 +51,57 @@ public final class Images {
     if (channels != 1 && channels != 3)
       throw new IllegalArgumentException("images: channels=" + channels + ", expected 1 (grey) or 3 (RGB)");
     checkSize("images", height, width);
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(bytes));
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(name + ": expected a PNG, JPEG or BMP image, found undecodable data (" + e.getMessage() + ")", e);
-    }
-    if (img == null)
-      throw new IOException(name + ": expected a PNG, JPEG or BMP image, found " + bytes.length + " bytes in no format ImageIO reads");
+    BufferedImage img = read(bytes, name, channels);
     float[] x = planes(img, channels);
     return resize(x, channels, img.getHeight(), img.getWidth(), height, width);
+  }
+
+  /** More pixels than this is refused before decoding: their planes would not fit a Java array. */
+  static final long MAX_PIXELS = 1L << 28;
+  /**
+   * A file may declare more pixels than it has bytes (compression), but not without bound: up to
+   * 4096x4096 always, and beyond that at most 2048 pixels a byte (real photos and scans stay far
+   * below: a 24 Mpx JPEG is some 8 MB, 3 pixels a byte). Found by fuzzing: a 1 KB JPEG declaring
+   * 13600x12590 pixels took 10 s and 700 MB to decode.
+   */
+  static final long MIN_BOMB_PIXELS = 1L << 24, PIXELS_PER_BYTE = 2048;
+
+  /**
+   * Decodes with the first ImageIO reader that takes the bytes, after checking the size its header
+   * declares (width x height) against {@link #MAX_PIXELS} and the heap, so a small file that declares
+   * a huge image fails with a message instead of an {@link OutOfMemoryError}.
+   */
+  private static BufferedImage read(byte[] bytes, String name, int channels) throws IOException {
+    name = org.neurite.io.Messages.clip(name, 300);
+    String expected = name + ": expected a PNG, JPEG or BMP image, found ";
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) throw new IOException(expected + bytes.length + " bytes in no format ImageIO reads");
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0), h = reader.getHeight(0);
+        if (w < 1 || h < 1 || w * h > MAX_PIXELS)
+          throw new IOException(name + ": the image declares " + w + "x" + h + " pixels; at most " + MAX_PIXELS
+              + " pixels (and at least 1x1) are read");
+        if (w * h > Math.max(MIN_BOMB_PIXELS, PIXELS_PER_BYTE * bytes.length))
+          throw new IOException(name + ": the image declares " + w + "x" + h + " pixels in a file of " + bytes.length
+              + " bytes, more than " + PIXELS_PER_BYTE + " pixels a byte (a decompression bomb, or a corrupt header)");
+        // the decoded raster (up to 4 bytes a pixel, ARGB ints) plus the float planes
+        Heap.require("decode " + name + " (" + w + "x" + h + ")", w * h * (8 + 4L * channels));
+        BufferedImage img = reader.read(0);
+        if (img == null) throw new IOException(expected + "no image in the " + reader.getFormatName() + " data");
+        return img;
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(name + ": ")) throw e;
+      throw new IOException(expected + "undecodable data (" + org.neurite.io.Messages.clip(e.getMessage(), 200) + ")", e);
+    } catch (RuntimeException e) {
+      if (e instanceof Heap.TooLargeException) throw e;
+      throw new IOException(expected + "undecodable data (" + org.neurite.io.Messages.clip(e.toString(), 200) + ")", e);
+    }
   }
 
   // out: [channels, H, W]
@@ -64,7 +109,9 @@ public final class Images {
     int w = img.getWidth(), h = img.getHeight(), hw = h * w;
     float[] out = new float[channels * hw];
     ColorModel cm = img.getColorModel();
-    if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+    if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && cm.getComponentSize(0) <= 16
+        && img.getRaster().getNumBands() >= 1 && img.getRaster().getTransferType() != java.awt.image.DataBuffer.TYPE_FLOAT
+        && img.getRaster().getTransferType() != java.awt.image.DataBuffer.TYPE_DOUBLE) {
       // getRGB would map Java's linear grey space to sRGB and brighten mid-greys; we want the stored values.
       float scale = 1f / ((1 << cm.getComponentSize(0)) - 1);
       int[] g = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);

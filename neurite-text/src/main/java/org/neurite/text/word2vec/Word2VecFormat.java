@@ -61,6 +61,8 @@ public final class Word2VecFormat {
       String line = readLine(in);
       long[] h = requireHeader(file, line);
       int count = (int) h[0], dim = (int) h[1];
+      // each row takes at least a word, and a space and a digit per number
+      checkDeclared(file, count, dim, 1 + 2L * dim, "text");
       KeyedVectors.Builder b = new KeyedVectors.Builder(dim, count);
       for (int i = 0; i < count; i++) {
         line = readLine(in);
@@ -78,6 +80,8 @@ public final class Word2VecFormat {
     try (InputStream in = open(file)) {
       long[] h = requireHeader(file, readLine(in));
       int count = (int) h[0], dim = (int) h[1];
+      // each record takes at least a word byte, a space and dim float32
+      checkDeclared(file, count, dim, 2 + 4L * dim, "binary");
       KeyedVectors.Builder b = new KeyedVectors.Builder(dim, count);
       byte[] raw = new byte[4 * dim];
       ByteBuffer floats = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
@@ -94,7 +98,7 @@ public final class Word2VecFormat {
           word.write(c);
         }
         if (in.readNBytes(raw, 0, raw.length) != raw.length)
-          throw truncated(file, count, dim, i, "inside vector " + (i + 1) + " (\"" + word.toString(StandardCharsets.UTF_8) + "\")");
+          throw truncated(file, count, dim, i, "inside vector " + (i + 1) + " (\"" + clip(word.toString(StandardCharsets.UTF_8)) + "\")");
         float[] v = b.row(word.toString(StandardCharsets.UTF_8));
         if (v != null) floats.asFloatBuffer().get(v, b.offset(), dim);
       }
@@ -114,7 +118,9 @@ public final class Word2VecFormat {
           dim = line.trim().split(" ").length - 1;
           if (dim < 1)
             throw new IOException("read " + file + " line " + lineNo + ": expected a word and its vector, got \"" + clip(line) + "\"");
-          b = new KeyedVectors.Builder(dim, 1024);
+          int expected = (int) Math.max(1, Math.min(1024, Files.size(file) / (1 + 2L * dim)));
+          checkDeclared(file, expected, dim, 1 + 2L * dim, "GloVe");
+          b = new KeyedVectors.Builder(dim, expected);
         }
         parseRow(file, lineNo, line, dim, b);
       }
@@ -199,6 +205,21 @@ public final class Word2VecFormat {
     return h;
   }
 
+  /**
+   * Checks a header's count and dimension against the file before anything is allocated: {@code count}
+   * rows of at least {@code minRow} bytes must fit in the file, and the vectors in the heap.
+   */
+  private static void checkDeclared(Path file, int count, int dim, long minRow, String format) throws IOException {
+    long size = Files.size(file);
+    if ((long) Math.max(1, count) * minRow > size)
+      throw new IOException("read " + file + ": the header promises " + count + " vectors of " + dim + " numbers, which need at least "
+          + (long) count * minRow + " bytes in the " + format + " format; the file has " + size + " (truncated, or not this format)");
+    long floats = (long) Math.max(16, count) * Kernels.stride(dim);
+    if (floats > Integer.MAX_VALUE - 16)
+      throw new IOException("read " + file + ": " + count + " vectors of " + dim + " floats exceed a Java array");
+    org.neurite.io.Heap.require("read " + file + " (" + count + " vectors of " + dim + ")", 4 * floats);
+  }
+
   private static IOException truncated(Path file, int count, int dim, int done, String where) {
     return new EOFException("read " + file + ": truncated word2vec binary file: header promises " + count + " vectors of "
         + dim + " float32, the file ends " + where + " after " + done + " complete");
@@ -212,11 +233,18 @@ public final class Word2VecFormat {
     }
   }
 
+  /** Longest line read: a 300-dimensional GloVe line is about 3 KB. */
+  static final int MAX_LINE = 16 << 20;
+
   /** One '\n'-terminated line as UTF-8 (a final '\r' kept for the caller to strip); null at end of file. */
   private static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream(1024);
     int c;
-    while ((c = in.read()) >= 0 && c != '\n') b.write(c);
+    while ((c = in.read()) >= 0 && c != '\n') {
+      if (b.size() >= MAX_LINE)
+        throw new IOException("a line longer than " + MAX_LINE + " bytes; expected word vectors, one word per line");
+      b.write(c);
+    }
     if (c < 0 && b.size() == 0) return null;
     return b.toString(StandardCharsets.UTF_8);
   }
@@ -227,6 +255,6 @@ public final class Word2VecFormat {
   }
 
   private static String clip(String s) {
-    return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    return org.neurite.io.Messages.clip(s, 60);
   }
 }

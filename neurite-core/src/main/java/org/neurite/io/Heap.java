@@ -1,0 +1,62 @@
+package org.neurite.io;
+
+import java.util.Locale;
+
+/**
+ * Fails early and clearly when something will not fit in the Java heap: readers call {@link #require}
+ * with the bytes they are about to allocate (from a header's declared sizes, already checked against
+ * the file's size), and {@code fit} calls it with its estimate of weights, gradients, optimizer state
+ * and activations. The error gives the estimate and the {@code -Xmx} to use, instead of an
+ * {@link OutOfMemoryError} half-way through. Not an allocator and not a limit of its own: it only
+ * compares with what the JVM says it can still give.
+ */
+public final class Heap {
+  private Heap() {}
+
+  /** Thrown when an allocation would not fit; a {@link IllegalStateException} so callers need not declare it. */
+  public static final class TooLargeException extends IllegalStateException {
+    private final long needed;
+
+    TooLargeException(String message, long needed) {
+      super(message);
+      this.needed = needed;
+    }
+
+    /** The estimate, in bytes. */
+    public long needed() {
+      return needed;
+    }
+  }
+
+  /** Bytes the heap can still give: its maximum minus what is in use. */
+  public static long available() {
+    Runtime r = Runtime.getRuntime();
+    return r.maxMemory() - (r.totalMemory() - r.freeMemory());
+  }
+
+  /**
+   * Throws {@link TooLargeException} unless {@code bytes} fit in the heap (after one garbage
+   * collection if they do not at first). {@code what} starts the message, e.g. "load model.safetensors".
+   */
+  public static void require(String what, long bytes) {
+    if (bytes < 0) bytes = Long.MAX_VALUE;   // an overflowed estimate is "too much"
+    if (bytes <= available()) return;
+    System.gc();
+    long free = available();
+    if (bytes <= free) return;
+    long max = Runtime.getRuntime().maxMemory();
+    // Suggest room for what is in use now plus the request, with a quarter to spare, in whole GiB.
+    long used = max - free;
+    long gib = Math.max(1, (long) Math.ceil((used + (double) bytes) * 1.25 / (1L << 30)));
+    String suggest = bytes > (1L << 50) ? "it cannot fit in any heap; check the sizes"
+        : "run with -Xmx" + gib + "g (./neurite: NEURITE_JAVA_OPTS=-Xmx" + gib + "g)";
+    throw new TooLargeException(what + ": needs about " + mib(bytes) + " of heap, " + mib(free) + " is free of "
+        + mib(max) + " (-Xmx); " + suggest, bytes);
+  }
+
+  /** {@code 12.3 MiB}, locale-independent. */
+  public static String mib(long bytes) {
+    if (bytes == Long.MAX_VALUE) return "more than 8 EiB";
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
+  }
+}
