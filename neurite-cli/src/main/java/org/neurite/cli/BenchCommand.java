@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * same JSON lines with {@code "peer": "neurite"} (contract 3 in DESIGN.md).
  */
 @Command(name = "bench", description = "Benchmarks that pair line by line with shared/peers/*.py.",
-    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class, BenchCommand.Word2Vec.class})
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class, BenchCommand.Rnn.class, BenchCommand.Attention.class,
+        BenchCommand.Word2Vec.class})
 final class BenchCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -73,6 +74,36 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       CnnBench.run(new Harness(System.out), config, threads, reps, minRepS, layers, noModel);
+      return 0;
+    }
+  }
+
+  @Command(name = "rnn", description = "The seed LSTM classifier (and a GRU variant): training/inference samples/s, as peers/torch_lstm.py.")
+  static final class Rnn extends Common implements Callable<Integer> {
+    @Option(names = "--cells", defaultValue = "lstm,gru", description = "Comma list of lstm, gru (default lstm,gru).")
+    String cells;
+
+    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    double minRepS;
+
+    @Override
+    public Integer call() {
+      org.neurite.bench.RnnBench.run(new Harness(System.out), cells, threads, reps, minRepS);
+      return 0;
+    }
+  }
+
+  @Command(name = "attention", description = "The seed attention classifier and a 2-layer Transformer encoder, as peers/torch_attention.py.")
+  static final class Attention extends Common implements Callable<Integer> {
+    @Option(names = "--models", defaultValue = "attn,transformer", description = "Comma list of attn, transformer (default both).")
+    String models;
+
+    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    double minRepS;
+
+    @Override
+    public Integer call() {
+      org.neurite.bench.AttentionBench.run(new Harness(System.out), models, threads, reps, minRepS);
       return 0;
     }
   }

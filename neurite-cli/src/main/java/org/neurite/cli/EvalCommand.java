@@ -15,16 +15,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code neurite eval}: accuracy, per-class precision and recall, and the confusion matrix on a test set. */
-@Command(name = "eval", description = "Evaluate a saved image classifier on the test part of a dataset.")
+@Command(name = "eval", description = "Evaluate a saved image or text classifier on the test part of a dataset.")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR")
   Path model;
 
-  @Option(names = "--data", defaultValue = "mnist", description = "Test data: " + ImageData.HELP + " (default: mnist).")
+  @Option(names = "--data", description = "Test data. Images: " + ImageData.HELP + " (default: mnist). Text: " + TextData.HELP
+      + " (default: rt-polarity's held-out part).")
   String data;
+
+  @Option(names = "--columns", defaultValue = "label,text", description = "Text TSV/CSV column order: label,text (default) or text,label.")
+  String columns;
 
   @Override
   public Integer call() throws Exception {
+    if (org.neurite.text.TextClassifier.isTextModel(model)) return evalText();
+    if (data == null) data = "mnist";
     Sequential m = ModelFiles.load(model);
     JsonNode meta = ModelFiles.metadata(model);
     int[] in = m.inputShape();
@@ -35,13 +41,24 @@ final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
+  private int evalText() throws Exception {
+    var clf = org.neurite.text.TextClassifier.load(model);
+    var test = TextData.readAll(data == null ? "rt-polarity" : data, columns, 1).withLabels(clf.labels());
+    Tensor x = clf.encode(test.texts());
+    report(clf.model().predict(x), test.targets(), clf.labels());
+    return 0;
+  }
+
   /** Prints accuracy, a precision/recall table and the confusion matrix; returns the accuracy. */
   static double report(Sequential m, ImageDataset test, List<String> classes) {
     int[] all = new int[test.size()];
     for (int i = 0; i < all.length; i++) all[i] = i;
     var batch = test.batch(all, new org.neurite.tensor.Rng(0));
-    Tensor out = m.predict(batch.x());
-    long[][] cm = Metrics.confusionMatrix(out, batch.y(), classes.size());
+    return report(m.predict(batch.x()), batch.y(), classes);
+  }
+
+  static double report(Tensor out, Tensor labels, List<String> classes) {
+    long[][] cm = Metrics.confusionMatrix(out, labels, classes.size());
     long ok = 0, n = 0;
     for (int i = 0; i < cm.length; i++) for (int j = 0; j < cm.length; j++) {
       n += cm[i][j];

@@ -11,9 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code neurite run}: a saved model's forward pass on a NumPy array, for scripting and cross-checks. */
-@Command(name = "run", description = "Run a saved model on a .npy array (float32 [N, ...]) and write the outputs as .npy.")
+@Command(name = "run", description = "Run a saved model (a Neurite model directory or an .onnx file) on a .npy array and write the outputs as .npy.")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (config.json + model.safetensors).")
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = "Model directory (config.json + model.safetensors), an .onnx file, or a directory made by convert.")
   Path model;
 
   @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Inputs, batch axis first.")
@@ -27,6 +27,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (isOnnx(model)) {
+      org.neurite.onnx.Onnx.run(model, input, output);
+      System.out.println("wrote " + output);
+      return 0;
+    }
     Sequential m = ModelFiles.load(model);
     Tensor x = Npy.read(input);
     int[] want = m.inputShape();
@@ -37,5 +42,11 @@ final class RunCommand implements Callable<Integer> {
     Npy.write(output, y);
     System.out.println("wrote " + output + " " + Shape.str(y.shape()));
     return 0;
+  }
+
+  /** An .onnx file, or a directory that {@code neurite convert} wrote (it holds model.onnx). */
+  static boolean isOnnx(Path p) {
+    return p.getFileName() != null && p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")
+        || java.nio.file.Files.isRegularFile(p.resolve(org.neurite.onnx.Onnx.GRAPH));
   }
 }

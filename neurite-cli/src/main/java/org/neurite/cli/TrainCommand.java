@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code neurite train image}: train an image classifier and save it with its curves and checkpoints. */
-@Command(name = "train", description = "Train a model.", subcommands = {TrainCommand.Image.class})
+@Command(name = "train", description = "Train a model.", subcommands = {TrainCommand.Image.class, TrainCommand.Text.class})
 final class TrainCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -87,6 +87,92 @@ final class TrainCommand implements Callable<Integer> {
           out.resolve("curves.png"));
       return 0;
     }
+  }
+
+  @Command(name = "text", description = "Train a text classifier (sentiment, topics, ...) with Adam and sparse categorical cross-entropy.")
+  static final class Text implements Callable<Integer> {
+    @Option(names = "--data", defaultValue = "rt-polarity", description = "Training data: " + TextData.HELP + " (default: rt-polarity).")
+    String data;
+
+    @Option(names = "--columns", defaultValue = "label,text", description = "Column order of TSV/CSV rows: label,text (default) or text,label.")
+    String columns;
+
+    @Option(names = "--model", defaultValue = "bilstm-attention", description = "lstm, bilstm-attention (default) or transformer.")
+    String model;
+
+    @Option(names = "--embeddings", description = "Word vectors (word2vec text/binary, or GloVe) to initialise the embedding table.")
+    Path embeddings;
+
+    @Option(names = "--freeze-embeddings", description = "Keep the pretrained embedding table fixed.")
+    boolean freeze;
+
+    @Option(names = "--epochs", defaultValue = "3")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate (default 2e-3).")
+    float lr;
+
+    @Option(names = "--lr-decay", defaultValue = "0.5", description = "Multiply the learning rate by this after each epoch (default 0.5).")
+    double lrDecay;
+
+    @Option(names = "--max-len", defaultValue = "60", description = "Tokens kept per text; longer texts are cut (default 60).")
+    int maxLen;
+
+    @Option(names = "--min-count", defaultValue = "1", description = "Drop words seen fewer times in training (default 1).")
+    int minCount;
+
+    @Option(names = "--max-vocab", defaultValue = "30000", description = "Vocabulary size cap, specials included (default 30000).")
+    int maxVocab;
+
+    @Option(names = "--out", required = true, description = "Output folder: model/, history.csv, curves.png.")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      var split = TextData.load(data, columns, seed);
+      History h = trainText(split, model, embeddings, freeze, epochs, batchSize, lr, lrDecay, maxLen, minCount, maxVocab, out, seed, true);
+      System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
+          out.resolve("curves.png"));
+      return 0;
+    }
+  }
+
+  /** The training run behind {@code train text} and the demo's sentiment part. */
+  static History trainText(org.neurite.text.TextClassificationData.Split split, String arch, Path embeddings, boolean freeze,
+                           int epochs, int batchSize, float lr, double lrDecay, int maxLen, int minCount, int maxVocab,
+                           Path out, long seed, boolean verbose) throws Exception {
+    var tokenizer = new org.neurite.text.Tokenizer();
+    var vocab = org.neurite.text.Vocabulary.builder().minCount(minCount).maxSize(maxVocab).build(split.train().tokens(tokenizer));
+    org.neurite.tensor.Tensor init = null;
+    if (embeddings != null) {
+      var kv = org.neurite.text.word2vec.Word2VecFormat.read(embeddings);
+      var table = org.neurite.text.Embeddings.matrix(vocab, kv, seed);
+      if (verbose) System.out.println(table);
+      init = table.weights();
+    }
+    Seeds.set(seed);
+    var clf = org.neurite.text.TextClassifier.create(arch, vocab, split.train().labels(), maxLen, init);
+    if (freeze) ((org.neurite.nn.Embedding) clf.model().layers().get(0)).frozen(true);
+    if (verbose) {
+      System.out.printf(Locale.ROOT, "%d training and %d test texts, %d classes %s, vocabulary %,d%n", split.train().size(),
+          split.test().size(), clf.labels().size(), clf.labels(), vocab.size());
+      System.out.println(clf.model().summary());
+    }
+    var trainSet = split.train().toDataset(tokenizer, vocab, maxLen);
+    var testSet = split.test().withLabels(clf.labels()).toDataset(tokenizer, vocab, maxLen);
+    clf.model().compile(new Adam(lr), Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
+    History h = clf.model().fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).validationData(testSet)
+        .verbose(verbose).callbacks(new CsvLogger(out.resolve("history.csv")),
+            new LearningRateScheduler(Schedule.exponential(lrDecay))));
+    clf.save(out.resolve("model"));
+    if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
+    return h;
   }
 
   /** The training run behind {@code train image} and the demo. */

@@ -16,18 +16,31 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.neurite.nn.Activation;
 import org.neurite.nn.ActivationLayer;
+import org.neurite.nn.AttentionPooling;
 import org.neurite.nn.AvgPool2D;
 import org.neurite.nn.BatchNorm;
+import org.neurite.nn.Bidirectional;
 import org.neurite.nn.Conv2D;
 import org.neurite.nn.Dense;
 import org.neurite.nn.Dropout;
+import org.neurite.nn.Embedding;
 import org.neurite.nn.Flatten;
+import org.neurite.nn.GRU;
+import org.neurite.nn.GlobalAvgPool1D;
 import org.neurite.nn.GlobalAvgPool2D;
+import org.neurite.nn.LSTM;
+import org.neurite.nn.LayerNorm;
 import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Module;
+import org.neurite.nn.MultiHeadAttention;
 import org.neurite.nn.Padding;
 import org.neurite.nn.Pool2D;
+import org.neurite.nn.PositionalEmbedding;
+import org.neurite.nn.PositionalEncoding;
+import org.neurite.nn.RecurrentLayer;
 import org.neurite.nn.Sequential;
+import org.neurite.nn.SimpleRNN;
+import org.neurite.nn.TransformerEncoderLayer;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -207,6 +220,18 @@ public final class ModelFiles {
             s = new long[] {n};
           }
           case "GlobalAvgPool2D" -> s = new long[] {s.length == 0 ? 0 : s[0]};
+          case "Embedding" -> {
+            long v = c.path("vocab").asLong(), d = c.path("dim").asLong();
+            total = Math.addExact(total, Math.multiplyExact(v, d));
+            s = java.util.Arrays.copyOf(s, s.length + 1);
+            s[s.length - 1] = d;
+          }
+          case "LSTM", "GRU", "SimpleRNN" -> {
+            // Upper bound for the heap check: every layer as wide as the larger of input and units.
+            long h = c.path("units").asLong(), w = Math.max(h, s.length == 0 ? 1 : s[s.length - 1]);
+            long gates = switch (l.path("class").asText()) { case "LSTM" -> 4; case "GRU" -> 3; default -> 1; };
+            total = Math.addExact(total, Math.multiplyExact(Math.multiplyExact(gates * h, 2 * w + 2), Math.max(1, c.path("layers").asLong(1))));
+          }
           default -> { }
         }
         for (long d : s) if (d < 1) return total;   // the layer will reject this shape itself
@@ -265,6 +290,22 @@ public final class ModelFiles {
       case ActivationLayer a -> c.put("activation", a.activation().kerasName());
       case Flatten f -> { }
       case GlobalAvgPool2D g -> { }
+      case GlobalAvgPool1D g -> { }
+      case Bidirectional b -> {
+        ObjectNode inner = c.putObject("layer");
+        inner.put("class", b.layer().getClass().getSimpleName());
+        inner.set("config", layerConfig(b.layer()));
+      }
+      case Embedding e -> c.setAll((ObjectNode) RECORDS.valueToTree(e.config()));
+      case LSTM r -> c.setAll((ObjectNode) RECORDS.valueToTree(r.config()));
+      case GRU r -> c.setAll((ObjectNode) RECORDS.valueToTree(r.config()));
+      case SimpleRNN r -> c.setAll((ObjectNode) RECORDS.valueToTree(r.config()));
+      case AttentionPooling a -> c.setAll((ObjectNode) RECORDS.valueToTree(a.config()));
+      case LayerNorm n -> c.setAll((ObjectNode) RECORDS.valueToTree(n.config()));
+      case PositionalEmbedding pe -> c.setAll((ObjectNode) RECORDS.valueToTree(pe.config()));
+      case PositionalEncoding pe -> c.setAll((ObjectNode) RECORDS.valueToTree(pe.config()));
+      case MultiHeadAttention a -> c.setAll((ObjectNode) RECORDS.valueToTree(a.config()));
+      case TransformerEncoderLayer t -> c.setAll((ObjectNode) RECORDS.valueToTree(t.config()));
       default -> throw new IllegalArgumentException("save: layer " + m + " (" + m.getClass().getName()
           + ") has no config format; only built-in layers can be saved in config.json");
     }
@@ -284,8 +325,50 @@ public final class ModelFiles {
       case "ActivationLayer" -> new ActivationLayer(act(c));
       case "Flatten" -> new Flatten();
       case "GlobalAvgPool2D" -> new GlobalAvgPool2D();
+      case "GlobalAvgPool1D" -> new GlobalAvgPool1D();
+      case "Bidirectional" -> {
+        Module inner = layer(req(c, "layer").path("class").asText(), c.path("layer").path("config"));
+        if (!(inner instanceof RecurrentLayer r))
+          throw new IllegalArgumentException("Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), got \"" + clip(c.path("layer").path("class").asText()) + "\"");
+        yield new Bidirectional(r);
+      }
+      // Sequence layers keep their Config record as it is, in snake_case.
+      case "Embedding" -> Embedding.of(record(c, Embedding.Config.class));
+      case "LSTM" -> LSTM.of(record(c, LSTM.Config.class));
+      case "GRU" -> GRU.of(record(c, GRU.Config.class));
+      case "SimpleRNN" -> SimpleRNN.of(record(c, SimpleRNN.Config.class));
+      case "AttentionPooling" -> new AttentionPooling(record(c, AttentionPooling.Config.class).attnUnits());
+      case "LayerNorm" -> new LayerNorm(record(c, LayerNorm.Config.class).eps());
+      case "PositionalEmbedding" -> new PositionalEmbedding(record(c, PositionalEmbedding.Config.class).maxLen());
+      case "PositionalEncoding" -> new PositionalEncoding(record(c, PositionalEncoding.Config.class).maxLen());
+      case "MultiHeadAttention" -> {
+        var k = record(c, MultiHeadAttention.Config.class);
+        yield new MultiHeadAttention(k.dModel(), k.heads()).dropout(k.dropout());
+      }
+      case "TransformerEncoderLayer" -> {
+        var k = record(c, TransformerEncoderLayer.Config.class);
+        var t = new TransformerEncoderLayer(k.dModel(), k.heads(), k.ff()).dropout(k.dropout()).normFirst(k.normFirst());
+        if (k.activation() == Activation.GELU) t.gelu();
+        else if (k.activation() != Activation.RELU)
+          throw new IllegalArgumentException("TransformerEncoderLayer: activation " + k.activation() + " is not relu or gelu");
+        yield t;
+      }
       default -> throw new IllegalArgumentException("unknown layer class \"" + clip(cls) + "\"");
     };
+  }
+
+  private static final ObjectMapper RECORDS = new ObjectMapper()
+      .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private static <R extends Record> R record(JsonNode c, Class<R> type) {
+    try {
+      return RECORDS.treeToValue(c, type);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("config " + clip(c.toString()) + " does not fit " + type.getEnclosingClass().getSimpleName()
+          + ": " + clip(e.getOriginalMessage()));
+    }
   }
 
   private static JsonNode req(JsonNode c, String key) {

@@ -1,0 +1,75 @@
+package org.neurite.nn;
+
+import org.neurite.ops.Normalization;
+import org.neurite.tensor.Tensor;
+
+/**
+ * Layer normalisation over the last axis (Ba et al., 2016; PyTorch's {@code nn.LayerNorm(D)}):
+ * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, mean and biased variance over the D
+ * features of each position.
+ *
+ * <p>Shape: {@code [N, ..., D]} to the same; D is taken from the first input (lazy build), the axes
+ * before it may vary from batch to batch. Parameters: "weight" {@code [D]} (ones), "bias" {@code [D]}
+ * (zeros), as PyTorch's state_dict.
+ *
+ * <pre>{@code
+ * var norm = new LayerNorm();
+ * Tensor y = norm.forward(x);   // x: [32, 100, 64]
+ * }</pre>
+ */
+public final class LayerNorm extends Layer {
+  /** Everything needed to rebuild this layer. */
+  public record Config(float eps) {}
+
+  private final float eps;
+  private Tensor weight, bias;
+
+  public LayerNorm() {
+    this(1e-5f);
+  }
+
+  public LayerNorm(float eps) {
+    if (!(eps > 0)) throw new IllegalArgumentException("LayerNorm: eps (" + eps + ") must be > 0");
+    this.eps = eps;
+  }
+
+  public Config config() {
+    return new Config(eps);
+  }
+
+  Tensor weight() {
+    return weight;
+  }
+
+  Tensor bias() {
+    return bias;
+  }
+
+  float eps() {
+    return eps;
+  }
+
+  @Override
+  protected int[] build(int[] in) {
+    if (in.length == 0) throw new IllegalArgumentException(this + ": needs a feature axis, got a scalar per sample");
+    int d = in[in.length - 1];
+    weight = param("weight", Tensor.ones(d));
+    bias = param("bias", Tensor.zeros(d));
+    return in;
+  }
+
+  @Override
+  protected int fixedTrailingAxes() {
+    return 1;
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    return Normalization.layerNorm(x, weight, bias, eps);
+  }
+
+  @Override
+  public String toString() {
+    return "LayerNorm(" + (eps != 1e-5f ? "eps=" + eps : "") + ")";
+  }
+}

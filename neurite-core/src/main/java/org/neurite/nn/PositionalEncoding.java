@@ -1,0 +1,69 @@
+package org.neurite.nn;
+
+import org.neurite.tensor.Tensor;
+
+/**
+ * Adds the fixed sinusoidal position signal of "Attention Is All You Need" (Vaswani et al., 2017,
+ * section 3.5) to a sequence: {@code PE[t, 2i] = sin(t / 10000^(2i/D))},
+ * {@code PE[t, 2i+1] = cos(t / 10000^(2i/D))}.
+ *
+ * <p>Shape: {@code [N, T, D]} to the same, for any {@code T <= maxLen}. No parameters; the table is
+ * not part of the state_dict (it is recomputed, not learned).
+ *
+ * <pre>{@code
+ * var model = Sequential.of(embedding, new PositionalEncoding(512), new TransformerEncoderLayer(64, 4, 256));
+ * }</pre>
+ */
+public final class PositionalEncoding extends Layer {
+  /** Everything needed to rebuild this layer. */
+  public record Config(int maxLen) {}
+
+  private final int maxLen;
+  private Tensor table;   // [maxLen, D]
+
+  public PositionalEncoding(int maxLen) {
+    if (maxLen < 1) throw new IllegalArgumentException("PositionalEncoding: maxLen (" + maxLen + ") must be >= 1");
+    this.maxLen = maxLen;
+  }
+
+  public Config config() {
+    return new Config(maxLen);
+  }
+
+  /** The sinusoid table {@code [maxLen, d]}, computed in double. */
+  public static Tensor table(int maxLen, int d) {
+    float[] pe = new float[maxLen * d];
+    for (int t = 0; t < maxLen; t++)
+      for (int i = 0; i < d; i++) {
+        double angle = t / Math.pow(10000.0, (i - i % 2) / (double) d);
+        pe[t * d + i] = (float) (i % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
+      }
+    return Tensor.of(pe, maxLen, d);
+  }
+
+  @Override
+  protected int[] build(int[] in) {
+    if (in.length != 2) throw new IllegalArgumentException(this + ": expected input [N, T, D], got a per-sample shape of rank " + in.length);
+    table = table(maxLen, in[1]);
+    return in;
+  }
+
+  @Override
+  protected int fixedTrailingAxes() {
+    return 1;
+  }
+
+  @Override
+  protected Tensor compute(Tensor x) {
+    int t = x.shape(1);
+    if (t > maxLen)
+      throw new IllegalArgumentException(this + ": sequence length " + t + " exceeds maxLen=" + maxLen
+          + ". Hint: construct it with maxLen >= " + t + ", or truncate the input");
+    return x.add(table.slice(0, 0, t));
+  }
+
+  @Override
+  public String toString() {
+    return "PositionalEncoding(maxLen=" + maxLen + ")";
+  }
+}

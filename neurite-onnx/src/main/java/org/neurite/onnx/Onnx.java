@@ -1,0 +1,138 @@
+package org.neurite.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.neurite.autograd.GradMode;
+import org.neurite.io.Npy;
+import org.neurite.nn.Module;
+import org.neurite.onnx.proto.OnnxProto.ModelProto;
+import org.neurite.tensor.Tensor;
+
+/**
+ * ONNX import and export: the entry points.
+ *
+ * <pre>{@code
+ * OnnxModel net = Onnx.load(Path.of("resnet18.onnx"));      // weights are trainable parameters
+ * Tensor logits = net.eval().predict(images);                 // [N, 3, 224, 224] -> [N, 1000]
+ * net.compile(Optimizers.sgd(0.01), Losses.sparseCategoricalCrossentropy()).fit(x, y, Fit.epochs(1));
+ * Onnx.export(Sequential.of(new Dense(10).relu(), new Dense(2)), new int[] {4}, Path.of("mlp.onnx"));
+ * }</pre>
+ *
+ * <p>Reading is defensive: a truncated or corrupt file, an unsupported operator or opset, a cyclic
+ * graph, sizes the data does not back, or external data outside the model's directory give an
+ * {@link OnnxException} with a one-line message, before anything large is allocated.
+ */
+public final class Onnx {
+  /** Protobuf nesting depth allowed while parsing (graphs inside attributes nest). */
+  private static final int RECURSION_LIMIT = 64;
+
+  private Onnx() {}
+
+  /**
+   * Loads a {@code .onnx} file, or a model directory written by {@link #convert}, into a trainable
+   * model (in training mode, as every new Module; call {@code eval()} for inference).
+   */
+  public static OnnxModel load(Path path) throws IOException {
+    if (Files.isDirectory(path)) return loadDirectory(path);
+    if (!Files.exists(path)) throw new NoSuchFileException(path + ": no such ONNX file");
+    long size = Files.size(path);
+    if (size > TensorCodec.MAX_ELEMENTS)
+      throw new OnnxException(path + ": " + size + " bytes; a .onnx file over 2 GiB must keep its weights in external data files");
+    byte[] bytes = Files.readAllBytes(path);
+    Path dir = path.toAbsolutePath().getParent();
+    return OnnxModel.build(parse(bytes, path.toString()), dir, path.getFileName().toString());
+  }
+
+  /** Loads a model from bytes; it cannot refer to external data (there is no directory to read it from). */
+  public static OnnxModel load(byte[] bytes) throws OnnxException {
+    return OnnxModel.build(parse(bytes, "<bytes>"), null, "<bytes>");
+  }
+
+  static ModelProto parse(byte[] bytes, String where) throws OnnxException {
+    if (bytes.length == 0) throw new OnnxException(where + ": the file is empty");
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.setRecursionLimit(RECURSION_LIMIT);
+      in.enableAliasing(true);   // raw_data shares the file's bytes instead of copying them
+      ModelProto m = ModelProto.parseFrom(in);
+      in.checkLastTagWas(0);
+      return m;
+    } catch (InvalidProtocolBufferException e) {
+      throw new OnnxException(where + ": not a valid ONNX model: the protobuf data is truncated or corrupt ("
+          + e.getMessage().lines().findFirst().orElse("") + ")", e);
+    } catch (IOException e) {
+      throw new OnnxException(where + ": cannot parse: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes {@code model} as ONNX (opset 13): a {@link org.neurite.nn.Sequential} of Neurite's built-in
+   * layers (Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, Dropout, BatchNorm,
+   * activations), built for {@code inputShape} (per sample, without the batch axis) if it is not built
+   * yet; or an imported {@link OnnxModel} with its current weights ({@code inputShape} is then
+   * ignored). Parameter names are the model's state_dict names.
+   */
+  public static void export(Module model, int[] inputShape, Path file) throws IOException {
+    ModelProto m = model instanceof OnnxModel om ? om.toProto(null, null) : OnnxExport.export(model, inputShape);
+    org.neurite.io.AtomicFiles.write(file, m.toByteArray());
+  }
+
+  // ---------------------------------------------------------------- model directories (neurite convert)
+
+  /** The file names inside a converted model directory. */
+  public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors", GRAPH = "model.onnx";
+
+  /**
+   * {@code neurite convert FILE.onnx DIR}: saves the model as a Neurite model directory: config.json
+   * ({@code "class": "OnnxModel"}), model.safetensors (parameters and buffers, by their names) and
+   * model.onnx (the graph, whose trained initializers point into model.safetensors as ONNX external
+   * data, so the directory is also a valid ONNX model for other tools).
+   */
+  public static void convert(Path onnx, Path dir) throws IOException {
+    load(onnx).save(dir);
+  }
+
+  private static OnnxModel loadDirectory(Path dir) throws IOException {
+    Path cfg = dir.resolve(CONFIG);
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(Files.readString(cfg));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(cfg + ": missing; an ONNX model directory holds " + CONFIG + ", " + WEIGHTS + " and " + GRAPH);
+    } catch (IOException e) {
+      throw new OnnxException(cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+    }
+    int version = root.path("format_version").asInt(-1);
+    if (version != 1) throw new OnnxException(cfg + ": format_version " + root.path("format_version") + " is not supported (1)");
+    if (!"OnnxModel".equals(root.path("class").asText()))
+      throw new OnnxException(cfg + ": class \"" + root.path("class").asText() + "\" is not an imported ONNX model; "
+          + "load it with ModelFiles.load");
+    String graph = root.path("graph").asText(GRAPH);
+    Path file = TensorCodec.resolveInside(dir, graph, cfg.toString());
+    return load(file);
+  }
+
+  // ---------------------------------------------------------------- neurite run
+
+  /**
+   * {@code neurite run --model FILE.onnx --input x.npy --output y.npy}: the model's forward pass in
+   * evaluation mode on one .npy input (integer arrays are read as whole-number floats), writing the
+   * first output as float32 .npy.
+   */
+  public static void run(Path model, Path input, Path output) throws IOException {
+    OnnxModel m = load(model);
+    m.eval();
+    Tensor x = Npy.read(input);
+    Tensor y;
+    try (var off = GradMode.off()) {
+      y = m.forward(x);
+    }
+    Npy.write(output, y.contiguous());
+  }
+}

@@ -1,0 +1,21 @@
+package org.neurite.onnx;
+
+import java.io.IOException;
+
+/**
+ * A model file that Neurite cannot import: corrupt or truncated protobuf, an operator or opset it does
+ * not support, a graph that is not a DAG, a tensor whose declared size does not match its data, or
+ * external data outside the model's directory. The message is one line naming the file, the node or
+ * tensor, what was expected and what came instead.
+ */
+public final class OnnxException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  public OnnxException(String message) {
+    super(message);
+  }
+
+  public OnnxException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

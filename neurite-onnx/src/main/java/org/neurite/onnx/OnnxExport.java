@@ -1,0 +1,250 @@
+package org.neurite.onnx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.neurite.nn.Activation;
+import org.neurite.nn.ActivationLayer;
+import org.neurite.nn.AvgPool2D;
+import org.neurite.nn.BatchNorm;
+import org.neurite.nn.Conv2D;
+import org.neurite.nn.Dense;
+import org.neurite.nn.Dropout;
+import org.neurite.nn.Flatten;
+import org.neurite.nn.GlobalAvgPool2D;
+import org.neurite.nn.Layer;
+import org.neurite.nn.MaxPool2D;
+import org.neurite.nn.Module;
+import org.neurite.nn.Padding;
+import org.neurite.nn.Pool2D;
+import org.neurite.nn.Sequential;
+import org.neurite.onnx.proto.OnnxProto.AttributeProto;
+import org.neurite.onnx.proto.OnnxProto.GraphProto;
+import org.neurite.onnx.proto.OnnxProto.ModelProto;
+import org.neurite.onnx.proto.OnnxProto.NodeProto;
+import org.neurite.onnx.proto.OnnxProto.TensorShapeProto;
+import org.neurite.onnx.proto.OnnxProto.TypeProto;
+import org.neurite.onnx.proto.OnnxProto.ValueInfoProto;
+import org.neurite.tensor.Tensor;
+
+/**
+ * Neurite {@link Sequential} models to ONNX (opset 13, IR 7): one or a few nodes per layer, parameters
+ * as initializers under their state_dict names ({@code layers.0.weight}), a symbolic batch axis "N".
+ * Layers without an ONNX mapping (recurrent and attention layers, for now) are an error naming them.
+ */
+final class OnnxExport {
+  static final int OPSET = 13, IR_VERSION = 7;
+
+  private OnnxExport() {}
+
+  static ModelProto export(Module model, int[] inputShape) throws OnnxException {
+    List<Module> layers;
+    String prefix;
+    if (model instanceof Sequential s) {
+      if (!s.isBuilt()) {
+        if (inputShape == null) throw new OnnxException("export: the model is not built; pass its per-sample input shape");
+        s.input(inputShape);
+      }
+      layers = s.layers();
+      prefix = "layers.";
+    } else if (model instanceof Layer l) {
+      if (!l.isBuilt()) {
+        if (inputShape == null) throw new OnnxException("export: the layer is not built; pass its per-sample input shape");
+        l.buildFor(inputShape);
+      }
+      layers = List.of(l);
+      prefix = null;
+    } else {
+      throw new OnnxException("export: " + model + " (" + model.getClass().getSimpleName() + ") cannot be exported; "
+          + "export supports Sequential models of built-in layers and imported OnnxModels");
+    }
+    if (inputShape != null && !java.util.Arrays.equals(inputShape, model.inputShape()))
+      throw new OnnxException("export: the model is built for input " + java.util.Arrays.toString(model.inputShape())
+          + " per sample, not " + java.util.Arrays.toString(inputShape));
+    Emitter e = new Emitter();
+    String x = "input";
+    for (int i = 0; i < layers.size(); i++) {
+      Module m = layers.get(i);
+      String p = prefix == null ? "" : prefix + i + ".";
+      String at = prefix == null ? m.toString() : "layers." + i + " " + m;
+      x = e.layer(m, p, x, at);
+    }
+    // The last value is the graph output.
+    if (e.nodes.isEmpty() || x.equals("input")) {
+      e.node("Identity", "output_identity", List.of(x), "output");
+    } else {
+      NodeProto.Builder last = e.nodes.get(e.nodes.size() - 1);
+      for (int k = 0; k < last.getOutputCount(); k++) if (last.getOutput(k).equals(x)) last.setOutput(k, "output");
+    }
+    GraphProto.Builder g = GraphProto.newBuilder().setName("neurite");
+    for (NodeProto.Builder n : e.nodes) g.addNode(n);
+    Map<String, Tensor> state = model.stateDict();
+    for (String name : e.initializers) {
+      Tensor t = state.get(name);
+      if (t == null) t = e.extra.get(name);
+      g.addInitializer(TensorCodec.encode(name, t, DType.FLOAT));
+    }
+    g.addInput(valueInfo("input", model.inputShape()));
+    g.addOutput(valueInfo("output", model.outputShape()));
+    return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("neurite").setProducerVersion("0.1.0")
+        .addOpsetImport(org.neurite.onnx.proto.OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+        .setGraph(g).build();
+  }
+
+  private static ValueInfoProto valueInfo(String name, int[] perSample) {
+    TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+    s.addDimBuilder().setDimParam("N");
+    for (int d : perSample) s.addDimBuilder().setDimValue(d);
+    return ValueInfoProto.newBuilder().setName(name)
+        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(DType.FLOAT.code).setShape(s)))
+        .build();
+  }
+
+  /** Collects nodes and initializer names while walking the layers. */
+  private static final class Emitter {
+    final List<NodeProto.Builder> nodes = new ArrayList<>();
+    final List<String> initializers = new ArrayList<>();
+    final Map<String, Tensor> extra = new java.util.LinkedHashMap<>();
+    int counter;
+
+    String fresh(String base) {
+      return base + "_" + counter++;
+    }
+
+    NodeProto.Builder node(String op, String name, List<String> in, String out) {
+      NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(out);
+      nodes.add(n);
+      return n;
+    }
+
+    String init(String name) {
+      initializers.add(name);
+      return name;
+    }
+
+    String constant(String name, Tensor t) {
+      extra.put(name, t);
+      return init(name);
+    }
+
+    String layer(Module m, String p, String x, String at) throws OnnxException {
+      String base = p.isEmpty() ? "" : p.substring(0, p.length() - 1) + "/";
+      switch (m) {
+        case Dense d -> {
+          var c = d.config();
+          String y = fresh(base + "Dense");
+          if (d.inputShape().length == 1) {
+            List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
+            if (c.useBias()) in.add(init(p + "bias"));
+            node("Gemm", base + "Gemm", in, y).addAttribute(intAttr("transB", 1));
+          } else {
+            String wt = fresh(base + "weight_t");
+            node("Transpose", base + "Transpose", List.of(init(p + "weight")), wt).addAttribute(intsAttr("perm", 1, 0));
+            String mm = c.useBias() ? fresh(base + "MatMul") : y;
+            node("MatMul", base + "MatMul", List.of(x, wt), mm);
+            if (c.useBias()) node("Add", base + "Add", List.of(mm, init(p + "bias")), y);
+          }
+          return activation(c.activation(), base, y, at);
+        }
+        case Conv2D conv -> {
+          var c = conv.config();
+          int pad = c.padding() == Padding.SAME ? c.dilation() * (c.kernelSize() - 1) / 2 : 0;
+          List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
+          if (c.useBias()) in.add(init(p + "bias"));
+          String y = fresh(base + "Conv");
+          node("Conv", base + "Conv", in, y).addAttribute(intsAttr("kernel_shape", c.kernelSize(), c.kernelSize()))
+              .addAttribute(intsAttr("strides", c.stride(), c.stride()))
+              .addAttribute(intsAttr("dilations", c.dilation(), c.dilation()))
+              .addAttribute(intsAttr("pads", pad, pad, pad, pad)).addAttribute(intAttr("group", c.groups()));
+          return activation(c.activation(), base, y, at);
+        }
+        case Pool2D pool -> {
+          var c = pool.config();
+          int pad = c.padding() == Padding.SAME ? c.poolSize() / 2 : 0;
+          String op = pool instanceof MaxPool2D ? "MaxPool" : "AveragePool";
+          String y = fresh(base + op);
+          NodeProto.Builder n = node(op, base + op, List.of(x), y)
+              .addAttribute(intsAttr("kernel_shape", c.poolSize(), c.poolSize()))
+              .addAttribute(intsAttr("strides", c.stride(), c.stride())).addAttribute(intsAttr("pads", pad, pad, pad, pad));
+          if (pool instanceof AvgPool2D) n.addAttribute(intAttr("count_include_pad", 0));   // Keras: padded cells do not count
+          return y;
+        }
+        case Flatten f -> {
+          String y = fresh(base + "Flatten");
+          node("Flatten", base + "Flatten", List.of(x), y).addAttribute(intAttr("axis", 1));
+          return y;
+        }
+        case Dropout d -> {
+          String y = fresh(base + "Dropout");
+          node("Dropout", base + "Dropout", List.of(x, constant(p + "ratio", Tensor.scalar(d.config().rate()))), y);
+          return y;
+        }
+        case BatchNorm b -> {
+          var c = b.config();
+          String y = fresh(base + "BatchNormalization");
+          node("BatchNormalization", base + "BatchNormalization",
+              List.of(x, init(p + "weight"), init(p + "bias"), init(p + "running_mean"), init(p + "running_var")), y)
+              .addAttribute(floatAttr("epsilon", c.eps())).addAttribute(floatAttr("momentum", 1f - c.momentum()));
+          return y;
+        }
+        case GlobalAvgPool2D g -> {
+          String y = fresh(base + "ReduceMean");
+          node("ReduceMean", base + "ReduceMean", List.of(x), y).addAttribute(intsAttr("axes", 2, 3))
+              .addAttribute(intAttr("keepdims", 0));
+          return y;
+        }
+        case ActivationLayer a -> {
+          return activation(a.activation(), base, x, at);
+        }
+        default -> throw new OnnxException("export: " + at + " (" + m.getClass().getSimpleName()
+            + ") has no ONNX mapping yet; exportable layers: Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, "
+            + "Dropout, BatchNorm and activations");
+      }
+    }
+
+    String activation(Activation a, String base, String x, String at) throws OnnxException {
+      String op = switch (a) {
+        case LINEAR -> null;
+        case RELU -> "Relu";
+        case SIGMOID -> "Sigmoid";
+        case TANH -> "Tanh";
+        case SOFTPLUS -> "Softplus";
+        case SOFTMAX -> "Softmax";
+        case LOG_SOFTMAX -> "LogSoftmax";
+        case GELU -> "Gelu";
+      };
+      if (op == null) return x;
+      if (op.equals("Gelu")) {
+        // Gelu is an operator only from opset 20: 0.5 x (1 + erf(x / sqrt 2))
+        String d = fresh(base + "gelu_div"), e = fresh(base + "gelu_erf"), s = fresh(base + "gelu_add"),
+            m = fresh(base + "gelu_mul"), y = fresh(base + "gelu");
+        String sqrt2 = constant(fresh(base + "gelu_sqrt2"), Tensor.scalar((float) Math.sqrt(2))),
+            one = constant(fresh(base + "gelu_one"), Tensor.scalar(1f)), half = constant(fresh(base + "gelu_half"), Tensor.scalar(0.5f));
+        node("Div", base + "gelu/Div", List.of(x, sqrt2), d);
+        node("Erf", base + "gelu/Erf", List.of(d), e);
+        node("Add", base + "gelu/Add", List.of(e, one), s);
+        node("Mul", base + "gelu/Mul", List.of(x, s), m);
+        node("Mul", base + "gelu/Mul_1", List.of(m, half), y);
+        return y;
+      }
+      String y = fresh(base + op);
+      NodeProto.Builder n = node(op, base + op, List.of(x), y);
+      if (op.endsWith("Softmax")) n.addAttribute(intAttr("axis", -1));
+      return y;
+    }
+  }
+
+  static AttributeProto intAttr(String name, long v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+  }
+
+  static AttributeProto floatAttr(String name, float v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+  }
+
+  static AttributeProto intsAttr(String name, long... v) {
+    AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long x : v) b.addInts(x);
+    return b.build();
+  }
+}
