@@ -12,10 +12,16 @@ public final class OnnxException extends IOException {
   private static final long serialVersionUID = 1L;
 
   public OnnxException(String message) {
-    super(message);
+    super(oneLine(message));
   }
 
   public OnnxException(String message, Throwable cause) {
-    super(message, cause);
+    super(oneLine(message), cause);
+  }
+
+  // Names in a message come from the file; a crafted name must not break the message into lines
+  // (found by OnnxFuzzTest: a value name holding a newline).
+  private static String oneLine(String message) {
+    return org.neurite.io.Messages.clip(message, Math.max(80, message == null ? 0 : message.length() * 6));
   }
 }

@@ -1,0 +1,164 @@
+package org.neurite.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.neurite.autograd.GradMode;
+import org.neurite.nn.Seeds;
+import org.neurite.tensor.Tensor;
+import org.neurite.text.Tokenizer;
+import org.neurite.text.Vocabulary;
+import org.neurite.text.translate.Bleu;
+import org.neurite.text.translate.ParallelCorpus;
+import org.neurite.text.translate.Seq2Seq;
+import org.neurite.text.translate.TranslationTrainer;
+import org.neurite.text.translate.Translator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurite train translate}: train a GRU encoder-decoder (with or without additive attention) on
+ * sentence pairs, report validation loss per epoch and test BLEU (greedy and beam), and save the model.
+ */
+@Command(name = "translate", description = "Train a translation model (GRU encoder-decoder, optional additive attention).")
+final class TrainTranslate implements Callable<Integer> {
+  @Option(names = "--pairs", required = true, paramLabel = "FILE.tsv|multi30k:DIR[:SRC-TGT]",
+      description = "source<TAB>target lines (split 90/5/5 with --seed), or Multi30k's tok/ files (train, val, test_2016_flickr; default en-de).")
+  String pairs;
+
+  @Option(names = "--arch", defaultValue = "gru-attention", description = "gru-attention (default) or gru (no attention).")
+  String arch;
+
+  @Option(names = "--unidirectional", description = "A one-way encoder (default: bidirectional).")
+  boolean unidirectional;
+
+  @Option(names = "--embed", defaultValue = "128") int embed;
+  @Option(names = "--hidden", defaultValue = "256") int hidden;
+  @Option(names = "--attention-units", defaultValue = "128") int attentionUnits;
+  @Option(names = "--epochs", defaultValue = "10") int epochs;
+  @Option(names = "--minutes", defaultValue = "0", description = "Stop training after this many minutes (0: no limit).") double minutes;
+  @Option(names = "--batch-size", defaultValue = "64") int batchSize;
+  @Option(names = "--lr", defaultValue = "2e-3") float lr;
+  @Option(names = "--clip", defaultValue = "1.0", description = "Gradient-norm clipping (0: off).") double clip;
+  @Option(names = "--label-smoothing", defaultValue = "0.1") float smoothing;
+  @Option(names = "--max-len", defaultValue = "30", description = "Drop training pairs with a side longer than this (tokens).") int maxLen;
+  @Option(names = "--min-count", defaultValue = "2", description = "Vocabulary: tokens seen fewer times become <unk>.") int minCount;
+  @Option(names = "--limit", defaultValue = "0", description = "Use at most this many training pairs (0: all).") int limit;
+  @Option(names = "--eval-limit", defaultValue = "0", description = "Evaluate BLEU on at most this many test pairs (0: all).") int evalLimit;
+  @Option(names = "--beam", defaultValue = "5", description = "Beam width for the beam-search BLEU (1: greedy only).") int beam;
+  @Option(names = "--alpha", defaultValue = "0.6", description = "GNMT length penalty for beam search.") double alpha;
+  @Option(names = "--tokens", defaultValue = "neurite", description = "TSV tokenisation: neurite (Neurite's tokenizer, lower case; default) or whitespace (pre-tokenised text).") String tokens;
+  @Option(names = "--seed", defaultValue = "1") long seed;
+
+  @Option(names = "--out", required = true, description = "Output folder: model/ and results.txt.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    return run(this);
+  }
+
+  record Data(List<ParallelCorpus.Pair> train, List<ParallelCorpus.Pair> valid, List<ParallelCorpus.Pair> test, boolean whitespace) {}
+
+  static Data load(String spec, int maxLen, long seed, boolean neuriteTokenizer) throws IOException {
+    if (spec.startsWith("multi30k:")) {
+      String[] parts = spec.substring("multi30k:".length()).split(":");
+      Path dir = Path.of(parts[0]);
+      String[] langs = (parts.length > 1 ? parts[1] : "en-de").split("-");
+      if (langs.length != 2) throw new IllegalArgumentException("--pairs " + spec + ": expected multi30k:DIR[:SRC-TGT], e.g. multi30k:data/multi30k:en-de");
+      return new Data(ParallelCorpus.filter(ParallelCorpus.multi30k(dir, "train", langs[0], langs[1]), maxLen),
+          ParallelCorpus.multi30k(dir, "val", langs[0], langs[1]), ParallelCorpus.multi30k(dir, "test_2016_flickr", langs[0], langs[1]), true);
+    }
+    Path file = Path.of(spec);
+    if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--pairs " + spec + ": no such file; expected FILE.tsv or multi30k:DIR");
+    var all = ParallelCorpus.readTsv(file, neuriteTokenizer ? new Tokenizer() : null);
+    var split = ParallelCorpus.split(all, 0.05, 0.05, seed);
+    return new Data(ParallelCorpus.filter(split.train(), maxLen), split.valid(), split.test(), !neuriteTokenizer);
+  }
+
+  static Integer run(TrainTranslate o) throws Exception {
+    if (!o.arch.equals("gru-attention") && !o.arch.equals("gru"))
+      throw new IllegalArgumentException("--arch " + o.arch + ": expected gru-attention or gru");
+    Seeds.set(o.seed);
+    if (!o.tokens.equals("neurite") && !o.tokens.equals("whitespace"))
+      throw new IllegalArgumentException("--tokens " + o.tokens + ": expected neurite or whitespace");
+    Data d = load(o.pairs, o.maxLen, o.seed, o.tokens.equals("neurite"));
+    List<ParallelCorpus.Pair> train = d.train();
+    if (o.limit > 0 && train.size() > o.limit) train = train.subList(0, o.limit);
+    Vocabulary src = ParallelCorpus.vocabulary(train, true, o.minCount, 0), tgt = ParallelCorpus.vocabulary(train, false, o.minCount, 0);
+    var model = new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), o.embed, o.hidden, !o.unidirectional,
+        o.arch.equals("gru-attention"), o.attentionUnits, tgt.bos(), tgt.eos()));
+    System.out.printf(Locale.ROOT, "%s: %d training pairs, vocabularies %d / %d, %,d parameters%n", model, train.size(), src.size(),
+        tgt.size(), model.parameterCount());
+    List<int[]> s = new ArrayList<>(), t = new ArrayList<>(), vs = new ArrayList<>(), vt = new ArrayList<>();
+    encode(train, src, tgt, s, t);
+    encode(d.valid(), src, tgt, vs, vt);
+    var trainer = new TranslationTrainer(model, new TranslationTrainer.Options(o.batchSize, o.lr, o.clip, o.smoothing, o.seed));
+    var translator = new Translator(model, src, tgt, d.whitespace(), Math.max(o.maxLen * 2, 50));
+    long start = System.nanoTime();
+    StringBuilder log = new StringBuilder();
+    for (int e = 1; e <= o.epochs; e++) {
+      double loss = trainer.epoch(s, t);
+      double valid = validLoss(model, vs, vt, o.batchSize);
+      double min = (System.nanoTime() - start) / 6e10;
+      String line = String.format(Locale.ROOT, "epoch %d: train loss %.4f, valid loss %.4f (no smoothing), %.1f min", e, loss, valid, min);
+      System.out.println(line);
+      log.append(line).append('\n');
+      translator.save(o.out.resolve("model"));
+      if (o.minutes > 0 && min >= o.minutes) break;
+    }
+    List<ParallelCorpus.Pair> test = d.test();
+    if (o.evalLimit > 0 && test.size() > o.evalLimit) test = test.subList(0, o.evalLimit);
+    List<String> inputs = new ArrayList<>(), refs = new ArrayList<>(), greedy = new ArrayList<>(), beamed = new ArrayList<>();
+    for (var p : test) {
+      inputs.add(String.join(" ", p.source()));
+      refs.add(String.join(" ", p.target()));
+    }
+    // the test inputs are already tokens: a whitespace translator reads them back unchanged
+    var evalTranslator = new Translator(model, src, tgt, true, Math.max(o.maxLen * 2, 50));
+    for (var tr : evalTranslator.translateAll(inputs, 64)) greedy.add(tr.text());
+    String g = "test BLEU greedy (" + test.size() + " sentences): " + Bleu.corpus(greedy, refs);
+    System.out.println(g);
+    log.append(g).append('\n');
+    if (o.beam > 1) {
+      for (String in : inputs) beamed.add(evalTranslator.translate(in, o.beam, o.alpha).text());
+      String b = "test BLEU beam " + o.beam + " alpha " + o.alpha + ": " + Bleu.corpus(beamed, refs);
+      System.out.println(b);
+      log.append(b).append('\n');
+    }
+    for (int i = 0; i < Math.min(3, test.size()); i++)
+      log.append("src: ").append(inputs.get(i)).append("\nref: ").append(refs.get(i)).append("\nhyp: ").append(greedy.get(i)).append('\n');
+    org.neurite.io.AtomicFiles.writeString(o.out.resolve("results.txt"), log);
+    System.out.println("model written to " + o.out.resolve("model"));
+    return 0;
+  }
+
+  static void encode(List<ParallelCorpus.Pair> pairs, Vocabulary src, Vocabulary tgt, List<int[]> s, List<int[]> t) {
+    for (var p : pairs) {
+      s.add(ParallelCorpus.encodeSource(src, p.source()));
+      t.add(ParallelCorpus.encodeTarget(tgt, p.target()));
+    }
+  }
+
+  static double validLoss(Seq2Seq model, List<int[]> s, List<int[]> t, int batch) {
+    if (s.isEmpty()) return Double.NaN;
+    model.eval();
+    double total = 0;
+    int n = 0;
+    int[] order = new int[s.size()];
+    for (int i = 0; i < order.length; i++) order[i] = i;
+    try (var g = GradMode.off()) {
+      for (int from = 0; from < order.length; from += batch) {
+        Tensor[] b = TranslationTrainer.batch(s, t, order, from, Math.min(order.length, from + batch));
+        total += model.loss(b[0], b[1], b[2], 0f).item();
+        n++;
+      }
+    }
+    model.train(true);
+    return total / n;
+  }
+}

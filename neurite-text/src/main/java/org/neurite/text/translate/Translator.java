@@ -1,0 +1,186 @@
+package org.neurite.text.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.neurite.io.AtomicFiles;
+import org.neurite.io.SafeTensors;
+import org.neurite.tensor.Tensor;
+import org.neurite.text.Tokenizer;
+import org.neurite.text.Vocabulary;
+
+/**
+ * A trained {@link Seq2Seq} with its vocabularies and tokenisation: text in, text out, and the model
+ * directory. Not the network itself, and not training ({@link TranslationTrainer}).
+ *
+ * <p>A model directory holds {@code config.json} ({@code format_version} 1, {@code class} "Seq2Seq", the
+ * network's {@code config}, and {@code metadata}: both vocabularies in id order, the tokenizer ("neurite"
+ * or "whitespace"), the maximum output length) and {@code model.safetensors} (the state_dict). It is
+ * written to a sibling temporary directory and renamed into place.
+ */
+public final class Translator {
+  public static final int FORMAT_VERSION = 1;
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** A translation: the text, its tokens, the source tokens as the model saw them (EOS last), score and attention. */
+  public record Translation(String text, List<String> tokens, List<String> sourceTokens, double score, float[][] attention) {}
+
+  private final Seq2Seq model;
+  private final Vocabulary source, target;
+  private final boolean whitespaceTokens;
+  private final Tokenizer tokenizer = new Tokenizer();
+  private final int maxLength;
+
+  /**
+   * Args: the network, both vocabularies (the target's BOS/EOS ids must match the network's config),
+   * {@code whitespaceTokens} (split input on whitespace instead of {@link Tokenizer}), {@code maxLength}
+   * (the most output tokens).
+   */
+  public Translator(Seq2Seq model, Vocabulary source, Vocabulary target, boolean whitespaceTokens, int maxLength) {
+    var c = model.config();
+    if (c.sourceVocab() != source.size() || c.targetVocab() != target.size() || c.bos() != target.bos() || c.eos() != target.eos())
+      throw new IllegalArgumentException("Translator: vocabularies (source " + source.size() + ", target " + target.size()
+          + ", bos " + target.bos() + ", eos " + target.eos() + ") do not match the model's config " + c);
+    if (source.eos() < 0) throw new IllegalArgumentException("Translator: the source vocabulary needs " + Vocabulary.EOS);
+    if (maxLength < 1) throw new IllegalArgumentException("Translator: maxLength (" + maxLength + ") must be >= 1");
+    this.model = model;
+    this.source = source;
+    this.target = target;
+    this.whitespaceTokens = whitespaceTokens;
+    this.maxLength = maxLength;
+  }
+
+  public Seq2Seq model() {
+    return model;
+  }
+
+  public Vocabulary sourceVocabulary() {
+    return source;
+  }
+
+  public Vocabulary targetVocabulary() {
+    return target;
+  }
+
+  /** Tokenises a source sentence as training did. */
+  public List<String> tokenize(String text) {
+    return ParallelCorpus.tokens(text, whitespaceTokens ? null : tokenizer);
+  }
+
+  /** The output limit for a source of {@code n} ids: {@code min(maxLength, 2n + 10)}. */
+  private int limit(int n) {
+    return Math.min(maxLength, 2 * n + 10);
+  }
+
+  /** Greedy translation of one sentence. */
+  public Translation translate(String text) {
+    return translate(text, 1, 0.0);
+  }
+
+  /** Beam search with {@code width} (1: greedy) and GNMT length penalty {@code alpha}. */
+  public Translation translate(String text, int width, double alpha) {
+    List<String> toks = tokenize(text);
+    int[] ids = ParallelCorpus.encodeSource(source, toks);
+    Seq2Seq.Hypothesis h = width == 1 ? model.greedy(List.of(ids), limit(ids.length)).get(0)
+        : model.beam(ids, width, alpha, limit(ids.length));
+    return result(ids, h);
+  }
+
+  /** Greedy translations of many sentences, {@code batch} at a time. */
+  public List<Translation> translateAll(List<String> texts, int batch) {
+    List<Translation> out = new ArrayList<>(texts.size());
+    for (int from = 0; from < texts.size(); from += batch) {
+      List<int[]> ids = new ArrayList<>();
+      int longest = 1;
+      for (String t : texts.subList(from, Math.min(texts.size(), from + batch))) {
+        ids.add(ParallelCorpus.encodeSource(source, tokenize(t)));
+        longest = Math.max(longest, ids.getLast().length);
+      }
+      List<Seq2Seq.Hypothesis> hs = model.greedy(ids, limit(longest));
+      for (int i = 0; i < ids.size(); i++) out.add(result(ids.get(i), hs.get(i)));
+    }
+    return out;
+  }
+
+  private Translation result(int[] srcIds, Seq2Seq.Hypothesis h) {
+    List<String> words = target.decode(h.tokens(target.eos()));
+    List<String> src = source.decode(srcIds);
+    return new Translation(String.join(" ", words), words, src, h.score(), h.attention());
+  }
+
+  // ------------------------------------------------------------------ files
+
+  /** Writes the model directory (config.json, model.safetensors), replacing what was there. */
+  public void save(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    Path parent = abs.getParent();
+    Files.createDirectories(parent);
+    // a sibling with the umask's permissions (createTempDirectory would make it 0700)
+    Path tmp = Files.createDirectory(parent.resolve("." + abs.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime())));
+    try {
+      ObjectNode root = JSON.createObjectNode();
+      root.put("format_version", FORMAT_VERSION);
+      root.put("class", "Seq2Seq");
+      root.set("config", JSON.valueToTree(model.config()));
+      root.set("metadata", JSON.valueToTree(Map.of("source_vocab", source.tokens(), "target_vocab", target.tokens(),
+          "tokenizer", whitespaceTokens ? "whitespace" : "neurite", "max_length", maxLength)));
+      AtomicFiles.writeString(tmp.resolve("config.json"), JSON.writeValueAsString(root));
+      SafeTensors.write(tmp.resolve("model.safetensors"), model.stateDict());
+      Path old = null;
+      if (Files.exists(abs)) {
+        old = parent.resolve("." + abs.getFileName() + ".old-" + System.nanoTime());
+        Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs);
+      }
+      if (old != null) deleteTree(old);
+    } finally {
+      if (Files.exists(tmp)) deleteTree(tmp);
+    }
+  }
+
+  /** Reads a directory written by {@link #save}. */
+  public static Translator load(Path dir) throws IOException {
+    Path cfg = dir.resolve("config.json");
+    if (!Files.isRegularFile(cfg)) throw new IOException("load " + dir + ": no config.json; expected a translation model directory");
+    JsonNode root = JSON.readTree(cfg.toFile());
+    int version = root.path("format_version").asInt(-1);
+    if (version != FORMAT_VERSION || !"Seq2Seq".equals(root.path("class").asText()))
+      throw new IOException("load " + cfg + ": expected format_version " + FORMAT_VERSION + " and class \"Seq2Seq\", found "
+          + version + " and \"" + root.path("class").asText() + "\"");
+    Seq2Seq.Config c = JSON.treeToValue(root.get("config"), Seq2Seq.Config.class);
+    JsonNode meta = root.path("metadata");
+    Vocabulary src = Vocabulary.of(strings(meta.path("source_vocab"))), tgt = Vocabulary.of(strings(meta.path("target_vocab")));
+    Seq2Seq model = new Seq2Seq(c);
+    Map<String, Tensor> state = SafeTensors.read(dir.resolve("model.safetensors"));
+    model.loadStateDict(state);
+    model.eval();
+    return new Translator(model, src, tgt, "whitespace".equals(meta.path("tokenizer").asText()), meta.path("max_length").asInt(100));
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+    }
+  }
+}
