@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code neurite train image}: train an image classifier and save it with its curves and checkpoints. */
-@Command(name = "train", description = "Train a model.", subcommands = {TrainCommand.Image.class, TrainCommand.Text.class})
+@Command(name = "train", description = "Train a model.", subcommands = {TrainCommand.Image.class, TrainCommand.Text.class, TrainTranslate.class})
 final class TrainCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

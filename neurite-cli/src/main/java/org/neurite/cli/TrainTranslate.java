@@ -101,15 +101,16 @@ final class TrainTranslate implements Callable<Integer> {
     var translator = new Translator(model, src, tgt, d.whitespace(), Math.max(o.maxLen * 2, 50));
     long start = System.nanoTime();
     StringBuilder log = new StringBuilder();
+    long deadline = o.minutes > 0 ? start + (long) (o.minutes * 6e10) : Long.MAX_VALUE;
     for (int e = 1; e <= o.epochs; e++) {
-      double loss = trainer.epoch(s, t);
+      double loss = trainer.epoch(s, t, deadline);
       double valid = validLoss(model, vs, vt, o.batchSize);
       double min = (System.nanoTime() - start) / 6e10;
       String line = String.format(Locale.ROOT, "epoch %d: train loss %.4f, valid loss %.4f (no smoothing), %.1f min", e, loss, valid, min);
       System.out.println(line);
       log.append(line).append('\n');
       translator.save(o.out.resolve("model"));
-      if (o.minutes > 0 && min >= o.minutes) break;
+      if (System.nanoTime() - deadline > 0) break;
     }
     List<ParallelCorpus.Pair> test = d.test();
     if (o.evalLimit > 0 && test.size() > o.evalLimit) test = test.subList(0, o.evalLimit);

@@ -400,7 +400,7 @@ public final class ModelFiles {
   }
 
   /** Writes a directory's contents into a temporary sibling, then swaps it into place. */
-  interface DirWriter {
+  public interface DirWriter {
     void write(Path tmp) throws IOException;
   }
 
@@ -411,7 +411,7 @@ public final class ModelFiles {
    * the two renames leaves no {@code NAME} but a complete {@code .NAME.old-XXXX}: {@link #recover}
    * (run by every load and save) renames it back. Any other kill leaves NAME complete, old or new.
    */
-  static void saveDirectory(Path dir, DirWriter writer) throws IOException {
+  public static void saveDirectory(Path dir, DirWriter writer) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
     Path parent = abs.getParent();
     Files.createDirectories(parent);

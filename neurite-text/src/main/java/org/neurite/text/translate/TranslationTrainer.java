@@ -37,6 +37,14 @@ public final class TranslationTrainer {
 
   /** One pass over the pairs; returns the mean training loss per batch. */
   public double epoch(List<int[]> sources, List<int[]> targets) {
+    return epoch(sources, targets, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #epoch(List, List)}, stopping early once {@code System.nanoTime()} passes
+   * {@code deadlineNanos}; returns the mean loss of the batches it ran.
+   */
+  public double epoch(List<int[]> sources, List<int[]> targets, long deadlineNanos) {
     if (sources.size() != targets.size())
       throw new IllegalArgumentException("TranslationTrainer: " + sources.size() + " sources but " + targets.size() + " targets");
     int n = sources.size(), bs = options.batchSize();
@@ -58,11 +66,14 @@ public final class TranslationTrainer {
     rng.shuffle(batchOrder);
     model.train(true);
     double total = 0;
+    int ran = 0;
     for (int b : batchOrder) {
+      if (System.nanoTime() - deadlineNanos > 0) break;
       int from = b * bs, to = Math.min(n, from + bs);
       total += step(sources, targets, order, from, to);
+      ran++;
     }
-    return batches == 0 ? 0 : total / batches;
+    return ran == 0 ? 0 : total / ran;
   }
 
   /** One optimizer step on the pairs {@code order[from..to)}; returns the loss. */

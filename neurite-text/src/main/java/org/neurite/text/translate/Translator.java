@@ -5,15 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.neurite.io.AtomicFiles;
 import org.neurite.io.SafeTensors;
 import org.neurite.tensor.Tensor;
@@ -123,34 +119,17 @@ public final class Translator {
 
   /** Writes the model directory (config.json, model.safetensors), replacing what was there. */
   public void save(Path dir) throws IOException {
-    Path abs = dir.toAbsolutePath();
-    Path parent = abs.getParent();
-    Files.createDirectories(parent);
-    // a sibling with the umask's permissions (createTempDirectory would make it 0700)
-    Path tmp = Files.createDirectory(parent.resolve("." + abs.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime())));
-    try {
-      ObjectNode root = JSON.createObjectNode();
-      root.put("format_version", FORMAT_VERSION);
-      root.put("class", "Seq2Seq");
-      root.set("config", JSON.valueToTree(model.config()));
-      root.set("metadata", JSON.valueToTree(Map.of("source_vocab", source.tokens(), "target_vocab", target.tokens(),
-          "tokenizer", whitespaceTokens ? "whitespace" : "neurite", "max_length", maxLength)));
-      AtomicFiles.writeString(tmp.resolve("config.json"), JSON.writeValueAsString(root));
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format_version", FORMAT_VERSION);
+    root.put("class", "Seq2Seq");
+    root.set("config", JSON.valueToTree(model.config()));
+    root.set("metadata", JSON.valueToTree(Map.of("source_vocab", source.tokens(), "target_vocab", target.tokens(),
+        "tokenizer", whitespaceTokens ? "whitespace" : "neurite", "max_length", maxLength)));
+    String config = JSON.writeValueAsString(root);
+    org.neurite.io.ModelFiles.saveDirectory(dir, tmp -> {
+      AtomicFiles.writeString(tmp.resolve("config.json"), config);
       SafeTensors.write(tmp.resolve("model.safetensors"), model.stateDict());
-      Path old = null;
-      if (Files.exists(abs)) {
-        old = parent.resolve("." + abs.getFileName() + ".old-" + System.nanoTime());
-        Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs);
-      }
-      if (old != null) deleteTree(old);
-    } finally {
-      if (Files.exists(tmp)) deleteTree(tmp);
-    }
+    });
   }
 
   /** Reads a directory written by {@link #save}. */
@@ -176,11 +155,5 @@ public final class Translator {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
     return out;
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-    }
   }
 }

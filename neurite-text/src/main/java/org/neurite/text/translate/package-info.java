@@ -1,0 +1,23 @@
+/**
+ * Machine translation: a GRU encoder-decoder with optional additive (Bahdanau) attention
+ * ({@link org.neurite.text.translate.Seq2Seq}), its padding-aware label-smoothed loss
+ * ({@link org.neurite.text.translate.SequenceLoss}), teacher-forced training
+ * ({@link org.neurite.text.translate.TranslationTrainer}), greedy and beam-search decoding, parallel
+ * corpora ({@link org.neurite.text.translate.ParallelCorpus}), text-level translation and model
+ * directories ({@link org.neurite.text.translate.Translator}) and sacreBLEU-compatible corpus BLEU
+ * ({@link org.neurite.text.translate.Bleu}).
+ *
+ * <p>It is not a Transformer translation system, has no subword (BPE) tokenisation and no
+ * detokeniser: it reads whitespace- or Neurite-tokenised text and writes tokens joined by spaces.
+ *
+ * <pre>{@code
+ * var pairs = ParallelCorpus.multi30k(Path.of("data/multi30k"), "train", "en", "de");
+ * var src = ParallelCorpus.vocabulary(pairs, true, 2, 0);
+ * var tgt = ParallelCorpus.vocabulary(pairs, false, 2, 0);
+ * var model = new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), 128, 128, true, true, 128, tgt.bos(), tgt.eos()));
+ * // ... TranslationTrainer.epoch(sourceIds, targetIds) ...
+ * var translator = new Translator(model, src, tgt, true, 60);
+ * System.out.println(translator.translate("a man is sleeping .", 5, 0.6).text());
+ * }</pre>
+ */
+package org.neurite.text.translate;
