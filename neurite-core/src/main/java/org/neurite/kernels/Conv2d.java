@@ -48,6 +48,7 @@ public final class Conv2d {
     float[] col = new float[0]; // im2col matrix, or its gradient
     float[] mat = new float[0]; // GEMM output, or dY, in the column order of col
     float[] img = new float[0]; // the chunk's x, or dx, with images innermost
+    int[] shifts = new int[0];  // the flat-plane offset of each tap, for forwardThin
 
     float[] col(int n) {
       if (col.length < n) col = new float[n];
@@ -62,6 +63,11 @@ public final class Conv2d {
     float[] img(int n) {
       if (img.length < n) img = new float[n];
       return img;
+    }
+
+    int[] shifts(int n) {
+      if (shifts.length < n) shifts = new int[n];
+      return shifts;
     }
   }
 
@@ -80,6 +86,11 @@ public final class Conv2d {
       return new Dims(g.batch(), g.inC(), g.inH(), g.inW(), g.outC(), g.kH(), g.kW(), g.strideH(), g.strideW(),
           g.padH(), g.padW(), g.dilH(), g.dilW(), g.groups(), g.groupInC(), g.groupOutC(), oh, ow,
           g.inH() * g.inW(), oh * ow, g.groupInC() * g.kH() * g.kW(), pointwise);
+    }
+
+    /** A thin first layer that {@link #forwardThin} computes directly. */
+    boolean thinDirect() {
+      return groups == 1 && inC <= THIN_IN_C && sH == 1 && sW == 1 && dH == 1 && dW == 1 && kg <= 64;
     }
 
     /** Images per chunk: enough for TARGET_COLS columns, but never fewer chunks than threads. */
@@ -132,6 +143,13 @@ public final class Conv2d {
     checkArrays(d, x, w, bias, y);
     if (d.batch == 0) return;
     int threads = threadsHere();
+    if (d.thinDirect()) {
+      forChunks(d.batch, threads, (b0, b1) -> {
+        Scratch s = SCRATCH.get();
+        for (int b = b0; b < b1; b++) forwardThin(d, x, w, bias, y, b, s);
+      });
+      return;
+    }
     int per = d.imagesPerChunk(threads);
     forChunks((d.batch + per - 1) / per, threads, (c0, c1) -> {
       Scratch s = SCRATCH.get();
@@ -140,6 +158,61 @@ public final class Conv2d {
         forwardChunk(d, x, w, bias, y, b0, Math.min(per, d.batch - b0), s);
       }
     });
+  }
+
+  /** At most this many input channels take the direct path of {@link #forwardThin}. */
+  static final int THIN_IN_C = 4;
+
+  /**
+   * One image of a thin first layer (a few input channels, stride 1, no dilation, one group), directly:
+   * with Kg = Ci*kH*kW as small as 9, im2col + GEMM spends its time unfolding and packing, not
+   * multiplying. The padded input plane is staged with row length Wp = W + 2p; computing the output in
+   * the same row length makes every tap (c, kh, kw) one constant shift of the flat plane, so each
+   * output vector is a run of FMAs over shifted loads, four output channels per load. The Wp - Wo
+   * extra columns per row are garbage and dropped when the rows are copied out.
+   */
+  private static void forwardThin(Dims d, float[] x, float[] w, float[] bias, float[] y, int b, Scratch s) {
+    int wp = d.w + 2 * d.pW, hp = d.h + 2 * d.pH, plane = hp * wp;
+    int accLen = (d.oh * wp + V - 1) / V * V;            // whole vectors covering Ho rows of length Wp
+    int maxShift = (d.inC - 1) * plane + (d.kH - 1) * wp + d.kW - 1;
+    float[] pin = s.img(maxShift + accLen);
+    Arrays.fill(pin, 0, maxShift + accLen, 0f);
+    for (int c = 0; c < d.inC; c++)
+      for (int i = 0; i < d.h; i++)
+        System.arraycopy(x, ((b * d.inC + c) * d.h + i) * d.w, pin, c * plane + (i + d.pH) * wp + d.pW, d.w);
+    int taps = d.kg;
+    int[] shift = s.shifts(taps);
+    for (int c = 0, t = 0; c < d.inC; c++)
+      for (int kh = 0; kh < d.kH; kh++)
+        for (int kw = 0; kw < d.kW; kw++) shift[t++] = c * plane + kh * wp + kw;
+    float[] acc = s.mat(4 * accLen);
+    for (int o0 = 0; o0 < d.outC; o0 += 4) {
+      int nO = Math.min(4, d.outC - o0);
+      // Missing channels of the last block of four reuse the last real one; their rows are not copied out.
+      int w0 = o0 * taps, w1 = Math.min(o0 + 1, d.outC - 1) * taps, w2 = Math.min(o0 + 2, d.outC - 1) * taps,
+          w3 = Math.min(o0 + 3, d.outC - 1) * taps;
+      float b0 = bias == null ? 0f : bias[o0], b1 = bias == null ? 0f : bias[Math.min(o0 + 1, d.outC - 1)],
+          b2 = bias == null ? 0f : bias[Math.min(o0 + 2, d.outC - 1)], b3 = bias == null ? 0f : bias[Math.min(o0 + 3, d.outC - 1)];
+      for (int i = 0; i < accLen; i += V) {
+        FloatVector a0 = FloatVector.broadcast(S, b0), a1 = FloatVector.broadcast(S, b1), a2 = FloatVector.broadcast(S, b2),
+            a3 = FloatVector.broadcast(S, b3);
+        for (int t = 0; t < taps; t++) {
+          FloatVector v = FloatVector.fromArray(S, pin, shift[t] + i);
+          a0 = v.fma(FloatVector.broadcast(S, w[w0 + t]), a0);
+          a1 = v.fma(FloatVector.broadcast(S, w[w1 + t]), a1);
+          a2 = v.fma(FloatVector.broadcast(S, w[w2 + t]), a2);
+          a3 = v.fma(FloatVector.broadcast(S, w[w3 + t]), a3);
+        }
+        a0.intoArray(acc, i);
+        a1.intoArray(acc, accLen + i);
+        a2.intoArray(acc, 2 * accLen + i);
+        a3.intoArray(acc, 3 * accLen + i);
+      }
+      for (int q = 0; q < nO; q++) {
+        int yOff = (b * d.outC + o0 + q) * d.ohw;
+        for (int r = 0; r < d.oh; r++) System.arraycopy(acc, q * accLen + r * wp, y, yOff + r * d.ow, d.ow);
+      }
+    }
   }
 
   /**

@@ -39,6 +39,8 @@ class Conv2dTest {
     {7, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1},  // seed CNN conv2 shape, 7 images (ragged chunks)
     {9, 64, 5, 5, 128, 3, 3, 1, 1, 0, 0, 1, 1, 1},   // seed CNN conv3 shape
     {1, 4, 4, 4, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},      // more padding than input margin
+    {2, 2, 7, 11, 7, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // thin direct forward: 5x5, padding 2, 7 channels (a partial block of 4)
+    {2, 1, 6, 9, 3, 2, 4, 1, 1, 1, 0, 1, 1, 1},      // thin direct forward: rectangular kernel, padding only in H
   };
 
   @Test
