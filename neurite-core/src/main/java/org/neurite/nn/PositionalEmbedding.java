@@ -14,45 +14,13 @@ import org.neurite.tensor.Tensor;
  * Tensor y = pos.forward(tokens);   // tokens: [N, 100, 64]
  * }</pre>
  */
-public final class PositionalEmbedding extends Layer {
-  /** Everything needed to rebuild this layer. */
-  public record Config(int maxLen) {}
-
-  private final int maxLen;
-  private Tensor weight;
-
+public final class PositionalEmbedding extends PositionTable {
   public PositionalEmbedding(int maxLen) {
-    if (maxLen < 1) throw new IllegalArgumentException("PositionalEmbedding: maxLen (" + maxLen + ") must be >= 1");
-    this.maxLen = maxLen;
-  }
-
-  public Config config() {
-    return new Config(maxLen);
+    super(maxLen);
   }
 
   @Override
-  protected int[] build(int[] in) {
-    if (in.length != 2) throw new IllegalArgumentException(this + ": expected input [N, T, D], got a per-sample shape of rank " + in.length);
-    weight = param("weight", Tensor.randn(Seeds.next(), maxLen, in[1]));
-    return in;
-  }
-
-  @Override
-  protected int fixedTrailingAxes() {
-    return 1;
-  }
-
-  @Override
-  protected Tensor compute(Tensor x) {
-    int t = x.shape(1);
-    if (t > maxLen)
-      throw new IllegalArgumentException(this + ": sequence length " + t + " exceeds maxLen=" + maxLen
-          + ". Hint: construct it with maxLen >= " + t + ", or truncate the input");
-    return x.add(weight.slice(0, 0, t));
-  }
-
-  @Override
-  public String toString() {
-    return "PositionalEmbedding(maxLen=" + maxLen + ")";
+  protected Tensor makeTable(int d) {
+    return param("weight", Tensor.randn(Seeds.next(), maxLen, d));
   }
 }

@@ -14,20 +14,9 @@ import org.neurite.tensor.Tensor;
  * var model = Sequential.of(embedding, new PositionalEncoding(512), new TransformerEncoderLayer(64, 4, 256));
  * }</pre>
  */
-public final class PositionalEncoding extends Layer {
-  /** Everything needed to rebuild this layer. */
-  public record Config(int maxLen) {}
-
-  private final int maxLen;
-  private Tensor table;   // [maxLen, D]
-
+public final class PositionalEncoding extends PositionTable {
   public PositionalEncoding(int maxLen) {
-    if (maxLen < 1) throw new IllegalArgumentException("PositionalEncoding: maxLen (" + maxLen + ") must be >= 1");
-    this.maxLen = maxLen;
-  }
-
-  public Config config() {
-    return new Config(maxLen);
+    super(maxLen);
   }
 
   /** The sinusoid table {@code [maxLen, d]}, computed in double. */
@@ -42,28 +31,7 @@ public final class PositionalEncoding extends Layer {
   }
 
   @Override
-  protected int[] build(int[] in) {
-    if (in.length != 2) throw new IllegalArgumentException(this + ": expected input [N, T, D], got a per-sample shape of rank " + in.length);
-    table = table(maxLen, in[1]);
-    return in;
-  }
-
-  @Override
-  protected int fixedTrailingAxes() {
-    return 1;
-  }
-
-  @Override
-  protected Tensor compute(Tensor x) {
-    int t = x.shape(1);
-    if (t > maxLen)
-      throw new IllegalArgumentException(this + ": sequence length " + t + " exceeds maxLen=" + maxLen
-          + ". Hint: construct it with maxLen >= " + t + ", or truncate the input");
-    return x.add(table.slice(0, 0, t));
-  }
-
-  @Override
-  public String toString() {
-    return "PositionalEncoding(maxLen=" + maxLen + ")";
+  protected Tensor makeTable(int d) {
+    return table(maxLen, d);
   }
 }
