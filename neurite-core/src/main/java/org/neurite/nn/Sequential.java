@@ -60,15 +60,35 @@ public final class Sequential extends Module {
     return s;
   }
 
+  /** How one layer is applied to its input and the padding mask in force (null when none). */
+  @FunctionalInterface
+  public interface Step {
+    Tensor apply(Module layer, Tensor input, Tensor mask);
+
+    /** The plain application: the mask goes to layers that take one. */
+    static Tensor plain(Module layer, Tensor input, Tensor mask) {
+      return mask != null && layer instanceof MaskAware m ? m.forward(input, mask) : layer.forward(input);
+    }
+  }
+
   @Override
   public Tensor forward(Tensor x) {
+    return forward(x, Step::plain);
+  }
+
+  /**
+   * The forward pass with each layer applied by {@code step}, the masks travelling as in
+   * {@link #forward(Tensor)}: for callers that want more from a layer than its output, such as the
+   * attention weights of an {@link AttentionPooling}.
+   */
+  public Tensor forward(Tensor x, Step step) {
     ensureBuilt(x);
     Tensor h = x, mask = null;
     for (int i = 0; i < layers.size(); i++) {
       Module layer = layers.get(i);
       try {
         Tensor in = h;
-        h = mask != null && layer instanceof MaskAware m ? m.forward(h, mask) : layer.forward(h);
+        h = step.apply(layer, h, mask);
         if (layer instanceof MaskSource s) mask = s.computeMask(in);
         else if (mask != null && (h.rank() < 3 || h.shape(1) != mask.shape(1))) mask = null;   // the time axis is gone
       } catch (IllegalArgumentException e) {

@@ -357,15 +357,27 @@ public final class Trainer {
         }
       }
     }
-    enterEval(model);
     List<Tensor> parts = new ArrayList<>();
-    try (var g = GradMode.off()) {
+    try (var g = inference(model)) {
       for (int s = 0; s < x.shape(0); s += batchSize)
         parts.add(model.forward(x.slice(0, s, Math.min(x.shape(0), s + batchSize)).contiguous()));
-    } finally {
-      exitEval(model);
     }
     return parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));
+  }
+
+  /**
+   * Evaluation mode for {@code model} and no graph on this thread until the scope closes: what
+   * {@link #predict} runs in, for callers that run the model themselves (decoders, attention read-outs).
+   * Many threads may hold scopes on one model at once; the model returns to training mode when the
+   * last one closes, if it was training before the first.
+   */
+  public static GradMode.Scope inference(Module model) {
+    enterEval(model);
+    GradMode.Scope off = GradMode.off();
+    return () -> {
+      off.close();
+      exitEval(model);
+    };
   }
 
   // Per model: how many predictions run now, and whether the model was training before the first.

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.neurite.autograd.GradMode;
 import org.neurite.io.ModelFiles;
 import org.neurite.nn.AttentionPooling;
 import org.neurite.nn.Bidirectional;
@@ -17,9 +16,6 @@ import org.neurite.nn.Dropout;
 import org.neurite.nn.Embedding;
 import org.neurite.nn.GlobalAvgPool1D;
 import org.neurite.nn.LSTM;
-import org.neurite.nn.MaskAware;
-import org.neurite.nn.MaskSource;
-import org.neurite.nn.Module;
 import org.neurite.nn.PositionalEmbedding;
 import org.neurite.nn.Sequential;
 import org.neurite.nn.TransformerEncoderLayer;
@@ -157,25 +153,16 @@ public final class TextClassifier {
   public List<Prediction> classify(List<String> texts) {
     if (texts.isEmpty()) return List.of();
     Tensor ids = encode(texts);
-    Tensor probs, weights = null;
-    boolean was = model.isTraining();
-    model.eval();
-    try (var off = GradMode.off()) {
-      // Sequential.forward, unrolled to keep the attention weights on the way through.
-      Tensor h = ids, mask = null;
-      for (Module layer : model.layers()) {
-        Tensor in = h;
-        if (layer instanceof AttentionPooling att) {
-          AttentionPooling.Result r = att.call(h, mask);
-          h = r.context();
-          weights = r.weights();
-        } else h = mask != null && layer instanceof MaskAware m ? m.forward(h, mask) : layer.forward(h);
-        if (layer instanceof MaskSource s) mask = s.computeMask(in);
-        else if (mask != null && (h.rank() < 3 || h.shape(1) != mask.shape(1))) mask = null;
-      }
-      probs = h;
-    } finally {
-      model.train(was);
+    Tensor probs, weights;
+    try (var scope = org.neurite.train.Trainer.inference(model)) {
+      Tensor[] attention = new Tensor[1];
+      probs = model.forward(ids, (layer, h, mask) -> {
+        if (!(layer instanceof AttentionPooling att)) return Sequential.Step.plain(layer, h, mask);
+        AttentionPooling.Result r = att.call(h, mask);
+        attention[0] = r.weights();
+        return r.context();
+      });
+      weights = attention[0];
     }
     int n = texts.size(), c = labels.size(), t = ids.shape(1);
     float[] p = probs.data(), w = weights == null ? null : weights.data(), id = ids.data();

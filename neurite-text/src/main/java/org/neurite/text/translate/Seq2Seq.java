@@ -162,9 +162,7 @@ public final class Seq2Seq extends Module {
 
   /** Greedy decoding of a batch of sources (ids, EOS included), at most {@code maxLength} tokens each. */
   public List<Hypothesis> greedy(List<int[]> sources, int maxLength) {
-    boolean was = isTraining();
-    eval();
-    try (var g = GradMode.off()) {
+    try (var g = org.neurite.train.Trainer.inference(this)) {
       int n = sources.size(), v = config.targetVocab();
       if (n == 0) return List.of();
       Encoded e = encode(pad(sources));
@@ -202,8 +200,6 @@ public final class Seq2Seq extends Module {
         result.add(new Hypothesis(ids.get(i).stream().mapToInt(Integer::intValue).toArray(), score[i],
             attn.get(i).toArray(new float[0][])));
       return result;
-    } finally {
-      train(was);
     }
   }
 
@@ -238,9 +234,7 @@ public final class Seq2Seq extends Module {
     if (width < 1) throw new IllegalArgumentException("beam: width (" + width + ") must be >= 1");
     Hypothesis greedy = greedy(List.of(source), maxLength).get(0);
     if (width == 1) return greedy;
-    boolean was = isTraining();
-    eval();
-    try (var g = GradMode.off()) {
+    try (var g = org.neurite.train.Trainer.inference(this)) {
       int v = config.targetVocab();
       Encoded e = encode(pad(List.of(source)));
       int s = e.values().shape(1);
@@ -287,8 +281,6 @@ public final class Seq2Seq extends Module {
         }
       }
       return best;
-    } finally {
-      train(was);
     }
   }
 
