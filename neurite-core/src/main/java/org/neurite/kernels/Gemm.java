@@ -28,12 +28,12 @@ public final class Gemm {
   /** Lanes per vector: 16 with AVX-512, 8 with AVX2. */
   private static final int V = S.length();
   /** Micro-tile width: two vectors. */
-  private static final int NR = 2 * V;
+  static final int NR = 2 * V;
   /**
    * Micro-tile height. 8 rows take 16 accumulators, which fit 32 vector registers (AVX-512) with room
    * for B and the broadcast. With 16 registers (AVX2) a few spill, yet it measured faster than 6 rows.
    */
-  private static final int MR = 8;
+  static final int MR = 8;
   /** Depth of a packed block: a {@code kc x NR} B strip (32 KiB with AVX-512) stays near L1. */
   private static final int KC = 256;
   /** Rows of a packed A block: {@code MC x KC} floats (256 KiB) stay in L2. */
@@ -183,7 +183,7 @@ public final class Gemm {
    * @param bp packed B strip as [kc, NR] from bIdx
    * @param c C tile rows at ci + r * ldc, NR wide
    */
-  private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bIdx,
+  static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bIdx,
                              float[] c, int ci, int ldc, boolean add) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;

@@ -38,7 +38,7 @@ public final class Recurrent {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int V = S.length();
   /** Step-GEMM tile: MR rows of A times two vectors of packed B (as Gemm's micro-kernel). */
-  private static final int NR = 2 * V, MR = 8;
+  private static final int NR = Gemm.NR, MR = Gemm.MR;   // the tile of Gemm.kernel, which stepGemm calls
   /** Multiply-adds below which a run stays on the calling thread (as Gemm's threshold). */
   private static final long SERIAL = 1L << 20;
 
@@ -513,62 +513,9 @@ public final class Recurrent {
     int strips = ldc / NR;
     int r = 0;
     for (; r + MR <= rows; r += MR)
-      for (int s = 0; s < strips; s++) tile8(k, a, ai + r * lda, lda, bp, s * k * NR, c, ci + r * ldc + s * NR, ldc);
+      for (int s = 0; s < strips; s++) Gemm.kernel(k, a, ai + r * lda, lda, 1, bp, s * k * NR, c, ci + r * ldc + s * NR, ldc, false);
     for (; r < rows; r++)
       for (int s = 0; s < strips; s++) tile1(k, a, ai + r * lda, bp, s * k * NR, c, ci + r * ldc + s * NR);
-  }
-
-  // C[8, NR] = A[8, k] Bstrip[k, NR]; accumulators are named locals so C2 keeps all 16 in registers.
-  private static void tile8(int k, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc) {
-    FloatVector z = FloatVector.zero(S);
-    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-    FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-    int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda;
-    int a4 = ai + 4 * lda, a5 = ai + 5 * lda, a6 = ai + 6 * lda, a7 = ai + 7 * lda;
-    for (int p = 0; p < k; p++) {
-      int b = bi + p * NR;
-      FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + V);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[a1 + p]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a[a2 + p]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a[a3 + p]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, a[a4 + p]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, a[a5 + p]);
-      c50 = x.fma(b0, c50);
-      c51 = x.fma(b1, c51);
-      x = FloatVector.broadcast(S, a[a6 + p]);
-      c60 = x.fma(b0, c60);
-      c61 = x.fma(b1, c61);
-      x = FloatVector.broadcast(S, a[a7 + p]);
-      c70 = x.fma(b0, c70);
-      c71 = x.fma(b1, c71);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + V);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + V);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + V);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + V);
-    c40.intoArray(c, ci + 4 * ldc);
-    c41.intoArray(c, ci + 4 * ldc + V);
-    c50.intoArray(c, ci + 5 * ldc);
-    c51.intoArray(c, ci + 5 * ldc + V);
-    c60.intoArray(c, ci + 6 * ldc);
-    c61.intoArray(c, ci + 6 * ldc + V);
-    c70.intoArray(c, ci + 7 * ldc);
-    c71.intoArray(c, ci + 7 * ldc + V);
   }
 
   // One row: C[1, NR] = A[1, k] Bstrip[k, NR], two accumulators per vector to hide the FMA latency.
