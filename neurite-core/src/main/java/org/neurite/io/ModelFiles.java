@@ -182,6 +182,7 @@ public final class ModelFiles {
    */
   public static long estimateParameters(JsonNode root) {
     JsonNode in = root.path("input_shape");
+    if (!in.isArray()) return 0;   // not a shape: the input_shape check reports it
     long[] s = new long[in.size()];
     for (int k = 0; k < s.length; k++) s[k] = Math.max(1, in.get(k).asLong());
     long total = 0;
