@@ -114,7 +114,7 @@ public final class Evaluation {
         KeyedVectors.TopK top = new KeyedVectors.TopK(5);
         for (int w = 0, o = j * limit; w < limit; w++)
           if (w != x.a && w != x.b && w != x.c) top.offer(w, sims[o + w]);
-        Set<String> ignore = Set.of(x.words[0], x.words[1], x.words[2]);
+        Set<String> ignore = new java.util.HashSet<>(java.util.List.of(x.words[0], x.words[1], x.words[2]));   // a question may repeat a word
         String predicted = null;
         for (int t = 0; t < top.n; t++) {
           predicted = fold(kv.word(top.idx[t]), caseInsensitive);
