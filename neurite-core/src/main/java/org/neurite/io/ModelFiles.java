@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -24,6 +25,7 @@ import org.neurite.nn.Conv2D;
 import org.neurite.nn.Dense;
 import org.neurite.nn.Dropout;
 import org.neurite.nn.Embedding;
+import org.neurite.nn.Residual;
 import org.neurite.nn.Flatten;
 import org.neurite.nn.GRU;
 import org.neurite.nn.GlobalAvgPool1D;
@@ -121,13 +123,34 @@ public final class ModelFiles {
     root.put("class", "Sequential");
     ArrayNode in = root.putArray("input_shape");
     for (int d : model.inputShape()) in.add(d);
-    ArrayNode layers = root.putArray("layers");
-    for (Module m : model.layers()) {
+    root.set("layers", layerList(model.layers()));
+    return root;
+  }
+
+  private static ArrayNode layerList(List<Module> modules) {
+    ArrayNode layers = JSON.createArrayNode();
+    for (Module m : modules) {
       ObjectNode l = layers.addObject();
       l.put("class", m.getClass().getSimpleName());
       l.set("config", layerConfig(m));
     }
-    return root;
+    return layers;
+  }
+
+  /** A Sequential of the layers a "layers" list describes, not built; errors name the layer's index. */
+  private static Sequential sequentialOf(JsonNode layers, String prefix) {
+    if (!layers.isArray()) throw new IllegalArgumentException(prefix + "layers must be a list, got " + clip(layers.toString()));
+    Sequential model = new Sequential();
+    int i = 0;
+    for (JsonNode l : layers) {
+      try {
+        model.add(layer(l.path("class").asText(), l.path("config")));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(prefix + "layers." + i + ": " + e.getMessage(), e);
+      }
+      i++;
+    }
+    return model;
   }
 
   /** Rebuilds the (untrained) model a config.json describes. */
@@ -138,15 +161,11 @@ public final class ModelFiles {
           + FORMAT_VERSION + ")");
     if (!"Sequential".equals(root.path("class").asText()))
       throw new IOException(where + ": class \"" + clip(root.path("class").asText()) + "\" is not supported (expected Sequential)");
-    Sequential model = new Sequential();
-    int i = 0;
-    for (JsonNode l : root.path("layers")) {
-      try {
-        model.add(layer(l.path("class").asText(), l.path("config")));
-      } catch (RuntimeException e) {
-        throw new IOException(where + ": layers." + i + ": " + e.getMessage(), e);
-      }
-      i++;
+    Sequential model;
+    try {
+      model = sequentialOf(root.path("layers"), "");
+    } catch (RuntimeException e) {
+      throw new IOException(where + ": " + e.getMessage(), e);
     }
     int[] shape = inputShape(root, where);
     long params = estimateParameters(root);
@@ -185,30 +204,45 @@ public final class ModelFiles {
     if (!in.isArray()) return 0;   // not a shape: the input_shape check reports it
     long[] s = new long[in.size()];
     for (int k = 0; k < s.length; k++) s[k] = Math.max(1, in.get(k).asLong());
-    long total = 0;
     try {
-      for (JsonNode l : root.path("layers")) {
+      return estimate(root.path("layers"), s, 0).params();
+    } catch (ArithmeticException e) {
+      return -1;
+    }
+  }
+
+  /** Parameters of a list of layers, and the per-sample shape after them (null once it cannot be followed). */
+  private record Estimate(long params, long[] shape) {}
+
+  private static final int MAX_NESTING = 16;
+
+  private static Estimate estimate(JsonNode layers, long[] shape, int depth) {
+    long[] s = shape;
+    long total = 0;
+    if (depth > MAX_NESTING) return new Estimate(0, null);   // too deep to follow; the build has the last word
+    {
+      for (JsonNode l : layers) {
         JsonNode c = l.path("config");
         switch (l.path("class").asText()) {
           case "Dense" -> {
-            if (s.length == 0) return total;
+            if (s.length == 0) return new Estimate(total, null);
             long units = c.path("units").asLong(), fanIn = s[s.length - 1];
             total = Math.addExact(total, Math.addExact(Math.multiplyExact(units, fanIn), c.path("use_bias").asBoolean(true) ? units : 0));
             s[s.length - 1] = units;
           }
           case "Conv2D" -> {
-            if (s.length != 3) return total;
+            if (s.length != 3) return new Estimate(total, null);
             long f = c.path("filters").asLong(), k = c.path("kernel_size").asLong(), g = Math.max(1, c.path("groups").asLong(1));
             long stride = Math.max(1, c.path("strides").asLong(1)), dil = Math.max(1, c.path("dilation_rate").asLong(1));
             total = Math.addExact(total, Math.addExact(Math.multiplyExact(Math.multiplyExact(f, s[0] / g), Math.multiplyExact(k, k)),
                 c.path("use_bias").asBoolean(true) ? f : 0));
             boolean same = "same".equals(c.path("padding").asText());
-            long span = Math.multiplyExact(dil, k - 1);
-            s = new long[] {f, same ? (s[1] + stride - 1) / stride : (s[1] - span - 1) / stride + 1,
-                same ? (s[2] + stride - 1) / stride : (s[2] - span - 1) / stride + 1};
+            long span = Math.multiplyExact(dil, k - 1), pad = 2 * Math.max(0, c.path("padding").asLong(0));
+            s = new long[] {f, same ? (s[1] + stride - 1) / stride : (s[1] + pad - span - 1) / stride + 1,
+                same ? (s[2] + stride - 1) / stride : (s[2] + pad - span - 1) / stride + 1};
           }
           case "MaxPool2D", "AvgPool2D" -> {
-            if (s.length != 3) return total;
+            if (s.length != 3) return new Estimate(total, null);
             long p = Math.max(1, c.path("pool_size").asLong(1)), stride = Math.max(1, c.path("strides").asLong(p));
             boolean same = "same".equals(c.path("padding").asText());
             s = new long[] {s[0], same ? (s[1] + stride - 1) / stride : (s[1] - p) / stride + 1,
@@ -233,14 +267,19 @@ public final class ModelFiles {
             long gates = switch (l.path("class").asText()) { case "LSTM" -> 4; case "GRU" -> 3; default -> 1; };
             total = Math.addExact(total, Math.multiplyExact(Math.multiplyExact(gates * h, 2 * w + 2), Math.max(1, c.path("layers").asLong(1))));
           }
+          case "Residual" -> {
+            Estimate body = estimate(c.path("body"), s.clone(), depth + 1);
+            if (c.path("shortcut").isArray()) total = Math.addExact(total, estimate(c.path("shortcut"), s.clone(), depth + 1).params());
+            total = Math.addExact(total, body.params());
+            if (body.shape() == null) return new Estimate(total, null);
+            s = body.shape();
+          }
           default -> { }
         }
-        for (long d : s) if (d < 1) return total;   // the layer will reject this shape itself
+        for (long d : s) if (d < 1) return new Estimate(total, null);   // the layer will reject this shape itself
       }
-    } catch (ArithmeticException e) {
-      return -1;
     }
-    return total;
+    return new Estimate(total, s);
   }
 
   /**
@@ -278,8 +317,10 @@ public final class ModelFiles {
       }
       case Conv2D conv -> {
         var k = conv.config();
-        c.put("filters", k.filters()).put("kernel_size", k.kernelSize()).put("strides", k.stride())
-            .put("padding", lower(k.padding())).put("dilation_rate", k.dilation()).put("groups", k.groups())
+        c.put("filters", k.filters()).put("kernel_size", k.kernelSize()).put("strides", k.stride());
+        if (k.explicitPadding() >= 0) c.put("padding", k.explicitPadding());
+        else c.put("padding", lower(k.padding()));
+        c.put("dilation_rate", k.dilation()).put("groups", k.groups())
             .put("use_bias", k.useBias()).put("activation", k.activation().kerasName());
       }
       case Pool2D p -> {
@@ -292,6 +333,11 @@ public final class ModelFiles {
       case Flatten f -> { }
       case GlobalAvgPool2D g -> { }
       case GlobalAvgPool1D g -> { }
+      case Residual r -> {
+        c.put("activation", r.activation().kerasName());
+        c.set("body", layerList(r.body().layers()));
+        if (r.shortcut() != null) c.set("shortcut", layerList(r.shortcut().layers()));
+      }
       case Bidirectional b -> {
         ObjectNode inner = c.putObject("layer");
         inner.put("class", b.layer().getClass().getSimpleName());
@@ -316,9 +362,12 @@ public final class ModelFiles {
   private static Module layer(String cls, JsonNode c) {
     return switch (cls) {
       case "Dense" -> new Dense(req(c, "units").asInt(), c.path("use_bias").asBoolean(true)).activation(act(c));
-      case "Conv2D" -> new Conv2D(req(c, "filters").asInt(), req(c, "kernel_size").asInt()).stride(c.path("strides").asInt(1))
-          .padding(pad(c)).dilation(c.path("dilation_rate").asInt(1)).groups(c.path("groups").asInt(1))
-          .useBias(c.path("use_bias").asBoolean(true)).activation(act(c));
+      case "Conv2D" -> {
+        Conv2D conv = new Conv2D(req(c, "filters").asInt(), req(c, "kernel_size").asInt()).stride(c.path("strides").asInt(1))
+            .dilation(c.path("dilation_rate").asInt(1)).groups(c.path("groups").asInt(1))
+            .useBias(c.path("use_bias").asBoolean(true)).activation(act(c));
+        yield c.path("padding").isIntegralNumber() ? conv.padding(c.path("padding").asInt()) : conv.padding(pad(c));
+      }
       case "MaxPool2D" -> new MaxPool2D(req(c, "pool_size").asInt(), c.path("strides").asInt(c.path("pool_size").asInt()), pad(c));
       case "AvgPool2D" -> new AvgPool2D(req(c, "pool_size").asInt(), c.path("strides").asInt(c.path("pool_size").asInt()), pad(c));
       case "Dropout" -> new Dropout((float) req(c, "rate").asDouble());
@@ -327,6 +376,9 @@ public final class ModelFiles {
       case "Flatten" -> new Flatten();
       case "GlobalAvgPool2D" -> new GlobalAvgPool2D();
       case "GlobalAvgPool1D" -> new GlobalAvgPool1D();
+      case "Residual" -> new Residual(sequentialOf(req(c, "body"), "body."),
+          c.path("shortcut").isMissingNode() || c.path("shortcut").isNull() ? null : sequentialOf(c.path("shortcut"), "shortcut."))
+          .activation(act(c));
       case "Bidirectional" -> {
         Module inner = layer(req(c, "layer").path("class").asText(), c.path("layer").path("config"));
         if (!(inner instanceof RecurrentLayer r))

@@ -7,7 +7,7 @@ import org.neurite.tensor.Tensor;
  * Batch normalisation over the channel axis 1 (Ioffe and Szegedy, 2015): PyTorch's BatchNorm1d for
  * {@code [N, C]} and {@code [N, C, L]}, BatchNorm2d for {@code [N, C, H, W]}. Training normalises with
  * the batch's mean and biased variance and updates the running statistics (momentum 0.1, unbiased
- * variance, as PyTorch); evaluation uses the running statistics.
+ * variance, as PyTorch); evaluation, and training while {@link #isFrozen() frozen}, use the running statistics.
  *
  * <p>Parameters: "weight" {@code [C]} (ones), "bias" {@code [C]} (zeros). Buffers: "running_mean",
  * "running_var", "num_batches_tracked", as in PyTorch's state_dict.
@@ -58,7 +58,7 @@ public final class BatchNorm extends Layer {
     java.util.Arrays.fill(bshape, 1);
     bshape[1] = x.shape(1);
     Tensor mean, var;
-    if (isTraining()) {
+    if (isTraining() && !isFrozen()) {
       mean = x.mean(true, axes);
       Tensor d = x.sub(mean);
       var = d.mul(d).mean(true, axes);
@@ -73,6 +73,16 @@ public final class BatchNorm extends Layer {
     mean = runningMean.reshape(bshape);
     var = runningVar.reshape(bshape);
     return x.sub(mean).div(var.add(eps).sqrt()).mul(weight.reshape(bshape)).add(bias.reshape(bshape));
+  }
+
+  /**
+   * Frozen (both parameters excluded from training, as {@link Module#freeze} does): the layer then
+   * normalises with its running statistics even in training mode and leaves them alone, as Keras does
+   * for a BatchNormalization with {@code trainable = False}. Fine-tuning on a few small batches would
+   * otherwise overwrite statistics gathered on the large pre-training set.
+   */
+  public boolean isFrozen() {
+    return weight != null && !weight.requiresGrad() && !bias.requiresGrad();
   }
 
   // running = (1 - momentum) running + momentum * batch * correction

@@ -17,11 +17,17 @@ import org.neurite.tensor.Tensor;
 public final class Conv2D extends Layer {
   /** Everything needed to rebuild this layer. */
   public record Config(int filters, int kernelSize, int stride, Padding padding, int dilation, int groups,
-                       boolean useBias, Activation activation) {}
+                       boolean useBias, Activation activation, int explicitPadding) {
+    /** Zeros added on each side of H and W. */
+    public int paddingSize() {
+      return explicitPadding >= 0 ? explicitPadding : padding == Padding.VALID ? 0 : dilation * (kernelSize - 1) / 2;
+    }
+  }
 
   private final int filters, kernel;
   private int stride = 1, dilation = 1, groups = 1;
   private Padding padding = Padding.VALID;
+  private int explicitPadding = -1;
   private boolean useBias = true;
   private Tensor weight, bias;
 
@@ -33,8 +39,9 @@ public final class Conv2D extends Layer {
   }
 
   public static Conv2D of(Config c) {
-    return new Conv2D(c.filters(), c.kernelSize()).stride(c.stride()).padding(c.padding()).dilation(c.dilation())
+    Conv2D conv = new Conv2D(c.filters(), c.kernelSize()).stride(c.stride()).padding(c.padding()).dilation(c.dilation())
         .groups(c.groups()).useBias(c.useBias()).activation(c.activation());
+    return c.explicitPadding() >= 0 ? conv.padding(c.explicitPadding()) : conv;
   }
 
   public Conv2D stride(int s) {
@@ -45,6 +52,18 @@ public final class Conv2D extends Layer {
 
   public Conv2D padding(Padding p) {
     padding = p;
+    explicitPadding = -1;
+    return this;
+  }
+
+  /**
+   * {@code p} zeros on each side of H and W, PyTorch's {@code padding=p}: what a strided convolution
+   * needs to match PyTorch's and torchvision's networks ({@code padding=same} is stride 1 only there).
+   */
+  public Conv2D padding(int p) {
+    if (p < 0) throw new IllegalArgumentException("Conv2D: padding (" + p + ") must be >= 0");
+    padding = Padding.VALID;
+    explicitPadding = p;
     return this;
   }
 
@@ -69,10 +88,11 @@ public final class Conv2D extends Layer {
   public Conv2D activation(Activation a) { return activate(a); }
 
   public Config config() {
-    return new Config(filters, kernel, stride, padding, dilation, groups, useBias, activation);
+    return new Config(filters, kernel, stride, padding, dilation, groups, useBias, activation, explicitPadding);
   }
 
   private int pad() {
+    if (explicitPadding >= 0) return explicitPadding;
     if (padding == Padding.VALID) return 0;
     int span = dilation * (kernel - 1);
     if (stride != 1 || span % 2 != 0)
@@ -111,7 +131,8 @@ public final class Conv2D extends Layer {
   public String toString() {
     StringBuilder sb = new StringBuilder("Conv2D(").append(filters).append(", kernel=").append(kernel);
     if (stride != 1) sb.append(", stride=").append(stride);
-    if (padding != Padding.VALID) sb.append(", padding=").append(padding.name().toLowerCase(java.util.Locale.ROOT));
+    if (explicitPadding >= 0) sb.append(", padding=").append(explicitPadding);
+    else if (padding != Padding.VALID) sb.append(", padding=").append(padding.name().toLowerCase(java.util.Locale.ROOT));
     if (dilation != 1) sb.append(", dilation=").append(dilation);
     if (groups != 1) sb.append(", groups=").append(groups);
     if (!useBias) sb.append(", useBias=false");

@@ -120,11 +120,74 @@ public abstract class Module {
     children.forEach((k, m) -> m.collect(prefix + k + ".", out, withBuffers));
   }
 
+  /**
+   * Stops training the parameters named {@code prefix} or under it ({@code "layers.3"} holds
+   * {@code layers.3.weight}, not {@code layers.30.weight}); with no prefix, all of them. A frozen
+   * parameter gets no gradient, so optimizers leave it alone and backward does not descend into layers
+   * whose parameters are all frozen. BatchNorm with frozen parameters also keeps its running statistics
+   * (Keras' {@code trainable = False}): a frozen backbone stays the network it was trained as.
+   */
+  public Module freeze(String... prefixes) {
+    setTrainable(false, prefixes);
+    return this;
+  }
+
+  /** Trains again the parameters named {@code prefix} or under it; with no prefix, all of them. */
+  public Module unfreeze(String... prefixes) {
+    setTrainable(true, prefixes);
+    return this;
+  }
+
+  private void setTrainable(boolean on, String... prefixes) {
+    Map<String, Tensor> all = namedParameters();
+    if (prefixes.length == 0) {
+      all.values().forEach(p -> p.requiresGrad(on));
+      return;
+    }
+    for (String prefix : prefixes) {
+      List<Tensor> hit = parametersUnder(prefix);
+      for (Tensor p : hit) p.requiresGrad(on);
+    }
+  }
+
+  /**
+   * The parameters named {@code prefix} or under it, e.g. to give them their own learning rate
+   * ({@link Optimizer#learningRate(java.util.Collection, float)}). A prefix that names nothing is an
+   * error listing the top-level names, since a misspelt prefix would otherwise silently train (or
+   * freeze) the wrong layers.
+   */
+  public final List<Tensor> parametersUnder(String prefix) {
+    String p = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    List<Tensor> out = new ArrayList<>();
+    namedParameters().forEach((name, t) -> {
+      if (name.equals(p) || name.startsWith(p + ".")) out.add(t);
+    });
+    if (out.isEmpty()) {
+      java.util.Set<String> tops = new java.util.LinkedHashSet<>();
+      for (String name : namedParameters().keySet()) {
+        int dot = name.indexOf('.', name.startsWith("layers.") ? 7 : 0);
+        tops.add(dot < 0 ? name : name.substring(0, dot));
+      }
+      throw new IllegalArgumentException("no parameter is named \"" + prefix + "\" or starts with \"" + p + ".\"; the model has "
+          + (tops.isEmpty() ? "no parameters" : String.join(", ", tops)));
+    }
+    return out;
+  }
+
+  /** The parameters that train (not frozen), by dotted name. */
+  public final Map<String, Tensor> trainableParameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    namedParameters().forEach((k, v) -> {
+      if (v.requiresGrad()) out.put(k, v);
+    });
+    return out;
+  }
+
   public final List<Tensor> parameters() {
     return new ArrayList<>(namedParameters().values());
   }
 
-  /** Number of trainable values. */
+  /** Number of parameter values, frozen or not (Keras' total params). */
   public final long parameterCount() {
     long n = 0;
     for (Tensor p : parameters()) n += p.size();

@@ -99,6 +99,37 @@ public final class Sequential extends Module {
     return h;
   }
 
+  /**
+   * A new model with the same layers (their weights shared, not copied) except that layer
+   * {@code index} is {@code replacement}, built for the same input shape. The fine-tuning step of
+   * swapping a pretrained classifier for one with another number of classes:
+   * {@code model.withLayer(-1, new Dense(5).softmax())}. A negative index counts from the end.
+   */
+  public Sequential withLayer(int index, Module replacement) {
+    if (!isBuilt()) throw new IllegalStateException("withLayer: the model is not built; call input(...) first");
+    int i = index < 0 ? layers.size() + index : index;
+    if (i < 0 || i >= layers.size())
+      throw new IllegalArgumentException("withLayer: index " + index + " is outside the model's " + layers.size() + " layers");
+    Sequential s = new Sequential();
+    for (int k = 0; k < layers.size(); k++) s.add(k == i ? replacement : layers.get(k));
+    return s.input(inputShape());
+  }
+
+  /**
+   * This model with its last Dense layer replaced by a new, randomly initialised one of
+   * {@code classes} units (same activation and bias setting): a pretrained classifier made ready to
+   * fine-tune on a task with another set of classes. Layers after that Dense (a Dropout, an
+   * activation) stay.
+   */
+  public Sequential withNewHead(int classes) {
+    for (int i = layers.size() - 1; i >= 0; i--)
+      if (layers.get(i) instanceof Dense d) {
+        var c = d.config();
+        return withLayer(i, new Dense(classes, c.useBias()).activation(c.activation()));
+      }
+    throw new IllegalArgumentException("withNewHead: the model has no Dense layer to replace; use withLayer");
+  }
+
   /** A Keras-style table: layer, output shape (with the batch axis as None), parameter count. */
   public String summary() {
     if (!isBuilt()) throw new IllegalStateException("summary: the model is not built; call input(...) with the sample shape first");

@@ -60,15 +60,16 @@ public sealed class Adam extends Optimizer permits AdamW {
     for (int i = 0; i < m.length; i++) {
       Tensor p = ps.get(i);
       if (p.grad() == null) continue;
+      float lr = learningRate(p);
       if (m[i] == null) {
         m[i] = new float[p.size()];
         v[i] = new float[p.size()];
       }
       int t = ++steps[i];
       double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
-      float stepSize = (float) (learningRate / c1), sqrtC2 = (float) Math.sqrt(c2);
+      float stepSize = (float) (lr / c1), sqrtC2 = (float) Math.sqrt(c2);
       // AdamW: p *= 1 - lr * wd before the moments (Loshchilov and Hutter); Adam: g += wd * p.
-      float decay = decoupled ? (float) (1 - (double) learningRate * weightDecay) : 1f;
+      float decay = decoupled ? (float) (1 - (double) lr * weightDecay) : 1f;
       float l2 = decoupled ? 0f : weightDecay;
       float[] w = p.storage(), g = p.grad().data(), mi = m[i], vi = v[i];
       for (int j = 0; j < w.length; j++) {

@@ -21,6 +21,7 @@ public abstract class Optimizer {
   private List<Tensor> params;
   protected float learningRate;
   private double clipNorm, clipValue;   // 0 = off
+  private final java.util.IdentityHashMap<Tensor, Float> rateScale = new java.util.IdentityHashMap<>();
 
   protected Optimizer(float learningRate) {
     checkRate(getClass().getSimpleName(), learningRate);
@@ -55,6 +56,26 @@ public abstract class Optimizer {
 
   public float learningRate() {
     return learningRate;
+  }
+
+  /**
+   * Gives {@code group} its own learning rate, PyTorch's parameter groups ({@code [{'params': backbone,
+   * 'lr': 1e-4}, {'params': head}]}): the usual way to fine-tune a pretrained backbone more gently than
+   * a new head. The group keeps its ratio to the base rate, so a schedule that changes the base rate
+   * scales every group alike. A later call for the same parameter replaces its rate.
+   */
+  public Optimizer learningRate(java.util.Collection<Tensor> group, float lr) {
+    checkRate(getClass().getSimpleName() + " group", lr);
+    if (learningRate == 0)
+      throw new IllegalStateException(getClass().getSimpleName() + ": set group rates while the base rate is above 0");
+    for (Tensor p : group) rateScale.put(p, lr / learningRate);
+    return this;
+  }
+
+  /** The rate that applies to {@code p} now: the base rate, times its group's ratio. */
+  public final float learningRate(Tensor p) {
+    Float s = rateScale.get(p);
+    return s == null ? learningRate : learningRate * s;
   }
 
   /** Sets the learning rate (schedules call this between steps); 0 is allowed, as a cosine schedule ends there. */

@@ -62,6 +62,7 @@ public final class RMSprop extends Optimizer {
     for (int i = 0; i < squareAvg.length; i++) {
       Tensor p = ps.get(i);
       if (p.grad() == null) continue;
+      float lr = learningRate(p);
       float[] w = p.storage(), g = p.grad().data();
       if (squareAvg[i] == null) {
         squareAvg[i] = new float[w.length];
@@ -81,9 +82,9 @@ public final class RMSprop extends Optimizer {
         }
         if (momentum > 0) {
           b[j] = momentum * b[j] + gj / d;
-          w[j] -= learningRate * b[j];
+          w[j] -= lr * b[j];
         } else {
-          w[j] -= learningRate * gj / d;
+          w[j] -= lr * gj / d;
         }
       }
     }

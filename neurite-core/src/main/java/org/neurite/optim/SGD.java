@@ -63,6 +63,7 @@ public final class SGD extends Optimizer {
     for (int i = 0; i < buf.length; i++) {
       Tensor p = ps.get(i);
       if (p.grad() == null) continue;
+      float lr = learningRate(p);
       float[] w = p.storage(), g = p.grad().data();
       boolean first = buf[i] == null;
       if (momentum != 0 && first) buf[i] = new float[w.length];
@@ -73,7 +74,7 @@ public final class SGD extends Optimizer {
           b[j] = first ? d : momentum * b[j] + (1 - dampening) * d;
           d = nesterov ? d + momentum * b[j] : b[j];
         }
-        w[j] -= learningRate * d;
+        w[j] -= lr * d;
       }
     }
   }

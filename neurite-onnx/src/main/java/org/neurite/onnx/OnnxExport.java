@@ -148,7 +148,7 @@ final class OnnxExport {
         }
         case Conv2D conv -> {
           var c = conv.config();
-          int pad = c.padding() == Padding.SAME ? c.dilation() * (c.kernelSize() - 1) / 2 : 0;
+          int pad = c.paddingSize();
           List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
           if (c.useBias()) in.add(init(p + "bias"));
           String y = fresh(base + "Conv");
@@ -206,6 +206,7 @@ final class OnnxExport {
       String op = switch (a) {
         case LINEAR -> null;
         case RELU -> "Relu";
+        case RELU6 -> "Clip";
         case SIGMOID -> "Sigmoid";
         case TANH -> "Tanh";
         case SOFTPLUS -> "Softplus";
@@ -228,7 +229,10 @@ final class OnnxExport {
         return y;
       }
       String y = fresh(base + op);
-      NodeProto.Builder n = node(op, base + op, List.of(x), y);
+      List<String> in = op.equals("Clip")
+          ? List.of(x, constant(fresh(base + "clip_min"), Tensor.scalar(0f)), constant(fresh(base + "clip_max"), Tensor.scalar(6f)))
+          : List.of(x);
+      NodeProto.Builder n = node(op, base + op, in, y);
       if (op.endsWith("Softmax")) n.addAttribute(intAttr("axis", -1));
       return y;
     }
