@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", description = "Benchmarks that pair line by line with shared/peers/*.py.",
     subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class, BenchCommand.Rnn.class, BenchCommand.Attention.class,
-        BenchCommand.Word2Vec.class})
+        BenchCommand.Word2Vec.class, BenchCommand.Translate.class})
 final class BenchCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -136,6 +136,39 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
       org.neurite.bench.Word2VecBench.run(new Harness(System.out), corpus, modes, input, reps,
           workers != null ? workers : threads, epochs, analogies);
+      return 0;
+    }
+  }
+
+  @Command(name = "translate", description = "GRU-attention translation: training sentences/s and test BLEU greedy and beam, as tools/peers/translate_gru_attention.py.")
+  static final class Translate implements Callable<Integer> {
+    @Option(names = "--threads", defaultValue = "2", description = "Threads (default 2, as the peers).") int threads;
+    @Option(names = "--blas-threads", description = "Accepted for symmetry with the PyTorch peer; Neurite has one pool.") Integer blasThreads;
+    @Option(names = "--pairs", required = true, paramLabel = "multi30k:DIR[:SRC-TGT]") String pairs;
+    @Option(names = "--limit", defaultValue = "0", description = "Training pairs (0: all).") int limit;
+    @Option(names = "--eval-limit", defaultValue = "0", description = "Test pairs (0: all).") int evalLimit;
+    @Option(names = "--epochs", defaultValue = "10") int epochs;
+    @Option(names = "--embed", defaultValue = "128") int embed;
+    @Option(names = "--hidden", defaultValue = "256") int hidden;
+    @Option(names = "--attention-units", defaultValue = "128") int attentionUnits;
+    @Option(names = "--no-attention", description = "The gru architecture.") boolean noAttention;
+    @Option(names = "--unidirectional") boolean unidirectional;
+    @Option(names = "--batch-size", defaultValue = "64") int batchSize;
+    @Option(names = "--lr", defaultValue = "2e-3") float lr;
+    @Option(names = "--clip", defaultValue = "1.0") double clip;
+    @Option(names = "--label-smoothing", defaultValue = "0.1") float smoothing;
+    @Option(names = "--teacher-forcing", defaultValue = "1.0", paramLabel = "START[:END]") String teacherForcing;
+    @Option(names = "--max-len", defaultValue = "30") int maxLen;
+    @Option(names = "--min-count", defaultValue = "2") int minCount;
+    @Option(names = "--beam", defaultValue = "5") int beam;
+    @Option(names = "--alpha", defaultValue = "0.6") double alpha;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      org.neurite.bench.TranslateBench.run(new Harness(System.out), new org.neurite.bench.TranslateBench.Settings(pairs, limit, evalLimit,
+          epochs, embed, hidden, attentionUnits, !noAttention, !unidirectional, batchSize, lr, clip, smoothing, teacherForcing, maxLen,
+          minCount, beam, alpha, seed), threads);
       return 0;
     }
   }

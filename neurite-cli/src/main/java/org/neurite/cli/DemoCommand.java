@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code neurite demo}: the main job on data shipped in the repository. Trains the seed's CNN on
  * MNIST (data/mnist), reports test accuracy, saves the model and its training curves, reloads the
- * saved model and classifies a few test images; then trains word vectors and prints neighbours.
+ * saved model and classifies a few test images; then trains word vectors and prints neighbours, a
+ * sentiment classifier, and fine-tunes the shipped pretrained CNN on a few labels of a new task.
  */
-@Command(name = "demo", description = "Train the seed CNN on the bundled MNIST, save it, plot its curves, classify test images; train word vectors; train and use a sentiment model.")
+@Command(name = "demo", description = "Train the seed CNN on the bundled MNIST, save it, plot its curves, classify test images; train word vectors; train and use a sentiment model; fine-tune a pretrained CNN on a new task.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all cores).")
   Integer threads;
@@ -77,14 +78,29 @@ final class DemoCommand implements Callable<Integer> {
     for (int i = 0; i < examples.size(); i++) ClassifyCommand.print("  \"" + examples.get(i) + "\"", predictions.get(i));
     Plots.attention(predictions.subList(0, 3), sentiment.resolve("attention.png"));
 
+    o.println();
+    Path root = mnist.getParent().getParent();
+    Path pretrained = root.resolve("models/cifar10-a-seed-cnn"), few = root.resolve("data/cifar10-transfer");
+    o.println("5. Transfer learning: the seed CNN pre-trained on five CIFAR-10 classes (" + pretrained + ") learns five others");
+    o.println("   from 50 labelled images each (" + few + "), against the same network trained from scratch on them:");
+    var tuned = FinetuneCommand.run(pretrained, null, few.toString(), null, "layers.7", 1e-3f, 1e-3f, 30, 25, "flip=h,crop=4", 1,
+        out.resolve("finetune"), false);
+    History scratch = TrainCommand.train(ImageData.load(few.toString(), 3, 32, 32), "seed-cnn", 30, 25, 1e-3f, 1, "flip=h,crop=4",
+        out.resolve("scratch"), false, 1, false);
+    double scratchAcc = scratch.last().get("val_accuracy");
+    o.printf(Locale.ROOT, "   test accuracy on 1,000 images: from scratch %.1f%%, fine-tuned %.1f%%%n", 100 * scratchAcc,
+        100 * tuned.accuracy());
+
     o.printf(Locale.ROOT, "%nWrote %s (model: config.json + model.safetensors), %s, %s and %s/{best,last}; the sentiment model, "
-        + "its curves and an attention heat map under %s.%n",
+        + "its curves and an attention heat map under %s; the fine-tuned model under %s.%n",
         out.resolve("model").toAbsolutePath(), out.resolve("curves.png").toAbsolutePath(),
-        out.resolve("history.csv").toAbsolutePath(), out.resolve("checkpoints").toAbsolutePath(), sentiment.toAbsolutePath());
+        out.resolve("history.csv").toAbsolutePath(), out.resolve("checkpoints").toAbsolutePath(), sentiment.toAbsolutePath(),
+        out.resolve("finetune/model").toAbsolutePath());
     o.printf(Locale.ROOT, "Demo finished in %.0f s.%n", (System.nanoTime() - t0) / 1e9);
-    if (acc < 0.95 || sentimentAcc < 0.7) {
-      System.err.printf(Locale.ROOT, "neurite: demo failed: test accuracy %.2f%% (digits, want >= 95%%), %.2f%% (sentiment, want >= 70%%)%n",
-          100 * acc, 100 * sentimentAcc);
+    if (acc < 0.95 || sentimentAcc < 0.7 || tuned.accuracy() < scratchAcc + 0.05) {
+      System.err.printf(Locale.ROOT, "neurite: demo failed: test accuracy %.2f%% (digits, want >= 95%%), %.2f%% (sentiment, want >= 70%%), "
+          + "fine-tuned %.1f%% vs %.1f%% from scratch (want a gain of 5 points or more)%n", 100 * acc, 100 * sentimentAcc,
+          100 * tuned.accuracy(), 100 * scratchAcc);
       return 1;
     }
     return 0;

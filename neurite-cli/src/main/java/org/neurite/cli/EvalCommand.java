@@ -14,8 +14,11 @@ import org.neurite.vision.Transforms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code neurite eval}: accuracy, per-class precision and recall, and the confusion matrix on a test set. */
-@Command(name = "eval", description = "Evaluate a saved image or text classifier on the test part of a dataset.")
+/**
+ * {@code neurite eval}: accuracy, per-class precision and recall, and the confusion matrix on a test set; for a
+ * translation model, corpus BLEU and sample translations.
+ */
+@Command(name = "eval", description = "Evaluate a saved image or text classifier, or a translation model (BLEU), on a test set.")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR")
   Path model;
@@ -27,8 +30,18 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--columns", defaultValue = "label,text", description = "Text TSV/CSV column order: label,text (default) or text,label.")
   String columns;
 
+  @Option(names = "--beam", defaultValue = "1", description = "Translation: beam width (1: greedy).")
+  int beam;
+
+  @Option(names = "--alpha", defaultValue = "0.6", description = "Translation: GNMT length penalty for beam search.")
+  double alpha;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Translation: evaluate at most this many pairs (0: all).")
+  int limit;
+
   @Override
   public Integer call() throws Exception {
+    if (org.neurite.text.translate.Translator.isTranslationModel(model)) return evalTranslation();
     if (org.neurite.text.TextClassifier.isTextModel(model)) return evalText();
     if (data == null) data = "mnist";
     Sequential m = ModelFiles.load(model);
@@ -38,6 +51,46 @@ final class EvalCommand implements Callable<Integer> {
     ImageDataset test = d.splits().test().withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f),
         floats(meta, "std", in[0], 1f)));
     report(m, test, TrainCommand.classesOf(meta).isEmpty() ? d.classes() : TrainCommand.classesOf(meta));
+    return 0;
+  }
+
+  /**
+   * BLEU on {@code --data}: a {@code source<TAB>target} TSV (tokenised as the model was trained) or
+   * {@code multi30k:DIR[:SRC-TGT]} (its test_2016_flickr split); prints the score and five sample translations.
+   */
+  private int evalTranslation() throws Exception {
+    if (beam < 1) throw new IllegalArgumentException("--beam " + beam + ": must be >= 1");
+    if (data == null)
+      throw new IllegalArgumentException("--data: a translation model needs test pairs: FILE.tsv (source<TAB>target) or multi30k:DIR");
+    var tr = org.neurite.text.translate.Translator.load(model);
+    List<String> inputs = new java.util.ArrayList<>(), refs = new java.util.ArrayList<>();
+    if (data.startsWith("multi30k:")) {
+      String[] parts = data.substring("multi30k:".length()).split(":");
+      String[] langs = (parts.length > 1 ? parts[1] : "en-de").split("-");
+      for (var p : org.neurite.text.translate.ParallelCorpus.multi30k(Path.of(parts[0]), "test_2016_flickr", langs[0], langs[1])) {
+        inputs.add(String.join(" ", p.source()));
+        refs.add(String.join(" ", p.target()));
+      }
+    } else {
+      for (String line : java.nio.file.Files.readAllLines(Path.of(data))) {
+        if (line.isBlank()) continue;
+        String[] cols = line.split("\t", -1);
+        if (cols.length < 2)
+          throw new IllegalArgumentException("--data " + data + ": expected source<TAB>target lines, found \"" + line + "\"");
+        inputs.add(cols[0]);
+        refs.add(String.join(" ", tr.tokenize(cols[1])));
+      }
+    }
+    if (limit > 0 && inputs.size() > limit) {
+      inputs = inputs.subList(0, limit);
+      refs = refs.subList(0, limit);
+    }
+    List<String> hyps = new java.util.ArrayList<>();
+    for (var t : tr.translateAll(inputs, 64, beam, alpha)) hyps.add(t.text());
+    System.out.printf(Locale.ROOT, "%s, %d sentences: %s%n", beam == 1 ? "greedy" : "beam " + beam + " alpha " + alpha, inputs.size(),
+        org.neurite.text.translate.Bleu.corpus(hyps, refs));
+    for (int i = 0; i < Math.min(5, inputs.size()); i++)
+      System.out.printf("%nsrc: %s%nref: %s%nhyp: %s%n", inputs.get(i), refs.get(i), hyps.get(i));
     return 0;
   }
 

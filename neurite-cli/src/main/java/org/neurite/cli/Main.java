@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "neurite", mixinStandardHelpOptions = true, version = "neurite 0.1.0",
     description = "Deep learning on the JVM, in pure Java.",
-    subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ClassifyCommand.class, RunCommand.class, ConvertCommand.class, BenchCommand.class, Word2VecCommand.class, TranslateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, TrainCommand.class, FinetuneCommand.class, EvalCommand.class, PredictCommand.class, ClassifyCommand.class, RunCommand.class, ConvertCommand.class, BenchCommand.class, Word2VecCommand.class, TranslateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean debug;

@@ -21,7 +21,6 @@ import org.neurite.train.Losses;
 import org.neurite.train.Metrics;
 import org.neurite.train.ModelCheckpoint;
 import org.neurite.vision.ImageDataset;
-import org.neurite.vision.Models;
 import org.neurite.vision.Transform;
 import org.neurite.vision.Transforms;
 import picocli.CommandLine.Command;
@@ -44,7 +43,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "mnist", description = "Training data: " + ImageData.HELP + " (default: mnist).")
     String data;
 
-    @Option(names = "--model", defaultValue = "seed-cnn", description = "seed-cnn or lenet (default seed-cnn).")
+    @Option(names = "--model", defaultValue = "seed-cnn", description = "A zoo network: seed-cnn (default), lenet, vgg11, vgg16, "
+        + "resnet18, resnet34, resnet20 (CIFAR) or mobilenetv2.")
     String model;
 
     @Option(names = "--epochs", defaultValue = "3")
@@ -209,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
           + " of " + epochs + "; raise --epochs to train further");
     } else {
       Seeds.set(seed);
-      model = Models.byName(modelName, s[1], s[2], s[3], d.classes().size());
+      model = org.neurite.vision.Zoo.byName(modelName, s[1], s[2], s[3], d.classes().size()).model();
     }
     if (verbose) System.out.println(model.summary());
     model.compile(adam, Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());

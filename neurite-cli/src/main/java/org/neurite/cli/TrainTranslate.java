@@ -15,28 +15,42 @@ import org.neurite.text.Vocabulary;
 import org.neurite.text.translate.Bleu;
 import org.neurite.text.translate.ParallelCorpus;
 import org.neurite.text.translate.Seq2Seq;
+import org.neurite.text.translate.TransformerSeq2Seq;
+import org.neurite.text.translate.TranslationModel;
 import org.neurite.text.translate.TranslationTrainer;
 import org.neurite.text.translate.Translator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code neurite train translate}: train a GRU encoder-decoder (with or without additive attention) on
- * sentence pairs, report validation loss per epoch and test BLEU (greedy and beam), and save the model.
+ * {@code neurite train translate}: train a GRU encoder-decoder (with or without additive attention) or a
+ * Transformer encoder-decoder on sentence pairs, report validation loss per epoch and test BLEU (greedy and
+ * beam), and save the model.
  */
-@Command(name = "translate", description = "Train a translation model (GRU encoder-decoder, optional additive attention).")
+@Command(name = "translate", description = "Train a translation model (GRU encoder-decoder with optional additive attention, or a Transformer).")
 final class TrainTranslate implements Callable<Integer> {
   @Option(names = "--pairs", required = true, paramLabel = "FILE.tsv|multi30k:DIR[:SRC-TGT]",
       description = "source<TAB>target lines (split 90/5/5 with --seed), or Multi30k's tok/ files (train, val, test_2016_flickr; default en-de).")
   String pairs;
 
-  @Option(names = "--arch", defaultValue = "gru-attention", description = "gru-attention (default) or gru (no attention).")
+  @Option(names = "--arch", defaultValue = "gru-attention", description = "gru-attention (default), gru (no attention) or transformer.")
   String arch;
+
+  @Option(names = "--heads", defaultValue = "4", description = "Transformer: attention heads (must divide --embed).") int heads;
+  @Option(names = "--ff", defaultValue = "512", description = "Transformer: feed-forward width.") int ff;
+  @Option(names = "--layers", defaultValue = "3", description = "Transformer: encoder and decoder layers each.") int layers;
+  @Option(names = "--dropout", defaultValue = "0.1", description = "Transformer: dropout.") float dropout;
+  @Option(names = "--norm-first", description = "Transformer: pre-norm layers (default post-norm).") boolean normFirst;
+  @Option(names = "--shared-embeddings", description = "Transformer: one vocabulary and one embedding table for both sides.")
+  boolean sharedEmbeddings;
+  @Option(names = "--teacher-forcing", defaultValue = "1.0", paramLabel = "START[:END]",
+      description = "Ratio of reference tokens fed to the decoder, going linearly from START (first epoch) to END (last); below 1 the model's own argmax is fed otherwise (scheduled sampling). Default 1.0.")
+  String teacherForcing;
 
   @Option(names = "--unidirectional", description = "A one-way encoder (default: bidirectional).")
   boolean unidirectional;
 
-  @Option(names = "--embed", defaultValue = "128") int embed;
+  @Option(names = "--embed", defaultValue = "128", description = "Embedding width (the Transformer's d_model).") int embed;
   @Option(names = "--hidden", defaultValue = "256") int hidden;
   @Option(names = "--attention-units", defaultValue = "128") int attentionUnits;
   @Option(names = "--epochs", defaultValue = "10") int epochs;
@@ -81,32 +95,45 @@ final class TrainTranslate implements Callable<Integer> {
   }
 
   static Integer run(TrainTranslate o) throws Exception {
-    if (!o.arch.equals("gru-attention") && !o.arch.equals("gru"))
-      throw new IllegalArgumentException("--arch " + o.arch + ": expected gru-attention or gru");
+    if (!o.arch.equals("gru-attention") && !o.arch.equals("gru") && !o.arch.equals("transformer"))
+      throw new IllegalArgumentException("--arch " + o.arch + ": expected gru-attention, gru or transformer");
+    if (o.sharedEmbeddings && !o.arch.equals("transformer"))
+      throw new IllegalArgumentException("--shared-embeddings: only for --arch transformer");
+    var tf = TranslationTrainer.TeacherForcing.parse(o.teacherForcing);
     Seeds.set(o.seed);
     if (!o.tokens.equals("neurite") && !o.tokens.equals("whitespace"))
       throw new IllegalArgumentException("--tokens " + o.tokens + ": expected neurite or whitespace");
     Data d = load(o.pairs, o.maxLen, o.seed, o.tokens.equals("neurite"));
     List<ParallelCorpus.Pair> train = d.train();
     if (o.limit > 0 && train.size() > o.limit) train = train.subList(0, o.limit);
-    Vocabulary src = ParallelCorpus.vocabulary(train, true, o.minCount, 0), tgt = ParallelCorpus.vocabulary(train, false, o.minCount, 0);
-    var model = new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), o.embed, o.hidden, !o.unidirectional,
-        o.arch.equals("gru-attention"), o.attentionUnits, tgt.bos(), tgt.eos()));
+    Vocabulary src, tgt;
+    if (o.sharedEmbeddings) src = tgt = jointVocabulary(train, o.minCount);
+    else {
+      src = ParallelCorpus.vocabulary(train, true, o.minCount, 0);
+      tgt = ParallelCorpus.vocabulary(train, false, o.minCount, 0);
+    }
+    TranslationModel model = o.arch.equals("transformer")
+        ? new TransformerSeq2Seq(new TransformerSeq2Seq.Config(src.size(), tgt.size(), o.embed, o.heads, o.ff, o.layers, o.layers,
+            o.dropout, o.normFirst, o.sharedEmbeddings, tgt.bos(), tgt.eos()))
+        : new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), o.embed, o.hidden, !o.unidirectional,
+            o.arch.equals("gru-attention"), o.attentionUnits, tgt.bos(), tgt.eos()));
     System.out.printf(Locale.ROOT, "%s: %d training pairs, vocabularies %d / %d, %,d parameters%n", model, train.size(), src.size(),
-        tgt.size(), model.parameterCount());
+        tgt.size(), model.module().parameterCount());
     List<int[]> s = new ArrayList<>(), t = new ArrayList<>(), vs = new ArrayList<>(), vt = new ArrayList<>();
     encode(train, src, tgt, s, t);
     encode(d.valid(), src, tgt, vs, vt);
-    var trainer = new TranslationTrainer(model, new TranslationTrainer.Options(o.batchSize, o.lr, o.clip, o.smoothing, o.seed));
+    var trainer = new TranslationTrainer(model, new TranslationTrainer.Options(o.batchSize, o.lr, o.clip, o.smoothing, o.seed, tf, o.epochs));
     var translator = new Translator(model, src, tgt, d.whitespace(), Math.max(o.maxLen * 2, 50));
     long start = System.nanoTime();
     StringBuilder log = new StringBuilder();
     long deadline = o.minutes > 0 ? start + (long) (o.minutes * 6e10) : Long.MAX_VALUE;
     for (int e = 1; e <= o.epochs; e++) {
+      double ratio = trainer.teacherForcingRatio();
       double loss = trainer.epoch(s, t, deadline);
       double valid = validLoss(model, vs, vt, o.batchSize);
       double min = (System.nanoTime() - start) / 6e10;
-      String line = String.format(Locale.ROOT, "epoch %d: train loss %.4f, valid loss %.4f (no smoothing), %.1f min", e, loss, valid, min);
+      String line = String.format(Locale.ROOT, "epoch %d: train loss %.4f, valid loss %.4f (no smoothing), %.1f min", e, loss, valid, min)
+          + (tf.equals(TranslationTrainer.TeacherForcing.ALWAYS) ? "" : String.format(Locale.ROOT, ", teacher forcing %.3f", ratio));
       System.out.println(line);
       log.append(line).append('\n');
       translator.save(o.out.resolve("model"));
@@ -126,7 +153,7 @@ final class TrainTranslate implements Callable<Integer> {
     System.out.println(g);
     log.append(g).append('\n');
     if (o.beam > 1) {
-      for (String in : inputs) beamed.add(evalTranslator.translate(in, o.beam, o.alpha).text());
+      for (var tr : evalTranslator.translateAll(inputs, 32, o.beam, o.alpha)) beamed.add(tr.text());
       String b = "test BLEU beam " + o.beam + " alpha " + o.alpha + ": " + Bleu.corpus(beamed, refs);
       System.out.println(b);
       log.append(b).append('\n');
@@ -145,9 +172,19 @@ final class TrainTranslate implements Callable<Integer> {
     }
   }
 
-  static double validLoss(Seq2Seq model, List<int[]> s, List<int[]> t, int batch) {
+  /** One vocabulary over both sides, for shared embeddings. */
+  static Vocabulary jointVocabulary(List<ParallelCorpus.Pair> pairs, int minCount) {
+    List<List<String>> seqs = new ArrayList<>();
+    for (var p : pairs) {
+      seqs.add(p.source());
+      seqs.add(p.target());
+    }
+    return Vocabulary.builder().minCount(minCount).unk(true).bos(true).eos(true).build(seqs);
+  }
+
+  static double validLoss(TranslationModel model, List<int[]> s, List<int[]> t, int batch) {
     if (s.isEmpty()) return Double.NaN;
-    model.eval();
+    model.module().eval();
     double total = 0;
     int n = 0;
     int[] order = new int[s.size()];
@@ -155,11 +192,11 @@ final class TrainTranslate implements Callable<Integer> {
     try (var g = GradMode.off()) {
       for (int from = 0; from < order.length; from += batch) {
         Tensor[] b = TranslationTrainer.batch(s, t, order, from, Math.min(order.length, from + batch));
-        total += model.loss(b[0], b[1], b[2], 0f).item();
+        total += model.loss(b[0], b[1], b[2], 0f, 1.0, null).item();
         n++;
       }
     }
-    model.train(true);
+    model.module().train(true);
     return total / n;
   }
 }

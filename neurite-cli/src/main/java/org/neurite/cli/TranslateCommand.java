@@ -38,7 +38,7 @@ final class TranslateCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "%s%n  -> %s   (log p = %.3f)%n", s, t.text(), t.score());
     }
     if (heatmap != null) {
-      if (!tr.model().config().attention())
+      if (tr.model() instanceof org.neurite.text.translate.Seq2Seq s2s && !s2s.config().attention())
         throw new IllegalArgumentException("--heatmap: model " + model + " has no attention (trained with --arch gru)");
       String[] rows = new String[first.attention().length];
       for (int i = 0; i < rows.length; i++) rows[i] = i < first.tokens().size() ? first.tokens().get(i) : "<eos>";

@@ -1,6 +1,6 @@
 package org.neurite.nn;
 
-import org.neurite.autograd.GradMode;
+import org.neurite.ops.Normalization;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -50,29 +50,11 @@ public final class BatchNorm extends Layer {
 
   @Override
   protected Tensor compute(Tensor x) {
-    int r = x.rank();
-    int[] axes = new int[r - 1];
-    axes[0] = 0;
-    for (int i = 2; i < r; i++) axes[i - 1] = i;
-    int[] bshape = new int[r];
-    java.util.Arrays.fill(bshape, 1);
-    bshape[1] = x.shape(1);
-    Tensor mean, var;
-    if (isTraining() && !isFrozen()) {
-      mean = x.mean(true, axes);
-      Tensor d = x.sub(mean);
-      var = d.mul(d).mean(true, axes);
-      int count = x.size() / x.shape(1);
-      try (var g = GradMode.off()) {
-        update(runningMean, mean.data(), 1f);
-        update(runningVar, var.data(), count > 1 ? (float) count / (count - 1) : 1f);
-        batches.storage()[0] += 1;
-      }
-      return d.div(var.add(eps).sqrt()).mul(weight.reshape(bshape)).add(bias.reshape(bshape));
-    }
-    mean = runningMean.reshape(bshape);
-    var = runningVar.reshape(bshape);
-    return x.sub(mean).div(var.add(eps).sqrt()).mul(weight.reshape(bshape)).add(bias.reshape(bshape));
+    boolean batchStats = isTraining() && !isFrozen();
+    // The op moves the running statistics in place, outside the graph.
+    Tensor y = Normalization.batchNorm(x, runningMean, runningVar, weight, bias, batchStats, momentum, eps);
+    if (batchStats) batches.storage()[0] += 1;
+    return y;
   }
 
   /**
@@ -83,12 +65,6 @@ public final class BatchNorm extends Layer {
    */
   public boolean isFrozen() {
     return weight != null && !weight.requiresGrad() && !bias.requiresGrad();
-  }
-
-  // running = (1 - momentum) running + momentum * batch * correction
-  private void update(Tensor running, float[] batch, float correction) {
-    float[] r = running.storage();
-    for (int i = 0; i < r.length; i++) r[i] = (1 - momentum) * r[i] + momentum * batch[i] * correction;
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.neurite.ops;
 
 import org.neurite.autograd.Tape;
 import org.neurite.kernels.AttentionKernels;
+import org.neurite.kernels.BatchNormKernels;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
@@ -12,7 +13,8 @@ import org.neurite.tensor.Tensor;
  * add (and its dropout) of a post-norm Transformer block. The composite it replaces,
  * {@link #layerNormComposite}, stays as the reference for tests.
  *
- * <p>Not here: batch normalisation (nn.BatchNorm), normalisation over several trailing axes.
+ * <p>Batch normalisation ({@link #batchNorm}) is fused the same way; {@code nn.BatchNorm} is its layer.
+ * Not here: normalisation over several trailing axes.
  */
 public final class Normalization {
   private Normalization() {}
@@ -87,6 +89,64 @@ public final class Normalization {
       return new Tensor[] {x.requiresGrad() ? Tensor.of(ds, x.shape()) : null, r.requiresGrad() ? Tensor.of(dr, r.shape()) : null,
           dw == null ? null : Tensor.of(dw, d), db == null ? null : Tensor.of(db, d)};
     }, x, r, weight, bias);
+  }
+
+  /**
+   * Batch normalisation over axis 1 of {@code [N, C, ...]}, PyTorch's
+   * {@code F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)}: with
+   * {@code training}, the batch's mean and biased variance normalise, and the running statistics (if
+   * given) move towards the batch's mean and unbiased variance by {@code momentum}; otherwise the
+   * running statistics normalise. One pass for the statistics, one for the output; backward is one
+   * pass too.
+   *
+   * @param x           [N, C, ...]
+   * @param runningMean [C] or null (training only: then nothing is tracked); updated in place
+   * @param runningVar  [C] or null, as runningMean
+   * @param weight      [C] or null; bias [C] or null
+   */
+  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
+                                 float momentum, float eps) {
+    if (x.rank() < 2) throw new IllegalArgumentException("batch_norm: expected [N, C, ...], got " + Shape.str(x.shape()));
+    int n = x.shape(0), c = x.shape(1), sp = n * c == 0 ? 0 : x.size() / (n * c);
+    for (Tensor t : new Tensor[] {runningMean, runningVar, weight, bias})
+      if (t != null && (t.rank() != 1 || t.shape(0) != c))
+        throw new IllegalArgumentException("batch_norm: statistics and parameters must be [" + c + "] for input "
+            + Shape.str(x.shape()) + ", got " + Shape.str(t.shape()));
+    if (!training && (runningMean == null || runningVar == null))
+      throw new IllegalArgumentException("batch_norm: evaluation needs the running mean and variance");
+    if (training && (long) n * sp < 2)
+      throw new IllegalArgumentException("batch_norm: training needs more than one value per channel, got input "
+          + Shape.str(x.shape()) + " (PyTorch refuses it too: the variance of one value is 0)");
+    float[] xs = x.data(), w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
+    float[] y = new float[xs.length], mean, rstd = new float[c];
+    if (training) {
+      mean = new float[c];
+      float[] var = new float[c];
+      BatchNormKernels.forwardTrain(xs, w, b, y, n, c, sp, eps, mean, var, rstd);
+      if (runningMean != null) {
+        float[] rm = runningMean.storage(), rv = runningVar.storage();
+        float unbias = (float) ((double) n * sp / (n * sp - 1));
+        for (int i = 0; i < c; i++) {
+          rm[i] = (1 - momentum) * rm[i] + momentum * mean[i];
+          rv[i] = (1 - momentum) * rv[i] + momentum * var[i] * unbias;
+        }
+      }
+    } else {
+      mean = runningMean.toArray();
+      float[] var = runningVar.toArray();
+      BatchNormKernels.forwardEval(xs, w, b, y, n, c, sp, eps, mean, var);
+      for (int i = 0; i < c; i++) rstd[i] = (float) (1 / Math.sqrt((double) var[i] + eps));
+    }
+    Tensor out = Tensor.of(y, x.shape());
+    if (!Tape.needed(x, weight, bias)) return out;
+    return Tape.record("batch_norm", out, dy -> {
+      float[] dx = x.requiresGrad() ? new float[xs.length] : null;
+      float[] dw = weight != null && weight.requiresGrad() ? new float[c] : null;
+      float[] db = bias != null && bias.requiresGrad() ? new float[c] : null;
+      BatchNormKernels.backward(xs, w, mean, rstd, dy.data(), dx, dw, db, n, c, sp, training);
+      return new Tensor[] {dx == null ? null : Tensor.of(dx, x.shape()), dw == null ? null : Tensor.of(dw, c),
+          db == null ? null : Tensor.of(db, c)};
+    }, x, weight, bias);
   }
 
   /** The composite reference: the same function from mean, var, sub, div, mul and add. */

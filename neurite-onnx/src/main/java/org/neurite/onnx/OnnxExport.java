@@ -17,6 +17,7 @@ import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Module;
 import org.neurite.nn.Padding;
 import org.neurite.nn.Pool2D;
+import org.neurite.nn.Residual;
 import org.neurite.nn.Sequential;
 import org.neurite.onnx.proto.OnnxProto.AttributeProto;
 import org.neurite.onnx.proto.OnnxProto.GraphProto;
@@ -196,10 +197,23 @@ final class OnnxExport {
         case ActivationLayer a -> {
           return activation(a.activation(), base, x, at);
         }
+        case Residual r -> {
+          String y = branch(r.body(), p + "body.layers.", x, at);
+          String side = r.shortcut() == null ? x : branch(r.shortcut(), p + "shortcut.layers.", x, at);
+          String sum = fresh(base + "Add");
+          node("Add", base + "Add", List.of(y, side), sum);
+          return activation(r.activation(), base, sum, at);
+        }
         default -> throw new OnnxException("export: " + at + " (" + m.getClass().getSimpleName()
             + ") has no ONNX mapping yet; exportable layers: Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, "
-            + "Dropout, BatchNorm and activations");
+            + "Dropout, BatchNorm, Residual and activations");
       }
+    }
+
+    private String branch(Sequential s, String prefix, String x, String at) throws OnnxException {
+      List<Module> layers = s.layers();
+      for (int i = 0; i < layers.size(); i++) x = layer(layers.get(i), prefix + i + ".", x, at + " " + prefix + i);
+      return x;
     }
 
     String activation(Activation a, String base, String x, String at) throws OnnxException {

@@ -26,6 +26,7 @@ import org.neurite.nn.Layer;
 import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Module;
 import org.neurite.nn.Padding;
+import org.neurite.nn.Residual;
 import org.neurite.nn.Seeds;
 import org.neurite.nn.Sequential;
 import org.neurite.optim.Optimizers;
@@ -130,6 +131,25 @@ class ExportTest {
       Golden.assertClose(k, a.get(k), b.get(k), 1e-6, 1e-5);
     for (String k : s.namedParameters().keySet())
       Golden.assertClose(k, s.namedParameters().get(k).grad(), back.namedParameters().get(k).grad(), 1e-6, 1e-4);
+  }
+
+  @Test
+  void residualNetworksRoundTripWithTheirNames() throws Exception {
+    Seeds.set(21);
+    Sequential s = Sequential.of(new Conv2D(8, 3).stride(2).padding(1).useBias(false), new BatchNorm(),
+        new ActivationLayer(Activation.RELU6),
+        new Residual(Sequential.of(new Conv2D(8, 3).padding(1).groups(8).useBias(false), new BatchNorm(),
+            new ActivationLayer(Activation.RELU6), new Conv2D(8, 1).useBias(false), new BatchNorm())),
+        new Residual(Sequential.of(new Conv2D(12, 3).stride(2).padding(1)), Sequential.of(new Conv2D(12, 1).stride(2))).relu(),
+        new GlobalAvgPool2D(), new Dense(3).softmax()).input(3, 9, 9);
+    for (Tensor t : s.stateDict().values()) {   // BatchNorm statistics away from 0 and 1, so eval mode shows them
+      float[] v = t.storage();
+      for (int i = 0; i < v.length; i++) v[i] += 0.1f * (i % 5) + (t.rank() == 1 ? 0.2f : 0f);
+    }
+    OnnxModel back = roundTrip(s, new int[] {3, 9, 9});
+    assertEquals(s.namedParameters().keySet(), back.namedParameters().keySet());
+    Tensor x = Tensor.randn(new Rng(3), 2, 3, 9, 9).mul(3f);
+    Golden.assertClose("residual net", evalOut(s, x), evalOut(back, x), 1e-6, 1e-5);
   }
 
   @Test

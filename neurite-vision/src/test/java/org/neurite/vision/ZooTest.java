@@ -45,7 +45,7 @@ class ZooTest {
     String leaf = name.substring(name.lastIndexOf('.') + 1);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
-      double s = Math.sin(0.37 * i + t);
+      double h = 43758.5453 * Math.sin(12.9898 * i + 78.233 * t), s = 2 * (h - Math.floor(h)) - 1;
       v[i] = (float) switch (leaf) {
         case "weight" -> shape.length >= 2 ? s * Math.sqrt(3.0 / (n / shape[0])) : 1 + 0.1 * s;
         case "bias", "running_mean" -> 0.1 * s;
@@ -129,10 +129,9 @@ class ZooTest {
     for (var e : names.entrySet()) {
       Tensor want = golden.get("resnet20_train/grad:" + e.getValue());
       if (want == null) continue;
-      // 1e-3 of the largest entry: the stem's gradient (up to 151 here) goes back through 19 BatchNorms with
-      // batch statistics of 4 samples, which is ill-conditioned; PyTorch's own float32 run differs from its
-      // float64 one by 9% of the largest entry there (Neurite: 3e-4).
-      assertClose(want, params.get(e.getKey()).grad(), 1e-3, "gradient of " + e.getValue());
+      // PyTorch's own float32 gradients are within 1e-4 of the largest entry here, and no ReLU input is within
+      // 5e-6 of its kink, where float32 rounding could flip a unit (the script picks such an input).
+      assertClose(want, params.get(e.getKey()).grad(), 2e-4, "gradient of " + e.getValue());
       checked++;
     }
     assertEquals(7, checked);

@@ -2,7 +2,6 @@ package org.neurite.text.translate;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.neurite.autograd.GradMode;
 import org.neurite.nn.AdditiveAttention;
@@ -13,6 +12,7 @@ import org.neurite.nn.GRU;
 import org.neurite.nn.Layer;
 import org.neurite.nn.Module;
 import org.neurite.nn.RecurrentLayer;
+import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -34,7 +34,7 @@ import org.neurite.tensor.Tensor;
  * <p>Children (state_dict prefixes): {@code src_embed}, {@code encoder}, {@code bridge},
  * {@code tgt_embed}, {@code decoder}, {@code attention} (when on), {@code out}. Id 0 is PAD on both sides.
  */
-public final class Seq2Seq extends Module {
+public final class Seq2Seq extends Module implements TranslationModel {
   /** Everything needed to rebuild the network; {@code bos}/{@code eos} are target-vocabulary ids. */
   public record Config(int sourceVocab, int targetVocab, int embedDim, int hidden, boolean bidirectional,
       boolean attention, int attentionUnits, int bos, int eos) {}
@@ -91,8 +91,29 @@ public final class Seq2Seq extends Module {
       }
   }
 
+  @Override
   public Config config() {
     return config;
+  }
+
+  @Override
+  public int sourceVocab() {
+    return config.sourceVocab();
+  }
+
+  @Override
+  public int targetVocab() {
+    return config.targetVocab();
+  }
+
+  @Override
+  public int bos() {
+    return config.bos();
+  }
+
+  @Override
+  public int eos() {
+    return config.eos();
   }
 
   /** Teacher forcing is the training path; {@code forward} is not defined for a pair of sequences. */
@@ -121,20 +142,62 @@ public final class Seq2Seq extends Module {
   }
 
   /**
+   * Logits {@code [N, T, V]} under scheduled sampling (Bengio et al. 2015, "Scheduled Sampling for Sequence
+   * Prediction with Recurrent Neural Networks"): the decoder runs step by step, and each step after the first
+   * reads, per sentence, the reference token {@code targetIn[:, t]} with probability {@code teacherForcing}, else
+   * the argmax of its own previous logits (a choice that carries no gradient). {@code teacherForcing >= 1} is
+   * {@link #logits(Tensor, Tensor)}.
+   */
+  public Tensor logits(Tensor source, Tensor targetIn, double teacherForcing, Rng rng) {
+    if (teacherForcing >= 1) return logits(source, targetIn);
+    Encoded e = encode(source);
+    int n = targetIn.shape(0), t = targetIn.shape(1), v = config.targetVocab();
+    float[] gold = targetIn.contiguous().data();
+    float[] prev = new float[n];
+    for (int i = 0; i < n; i++) prev[i] = gold[i * t];
+    Tensor h = e.h0();
+    List<Tensor> steps = new ArrayList<>(t);
+    for (int j = 0; j < t; j++) {
+      if (j > 0) {
+        float[] last = steps.get(j - 1).contiguous().data();   // [N, 1, V]
+        for (int i = 0; i < n; i++) {
+          if (rng.nextDouble() < teacherForcing) prev[i] = gold[i * t + j];
+          else {
+            int best = 0;
+            for (int k = 1; k < v; k++) if (last[i * v + k] > last[i * v + best]) best = k;
+            prev[i] = best;
+          }
+        }
+      }
+      RecurrentLayer.Output o = decoder.run(tgtEmbed.forward(Tensor.of(prev.clone(), n, 1)), null, List.of(h));
+      Tensor s = o.sequence();                                                      // [N, 1, H]
+      h = o.state().get(0);
+      Tensor feat = attention == null ? s : Tensor.concat(-1, s, attention.call(s, e.values(), e.mask()).context());
+      steps.add(out.forward(feat));                                                  // [N, 1, V]
+    }
+    return Tensor.concat(1, steps.toArray(new Tensor[0]));
+  }
+
+  /**
    * Mean cross-entropy over the non-PAD positions of {@code targetOut} {@code [N, T]} (targetIn shifted left,
    * EOS last), label-smoothed by {@code smoothing}.
    */
   public Tensor loss(Tensor source, Tensor targetIn, Tensor targetOut, float smoothing) {
-    Tensor logits = logits(source, targetIn);
+    return loss(source, targetIn, targetOut, smoothing, 1.0, null);
+  }
+
+  /** As {@link #loss(Tensor, Tensor, Tensor, float)}, with scheduled sampling at ratio {@code teacherForcing}. */
+  @Override
+  public Tensor loss(Tensor source, Tensor targetIn, Tensor targetOut, float smoothing, double teacherForcing, Rng rng) {
+    Tensor logits = logits(source, targetIn, teacherForcing, rng);
     int m = targetOut.size();
     return SequenceLoss.crossEntropy(logits.reshape(m, config.targetVocab()), targetOut.reshape(m), 0, smoothing);
   }
 
   // ------------------------------------------------------------------ decoding
 
-  private record Step(float[] logp, Tensor h, float[] weights) {}   // logp: [K, V], h: [K, H], weights: [K, S] or null
-
-  private Step step(int[] prev, Tensor h, Tensor values, Tensor mask) {
+  // One decoder step for rows k (of sentence sentence[k]) with hidden state h [K, H].
+  private Decoding.Step<Tensor> step(int[] prev, int[] sentence, Tensor h, Encoded e) {
     int k = prev.length;
     float[] ids = new float[k];
     for (int i = 0; i < k; i++) ids[i] = prev[i];
@@ -143,12 +206,27 @@ public final class Seq2Seq extends Module {
     float[] w = null;
     Tensor feat = s;
     if (attention != null) {
+      boolean same = sentence.length == e.values().shape(0);
+      for (int i = 0; same && i < k; i++) same = sentence[i] == i;
+      Tensor values = same ? e.values() : e.values().indexSelect(0, sentence), mask = same ? e.mask() : e.mask().indexSelect(0, sentence);
       AdditiveAttention.Result r = attention.call(s, values, mask);
       feat = Tensor.concat(-1, s, r.context());
       w = r.weights().contiguous().data();                                          // [K, 1, S]
     }
     Tensor logp = out.forward(feat).reshape(k, config.targetVocab()).logSoftmax(1);
-    return new Step(logp.contiguous().data(), o.state().get(0), w);
+    return new Decoding.Step<>(logp.contiguous().data(), o.state().get(0), w, e.values().shape(1));
+  }
+
+  private Decoding.Stepper<Tensor> stepper(Encoded e) {
+    return new Decoding.Stepper<>() {
+      public Decoding.Step<Tensor> step(int[] prev, int[] sentence, Tensor h) {
+        return Seq2Seq.this.step(prev, sentence, h, e);
+      }
+
+      public Tensor select(Tensor h, int[] rows) {
+        return h.indexSelect(0, rows);
+      }
+    };
   }
 
   /** Right-pads id sequences into {@code [N, S]} (an empty sequence becomes one PAD... so callers append EOS). */
@@ -160,60 +238,19 @@ public final class Seq2Seq extends Module {
     return Tensor.of(v, seqs.size(), s);
   }
 
-  /** Greedy decoding of a batch of sources (ids, EOS included), at most {@code maxLength} tokens each. */
-  public List<Hypothesis> greedy(List<int[]> sources, int maxLength) {
-    try (var g = org.neurite.train.Trainer.inference(this)) {
-      int n = sources.size(), v = config.targetVocab();
-      if (n == 0) return List.of();
-      Encoded e = encode(pad(sources));
-      int s = e.values().shape(1);
-      Tensor h = e.h0();
-      int[] prev = new int[n];
-      Arrays.fill(prev, config.bos());
-      boolean[] done = new boolean[n];
-      double[] score = new double[n];
-      List<List<Integer>> ids = new ArrayList<>();
-      List<List<float[]>> attn = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        ids.add(new ArrayList<>());
-        attn.add(new ArrayList<>());
-      }
-      for (int t = 0, left = n; t < maxLength && left > 0; t++) {
-        Step st = step(prev, h, e.values(), e.mask());
-        h = st.h();
-        for (int i = 0; i < n; i++) {
-          if (done[i]) continue;
-          int best = 0;
-          for (int j = 1; j < v; j++) if (st.logp()[i * v + j] > st.logp()[i * v + best]) best = j;
-          score[i] += st.logp()[i * v + best];
-          ids.get(i).add(best);
-          attn.get(i).add(st.weights() == null ? new float[0] : Arrays.copyOfRange(st.weights(), i * s, i * s + sources.get(i).length));
-          prev[i] = best;
-          if (best == config.eos()) {
-            done[i] = true;
-            left--;
-          }
-        }
-      }
-      List<Hypothesis> result = new ArrayList<>(n);
-      for (int i = 0; i < n; i++)
-        result.add(new Hypothesis(ids.get(i).stream().mapToInt(Integer::intValue).toArray(), score[i],
-            attn.get(i).toArray(new float[0][])));
-      return result;
-    }
+  static int[] lengths(List<int[]> seqs) {
+    int[] out = new int[seqs.size()];
+    for (int i = 0; i < out.length; i++) out[i] = seqs.get(i).length;
+    return out;
   }
 
-  private record Beam(int[] ids, double score, List<float[]> attn) {
-    Beam extend(int id, double logp, float[] w) {
-      int[] x = Arrays.copyOf(ids, ids.length + 1);
-      x[ids.length] = id;
-      List<float[]> a = new ArrayList<>(attn);
-      a.add(w);
-      return new Beam(x, score + logp, a);
-    }
-
-    Hypothesis hypothesis() {
-      return new Hypothesis(ids, score, attn.toArray(new float[0][]));
+  /** Greedy decoding of a batch of sources (ids, EOS included), sentence i at most {@code maxLengths[i]} tokens. */
+  @Override
+  public List<Hypothesis> greedy(List<int[]> sources, int[] maxLengths) {
+    if (sources.isEmpty()) return List.of();
+    try (var g = org.neurite.train.Trainer.inference(this)) {
+      Encoded e = encode(pad(sources));
+      return Decoding.greedy(stepper(e), e.h0(), lengths(sources), maxLengths, config.bos(), config.eos());
     }
   }
 
@@ -223,86 +260,23 @@ public final class Seq2Seq extends Module {
   }
 
   /**
-   * Beam search over one source (ids, EOS included): keeps {@code width} live prefixes; an EOS among the
-   * best {@code width} candidates of a step finishes a hypothesis; stops when {@code width} hypotheses have
-   * finished or after {@code maxLength} steps (the live prefixes then count as hypotheses). Returns the
-   * hypothesis with the highest {@code score / lengthPenalty(len, alpha)}. Greedy's hypothesis is scored
-   * too and competes in that final choice: plain beam search can drop greedy's path, and with it the
-   * guarantee that a wider search never scores lower. Width 1 is exactly greedy.
+   * Beam search over a batch of sources (ids, EOS included), all sentences' beams advancing together: keeps
+   * {@code width} live prefixes per sentence; an EOS among the best {@code width} candidates of a step finishes a
+   * hypothesis; a sentence stops when {@code width} hypotheses have finished or after {@code maxLengths[i]} steps
+   * (the live prefixes then count as hypotheses). Returns per sentence the hypothesis with the highest
+   * {@code score / lengthPenalty(len, alpha)}. Greedy's hypothesis is scored too and competes in that final
+   * choice: plain beam search can drop greedy's path, and with it the guarantee that a wider search never scores
+   * lower. Width 1 is exactly greedy.
    */
-  public Hypothesis beam(int[] source, int width, double alpha, int maxLength) {
+  @Override
+  public List<Hypothesis> beam(List<int[]> sources, int width, double alpha, int[] maxLengths) {
     if (width < 1) throw new IllegalArgumentException("beam: width (" + width + ") must be >= 1");
-    Hypothesis greedy = greedy(List.of(source), maxLength).get(0);
-    if (width == 1) return greedy;
+    List<Hypothesis> greedy = greedy(sources, maxLengths);
+    if (width == 1 || sources.isEmpty()) return greedy;
     try (var g = org.neurite.train.Trainer.inference(this)) {
-      int v = config.targetVocab();
-      Encoded e = encode(pad(List.of(source)));
-      int s = e.values().shape(1);
-      List<Beam> active = List.of(new Beam(new int[0], 0, List.of()));
-      List<Beam> finished = new ArrayList<>();
-      Tensor h = e.h0();
-      for (int t = 0; t < maxLength && !active.isEmpty(); t++) {
-        int k = active.size();
-        int[] prev = new int[k], zeros = new int[k];
-        for (int i = 0; i < k; i++) prev[i] = t == 0 ? config.bos() : active.get(i).ids()[t - 1];
-        Step st = step(prev, h, e.values().indexSelect(0, zeros), e.mask().indexSelect(0, zeros));
-        // the best 2*width (beam, token) extensions, by total score; ties by beam then token, as greedy's argmax
-        int keep = Math.min(2 * width, k * v);
-        int[] top = topK(st.logp(), active, v, keep);
-        List<Beam> next = new ArrayList<>();
-        int[] parents = new int[width];
-        for (int r = 0; r < top.length && next.size() < width; r++) {
-          int b = top[r] / v, id = top[r] % v;
-          float[] w = st.weights() == null ? new float[0] : Arrays.copyOfRange(st.weights(), b * s, b * s + s);
-          Beam x = active.get(b).extend(id, st.logp()[top[r]], w);
-          if (id == config.eos()) {
-            if (r < width) finished.add(x);
-          } else {
-            parents[next.size()] = b;
-            next.add(x);
-          }
-        }
-        if (finished.size() >= width) {
-          active = List.of();
-          break;
-        }
-        active = next;
-        h = st.h().indexSelect(0, Arrays.copyOf(parents, next.size()));
-      }
-      List<Beam> all = new ArrayList<>(finished);
-      all.addAll(active);   // reached maxLength unfinished
-      Hypothesis best = greedy;
-      double bestScore = greedy.score() / lengthPenalty(greedy.ids().length, alpha);
-      for (Beam b : all) {
-        double sc = b.score() / lengthPenalty(b.ids().length, alpha);
-        if (sc > bestScore) {
-          bestScore = sc;
-          best = b.hypothesis();
-        }
-      }
-      return best;
+      Encoded e = encode(pad(sources));
+      return Decoding.beam(stepper(e), e.h0(), lengths(sources), maxLengths, config.bos(), config.eos(), width, alpha, greedy);
     }
-  }
-
-  private static int[] topK(float[] logp, List<Beam> active, int v, int keep) {
-    int k = active.size();
-    // a bounded min-heap over flat indices b*v + j, ordered by total score (higher better, then lower index)
-    Comparator<Integer> worseFirst = (a, b) -> {
-      double sa = active.get(a / v).score() + logp[a], sb = active.get(b / v).score() + logp[b];
-      if (sa != sb) return Double.compare(sa, sb);
-      return Integer.compare(b, a);
-    };
-    java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(keep + 1, worseFirst);
-    for (int i = 0; i < k * v; i++) {
-      if (heap.size() < keep) heap.add(i);
-      else if (worseFirst.compare(i, heap.peek()) > 0) {
-        heap.poll();
-        heap.add(i);
-      }
-    }
-    int[] out = new int[heap.size()];
-    for (int i = out.length - 1; i >= 0; i--) out[i] = heap.poll();
-    return out;
   }
 
   @Override

@@ -17,10 +17,10 @@ import org.neurite.text.Tokenizer;
 import org.neurite.text.Vocabulary;
 
 /**
- * A trained {@link Seq2Seq} with its vocabularies and tokenisation: text in, text out, and the model
+ * A trained {@link TranslationModel} ({@link Seq2Seq} or {@link TransformerSeq2Seq}) with its vocabularies and tokenisation: text in, text out, and the model
  * directory. Not the network itself, and not training ({@link TranslationTrainer}).
  *
- * <p>A model directory holds {@code config.json} ({@code format_version} 1, {@code class} "Seq2Seq", the
+ * <p>A model directory holds {@code config.json} ({@code format_version} 1, {@code class} "Seq2Seq" or "TransformerSeq2Seq", the
  * network's {@code config}, and {@code metadata}: both vocabularies in id order, the tokenizer ("neurite"
  * or "whitespace"), the maximum output length) and {@code model.safetensors} (the state_dict). It is
  * written to a sibling temporary directory and renamed into place.
@@ -32,7 +32,7 @@ public final class Translator {
   /** A translation: the text, its tokens, the source tokens as the model saw them (EOS last), score and attention. */
   public record Translation(String text, List<String> tokens, List<String> sourceTokens, double score, float[][] attention) {}
 
-  private final Seq2Seq model;
+  private final TranslationModel model;
   private final Vocabulary source, target;
   private final boolean whitespaceTokens;
   private final Tokenizer tokenizer = new Tokenizer();
@@ -43,9 +43,10 @@ public final class Translator {
    * {@code whitespaceTokens} (split input on whitespace instead of {@link Tokenizer}), {@code maxLength}
    * (the most output tokens).
    */
-  public Translator(Seq2Seq model, Vocabulary source, Vocabulary target, boolean whitespaceTokens, int maxLength) {
+  public Translator(TranslationModel model, Vocabulary source, Vocabulary target, boolean whitespaceTokens, int maxLength) {
     var c = model.config();
-    if (c.sourceVocab() != source.size() || c.targetVocab() != target.size() || c.bos() != target.bos() || c.eos() != target.eos())
+    if (model.sourceVocab() != source.size() || model.targetVocab() != target.size() || model.bos() != target.bos()
+        || model.eos() != target.eos())
       throw new IllegalArgumentException("Translator: vocabularies (source " + source.size() + ", target " + target.size()
           + ", bos " + target.bos() + ", eos " + target.eos() + ") do not match the model's config " + c);
     if (source.eos() < 0) throw new IllegalArgumentException("Translator: the source vocabulary needs " + Vocabulary.EOS);
@@ -57,7 +58,7 @@ public final class Translator {
     this.maxLength = maxLength;
   }
 
-  public Seq2Seq model() {
+  public TranslationModel model() {
     return model;
   }
 
@@ -95,15 +96,23 @@ public final class Translator {
 
   /** Greedy translations of many sentences, {@code batch} at a time. */
   public List<Translation> translateAll(List<String> texts, int batch) {
+    return translateAll(texts, batch, 1, 0.0);
+  }
+
+  /**
+   * Translations of many sentences, {@code batch} sentences decoded together: greedy ({@code width} 1) or beam
+   * search, each sentence giving what {@link #translate(String, int, double)} gives it alone.
+   */
+  public List<Translation> translateAll(List<String> texts, int batch, int width, double alpha) {
+    if (batch < 1) throw new IllegalArgumentException("translateAll: batch (" + batch + ") must be >= 1");
     List<Translation> out = new ArrayList<>(texts.size());
     for (int from = 0; from < texts.size(); from += batch) {
       List<int[]> ids = new ArrayList<>();
-      int longest = 1;
-      for (String t : texts.subList(from, Math.min(texts.size(), from + batch))) {
+      for (String t : texts.subList(from, Math.min(texts.size(), from + batch)))
         ids.add(ParallelCorpus.encodeSource(source, tokenize(t)));
-        longest = Math.max(longest, ids.getLast().length);
-      }
-      List<Seq2Seq.Hypothesis> hs = model.greedy(ids, limit(longest));
+      int[] max = new int[ids.size()];
+      for (int i = 0; i < max.length; i++) max[i] = limit(ids.get(i).length);
+      List<Seq2Seq.Hypothesis> hs = width == 1 ? model.greedy(ids, max) : model.beam(ids, width, alpha, max);
       for (int i = 0; i < ids.size(); i++) out.add(result(ids.get(i), hs.get(i)));
     }
     return out;
@@ -121,15 +130,27 @@ public final class Translator {
   public void save(Path dir) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", FORMAT_VERSION);
-    root.put("class", "Seq2Seq");
+    root.put("class", model instanceof Seq2Seq ? "Seq2Seq" : "TransformerSeq2Seq");
     root.set("config", JSON.valueToTree(model.config()));
     root.set("metadata", JSON.valueToTree(Map.of("source_vocab", source.tokens(), "target_vocab", target.tokens(),
         "tokenizer", whitespaceTokens ? "whitespace" : "neurite", "max_length", maxLength)));
     String config = JSON.writeValueAsString(root);
     org.neurite.io.ModelFiles.saveDirectory(dir, tmp -> {
       AtomicFiles.writeString(tmp.resolve("config.json"), config);
-      SafeTensors.write(tmp.resolve("model.safetensors"), model.stateDict());
+      SafeTensors.write(tmp.resolve("model.safetensors"), model.module().stateDict());
     });
+  }
+
+  /** Whether {@code dir} holds a translation model: a config.json whose class is "Seq2Seq" or "TransformerSeq2Seq". */
+  public static boolean isTranslationModel(Path dir) {
+    Path cfg = dir.resolve("config.json");
+    if (!Files.isRegularFile(cfg)) return false;
+    try {
+      String cls = JSON.readTree(cfg.toFile()).path("class").asText();
+      return cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Reads a directory written by {@link #save}. */
@@ -138,16 +159,17 @@ public final class Translator {
     if (!Files.isRegularFile(cfg)) throw new IOException("load " + dir + ": no config.json; expected a translation model directory");
     JsonNode root = JSON.readTree(cfg.toFile());
     int version = root.path("format_version").asInt(-1);
-    if (version != FORMAT_VERSION || !"Seq2Seq".equals(root.path("class").asText()))
-      throw new IOException("load " + cfg + ": expected format_version " + FORMAT_VERSION + " and class \"Seq2Seq\", found "
-          + version + " and \"" + root.path("class").asText() + "\"");
-    Seq2Seq.Config c = JSON.treeToValue(root.get("config"), Seq2Seq.Config.class);
+    String cls = root.path("class").asText();
+    if (version != FORMAT_VERSION || !(cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq")))
+      throw new IOException("load " + cfg + ": expected format_version " + FORMAT_VERSION
+          + " and class \"Seq2Seq\" or \"TransformerSeq2Seq\", found " + version + " and \"" + cls + "\"");
     JsonNode meta = root.path("metadata");
     Vocabulary src = Vocabulary.of(strings(meta.path("source_vocab"))), tgt = Vocabulary.of(strings(meta.path("target_vocab")));
-    Seq2Seq model = new Seq2Seq(c);
+    TranslationModel model = cls.equals("Seq2Seq") ? new Seq2Seq(JSON.treeToValue(root.get("config"), Seq2Seq.Config.class))
+        : new TransformerSeq2Seq(JSON.treeToValue(root.get("config"), TransformerSeq2Seq.Config.class));
     Map<String, Tensor> state = SafeTensors.read(dir.resolve("model.safetensors"));
-    model.loadStateDict(state);
-    model.eval();
+    model.module().loadStateDict(state);
+    model.module().eval();
     return new Translator(model, src, tgt, "whitespace".equals(meta.path("tokenizer").asText()), meta.path("max_length").asInt(100));
   }
 

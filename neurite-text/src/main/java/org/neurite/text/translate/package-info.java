@@ -1,14 +1,17 @@
 /**
  * Machine translation: a GRU encoder-decoder with optional additive (Bahdanau) attention
- * ({@link org.neurite.text.translate.Seq2Seq}), its padding-aware label-smoothed loss
- * ({@link org.neurite.text.translate.SequenceLoss}), teacher-forced training
- * ({@link org.neurite.text.translate.TranslationTrainer}), greedy and beam-search decoding, parallel
- * corpora ({@link org.neurite.text.translate.ParallelCorpus}), text-level translation and model
- * directories ({@link org.neurite.text.translate.Translator}) and sacreBLEU-compatible corpus BLEU
+ * ({@link org.neurite.text.translate.Seq2Seq}) and a Transformer encoder-decoder
+ * ({@link org.neurite.text.translate.TransformerSeq2Seq}), both behind
+ * {@link org.neurite.text.translate.TranslationModel}; their padding-aware label-smoothed loss
+ * ({@link org.neurite.text.translate.SequenceLoss}), teacher-forced training with an optional scheduled
+ * teacher-forcing ratio ({@link org.neurite.text.translate.TranslationTrainer}), batched greedy and
+ * beam-search decoding ({@code Decoding}), parallel corpora
+ * ({@link org.neurite.text.translate.ParallelCorpus}), text-level translation and model directories
+ * ({@link org.neurite.text.translate.Translator}) and sacreBLEU-compatible corpus BLEU
  * ({@link org.neurite.text.translate.Bleu}).
  *
- * <p>It is not a Transformer translation system, has no subword (BPE) tokenisation and no
- * detokeniser: it reads whitespace- or Neurite-tokenised text and writes tokens joined by spaces.
+ * <p>It has no subword (BPE) tokenisation and no detokeniser: it reads whitespace- or
+ * Neurite-tokenised text and writes tokens joined by spaces.
  *
  * <pre>{@code
  * var pairs = ParallelCorpus.multi30k(Path.of("data/multi30k"), "train", "en", "de");

@@ -101,6 +101,64 @@ class Seq2SeqTest {
   }
 
   @Test
+  void batchedBeamEqualsOneByOne() {
+    List<int[]> src = testSrc.subList(0, 12);
+    int[] max = new int[src.size()];
+    for (int i = 0; i < max.length; i++) max[i] = 4 + i % 9;   // per-sentence limits, some cutting the output short
+    for (int w : new int[] {2, 5}) {
+      var batch = model.beam(src, w, 0.6, max);
+      for (int i = 0; i < src.size(); i++) {
+        var one = model.beam(src.get(i), w, 0.6, max[i]);
+        assertArrayEquals(one.ids(), batch.get(i).ids(), "width " + w + ", sentence " + i);
+        assertEquals(one.score(), batch.get(i).score(), 1e-3);
+        assertEquals(batch.get(i).ids().length, batch.get(i).attention().length);
+        for (float[] row : batch.get(i).attention()) assertEquals(src.get(i).length, row.length);
+      }
+    }
+  }
+
+  @Test
+  void teacherForcingScheduleDecaysLinearlyPerEpoch() {
+    var tf = TranslationTrainer.TeacherForcing.parse("1.0:0.5");
+    assertEquals(1.0, tf.ratio(1, 6), 1e-12);
+    assertEquals(0.9, tf.ratio(2, 6), 1e-12);
+    assertEquals(0.5, tf.ratio(6, 6), 1e-12);
+    assertEquals(0.5, tf.ratio(9, 6), 1e-12);   // past the planned epochs: stays at END
+    assertEquals(0.7, TranslationTrainer.TeacherForcing.parse("0.7").ratio(3, 5), 1e-12);
+    assertEquals("1.0:0.5", tf.toString());
+    var e = assertThrows(IllegalArgumentException.class, () -> TranslationTrainer.TeacherForcing.parse("1.5"));
+    assertTrue(e.getMessage().contains("must be in [0, 1]"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TranslationTrainer.TeacherForcing.parse("a:b"));
+    assertTrue(e.getMessage().contains("--teacher-forcing a:b: expected START[:END]"), e.getMessage());
+  }
+
+  @Test
+  void scheduledSamplingAtRatioOneIsTeacherForcingAndLearnsBelowIt() {
+    Tensor[] b = TranslationTrainer.batch(testSrc, testTgt, new int[] {0, 1, 2, 3}, 0, 4);
+    // ratio 1 is the one-op teacher-forced path; the step-by-step path with every token forced agrees with it
+    model.eval();
+    Tensor full = model.logits(b[0], b[1]);
+    Tensor stepwise = model.logits(b[0], b[1], 1 - 1e-12, new Rng(1));   // (almost) always the reference, step by step
+    org.neurite.testing.Golden.assertClose("step by step", full, stepwise, 1e-4, 1e-4);
+    model.train(true);
+    Seeds.set(8);
+    Rng rng = new Rng(2);
+    List<int[]> src = new ArrayList<>(), tgt = new ArrayList<>();
+    make(rng, 600, src, tgt);
+    int v = FIRST + SYMBOLS;
+    var m = new Seq2Seq(new Seq2Seq.Config(v, v, 16, 32, true, true, 16, BOS, EOS));
+    var trainer = new TranslationTrainer(m, new TranslationTrainer.Options(32, 1e-2f, 1.0, 0f, 3,
+        TranslationTrainer.TeacherForcing.parse("1.0:0.5"), 3));
+    double first = 0, last = 0;
+    for (int e = 1; e <= 3; e++) {
+      assertEquals(1.0 - 0.25 * (e - 1), trainer.teacherForcingRatio(), 1e-12);
+      last = trainer.epoch(src, tgt);
+      if (e == 1) first = last;
+    }
+    assertTrue(Double.isFinite(last) && last < first, "loss " + first + " -> " + last);
+  }
+
+  @Test
   void untrainedModelDecodesEmptyAndLongInputsWithinMaxLength() {
     Seeds.set(3);
     var m = new Seq2Seq(new Seq2Seq.Config(10, 10, 4, 8, false, false, 0, BOS, EOS));
