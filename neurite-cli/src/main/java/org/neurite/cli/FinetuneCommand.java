@@ -158,10 +158,8 @@ final class FinetuneCommand implements Callable<Integer> {
       if (arch == null)
         throw new IllegalArgumentException("--model " + path + ": give --arch (the zoo network it is, e.g. resnet18) to fine-tune an "
             + "ONNX file; its weights are read into that network by torchvision name");
-      var onnx = org.neurite.onnx.Onnx.load(path);
-      Map<String, Tensor> state = onnx.stateDict(), byName = new LinkedHashMap<>();
-      onnx.stateNames().forEach((init, mine) -> byName.put(init, state.get(mine)));
-      var in = onnx.inputs().get(0).dims();
+      Map<String, Tensor> byName = org.neurite.onnx.Onnx.weights(path);
+      var in = org.neurite.onnx.Onnx.load(path).inputs().get(0).dims();
       if (in.length != 4 || in[1] < 1 || in[2] < 1 || in[3] < 1)
         throw new IllegalArgumentException(path + ": expected an image input [N, C, H, W] with fixed C, H and W, got "
             + java.util.Arrays.toString(in));

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.neurite.autograd.GradMode;
 import org.neurite.io.Npy;
 import org.neurite.nn.Module;
@@ -47,6 +49,31 @@ public final class Onnx {
     byte[] bytes = Files.readAllBytes(path);
     Path dir = path.toAbsolutePath().getParent();
     return OnnxModel.build(parse(bytes, path.toString()), dir, path.getFileName().toString());
+  }
+
+  /**
+   * The weights of a {@code .onnx} file by name: its initializers, plus every name an Identity node
+   * gives one of them. PyTorch's exporter keeps one copy of equal initializers (the zeros and ones of
+   * freshly initialised BatchNorms) and names the others through Identity nodes, so a state_dict name
+   * may only exist as such an alias. For reading weights into a network built in Java
+   * ({@code ZooModel.loadTorchWeights}).
+   */
+  public static Map<String, Tensor> weights(Path path) throws IOException {
+    OnnxModel model = load(path);
+    Map<String, Tensor> state = model.stateDict(), out = new LinkedHashMap<>();
+    model.stateNames().forEach((init, mine) -> out.put(init, state.get(mine)));
+    boolean grew = true;
+    var nodes = parse(Files.readAllBytes(path), path.toString()).getGraph().getNodeList();
+    while (grew) {   // chains of Identity nodes, in any order
+      grew = false;
+      for (var n : nodes)
+        if (n.getOpType().equals("Identity") && n.getInputCount() == 1 && n.getOutputCount() == 1
+            && out.containsKey(n.getInput(0)) && !out.containsKey(n.getOutput(0))) {
+          out.put(n.getOutput(0), out.get(n.getInput(0)));
+          grew = true;
+        }
+    }
+    return out;
   }
 
   /** Loads a model from bytes; it cannot refer to external data (there is no directory to read it from). */

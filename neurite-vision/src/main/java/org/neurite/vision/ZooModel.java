@@ -31,7 +31,8 @@ public record ZooModel(String name, Sequential model, Preprocessing preprocessin
     for (var e : names.entrySet()) {
       Tensor src = weights.get(e.getValue());
       if (src == null) {
-        if (skipped(e.getValue(), skip)) continue;
+        // BatchNorm's step counter is not a weight: ONNX files and old PyTorch checkpoints lack it (as PyTorch allows).
+        if (skipped(e.getValue(), skip) || e.getValue().endsWith(".num_batches_tracked")) continue;
         throw new IllegalArgumentException("weights: \"" + e.getValue() + "\" (for " + e.getKey() + ") is missing"
             + (weights.keySet().stream().anyMatch(k -> k.startsWith("onnx::")) ? "; the file looks like an ONNX export with "
             + "constant folding, which fuses BatchNorm into the convolutions and loses these names: export with "
