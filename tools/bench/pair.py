@@ -10,7 +10,7 @@ import json
 import sys
 
 
-VARYING = {"effective_words"}
+VARYING = {"effective_words", "torchvision"}
 
 
 def load(path):
@@ -19,7 +19,8 @@ def load(path):
         line = line.strip()
         if line.startswith("{"):
             r = json.loads(line)
-            # Run-dependent counts (word2vec's effective_words) are results, not workload parameters.
+            # Run-dependent counts (word2vec's effective_words) are results, not workload parameters; the
+            # peer's torchvision version describes the peer, not the workload.
             params = {k: v for k, v in r["params"].items() if k not in VARYING}
             out[(r["workload"], json.dumps(params, sort_keys=True))] = r
     return out

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * same JSON lines with {@code "peer": "neurite"} (contract 3 in DESIGN.md).
  */
 @Command(name = "bench", description = "Benchmarks that pair line by line with shared/peers/*.py.",
-    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class, BenchCommand.Rnn.class, BenchCommand.Attention.class,
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Cnn.class, BenchCommand.ZooInfer.class, BenchCommand.Rnn.class, BenchCommand.Attention.class,
         BenchCommand.Word2Vec.class, BenchCommand.Translate.class})
 final class BenchCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
@@ -74,6 +74,27 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       CnnBench.run(new Harness(System.out), config, threads, reps, minRepS, layers, noModel);
+      return 0;
+    }
+  }
+
+  @Command(name = "zoo", description = "ResNet-18 / MobileNetV2 inference at 3x224x224, as peers/torch_zoo.py.")
+  static final class ZooInfer extends Common implements Callable<Integer> {
+    @Option(names = "--models", defaultValue = "resnet18,mobilenet_v2", description = "Comma list (default resnet18,mobilenet_v2).")
+    String models;
+
+    @Option(names = "--batch", defaultValue = "8")
+    int batch;
+
+    @Option(names = "--onnx-dir", description = "Run the imported torchvision exports DIR/<model>.onnx instead of the zoo's networks.")
+    java.nio.file.Path onnxDir;
+
+    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    double minRepS;
+
+    @Override
+    public Integer call() throws Exception {
+      org.neurite.bench.ZooBench.run(new Harness(System.out), java.util.List.of(models.split(",")), batch, threads, reps, minRepS, onnxDir);
       return 0;
     }
   }

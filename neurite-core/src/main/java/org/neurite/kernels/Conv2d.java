@@ -237,7 +237,8 @@ public final class Conv2d {
       if (!d.pointwise) { // a pointwise conv's staged input already is its im2col matrix
         col = s.col(d.kg * n);
         colOff = 0;
-        im2col(d, src, base, lanes, col, 0);
+        if (lanes == 1 && d.sW == 2 && d.dW == 1) im2colStride2(d, src, base, s.img(d.cig * d.h * 2 * ((d.w + 1) / 2)), col, 0);
+        else im2col(d, src, base, lanes, col, 0);
       }
       if (lanes == 1) {
         // y's group block is already the [Cog, Ho*Wo] matrix the GEMM writes.
@@ -476,6 +477,44 @@ public final class Conv2d {
             Arrays.fill(col, r + owHi * lanes, r + run, 0f);
           }
           Arrays.fill(col, dst + ohHi * run, dst + n, 0f);
+        }
+      }
+  }
+
+  /**
+   * {@link #im2col} of one image for a horizontal stride of 2 (ResNet's 7x7/2 stem, the strided 3x3 and
+   * 1x1 convolutions): each input row is first split into its even and odd columns, after which every
+   * tap reads a contiguous run of one of the two instead of gathering every other element. The split
+   * costs one pass over the input; the gathers it replaces read each row kW times.
+   *
+   * @param phases scratch of at least Cig * H * 2 * ceil(W / 2) floats
+   */
+  private static void im2colStride2(Dims d, float[] src, int base, float[] phases, float[] col, int colOff) {
+    int half = (d.w + 1) / 2, n = d.ohw;
+    for (int c = 0; c < d.cig; c++)
+      for (int i = 0; i < d.h; i++) {
+        int from = base + (c * d.h + i) * d.w, to = (c * d.h + i) * 2 * half;
+        for (int j = 0; 2 * j < d.w; j++) phases[to + j] = src[from + 2 * j];
+        for (int j = 0; 2 * j + 1 < d.w; j++) phases[to + half + j] = src[from + 2 * j + 1];
+      }
+    int row = 0;
+    for (int c = 0; c < d.cig; c++)
+      for (int kh = 0; kh < d.kH; kh++) {
+        int offH = kh * d.dH;
+        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
+        for (int kw = 0; kw < d.kW; kw++, row++) {
+          int owLo = firstValid(2, d.pW, kw), owHi = lastValid(d.ow, d.w, 2, d.pW, kw, owLo);
+          int q = kw - d.pW, phase = q & 1, shift = q >> 1;   // input column 2 ow + q = 2 (ow + shift) + phase
+          int dst = colOff + row * n;
+          Arrays.fill(col, dst, dst + ohLo * d.ow, 0f);
+          for (int oh = ohLo; oh < ohHi; oh++) {
+            int r = dst + oh * d.ow;
+            int srcRow = (c * d.h + oh * d.sH - d.pH + offH) * 2 * half + phase * half + shift;
+            Arrays.fill(col, r, r + owLo, 0f);
+            System.arraycopy(phases, srcRow + owLo, col, r + owLo, owHi - owLo);
+            Arrays.fill(col, r + owHi, r + d.ow, 0f);
+          }
+          Arrays.fill(col, dst + ohHi * d.ow, dst + n, 0f);
         }
       }
   }

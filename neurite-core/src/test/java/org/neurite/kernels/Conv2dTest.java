@@ -41,6 +41,12 @@ class Conv2dTest {
     {1, 4, 4, 4, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},      // more padding than input margin
     {2, 2, 7, 11, 7, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // thin direct forward: 5x5, padding 2, 7 channels (a partial block of 4)
     {2, 1, 6, 9, 3, 2, 4, 1, 1, 1, 0, 1, 1, 1},      // thin direct forward: rectangular kernel, padding only in H
+    // One image per chunk with a horizontal stride of 2: im2col from split even/odd columns.
+    {1, 3, 40, 41, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1},    // ResNet's 7x7/2 stem, odd width
+    {2, 3, 64, 64, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1},    // the stem, 2 images of 1,024 outputs
+    {1, 4, 33, 34, 6, 3, 3, 2, 2, 1, 1, 1, 1, 2},    // 3x3/2, groups 2
+    {1, 8, 20, 21, 4, 1, 1, 2, 2, 0, 0, 1, 1, 1},    // 1x1/2 downsample
+    {1, 3, 35, 36, 5, 4, 4, 1, 2, 0, 2, 1, 1, 1},    // even kernel, stride 2 only in W, padding only in W
   };
 
   @Test

@@ -217,12 +217,12 @@ final class NnOps {
           int n = x2.shape(0), c = x2.shape(1), h = x2.shape(2), wi = x2.shape(3), o = w2.shape(0);
           int oh = h + 2 * wd.padBegin[0] - 2, ow = wi + 2 * wd.padBegin[1] - 2;
           OnnxModel.checkAlloc(node.where(), new int[] {n, o, oh, ow});
-          float[] out = new float[n * o * oh * ow];
+          float[] out = e.buffer(n * o * oh * ow);
           Winograd.forward(x2.data(), n, c, h, wi, d.winograd, o, d.bias == null ? null : d.bias.data(), wd.padBegin[0],
               wd.padBegin[1], lo, hi, out);
           y = Tensor.of(out, n, o, oh, ow);
         } else {
-          y = Convolution.conv2d(x2, d.weight, d.bias, wd.stride, wd.padBegin, wd.dilation, group);
+          y = conv2dInto(x2, d.weight, d.bias, wd, group, e);
           if (act != null) act.applyInPlace(y.storage());
         }
       } else {
@@ -231,6 +231,20 @@ final class NnOps {
         if (act != null) y = act.apply(y);
       }
       return x.rank() == 3 ? y.squeeze(2) : y;
+    }
+
+    // Inference convolution straight into a recycled output array (Convolution.conv2d would allocate one).
+    private Tensor conv2dInto(Tensor x, Tensor w, Tensor bias, Window wd, int group, Op.Exec e) {
+      int n = x.shape(0), c = x.shape(1), o = w.shape(0);
+      if (c % group != 0 || o % group != 0 || w.shape(1) * group != c)
+        return Convolution.conv2d(x, w, bias, wd.stride, wd.padBegin, wd.dilation, group);   // let it name the mismatch
+      org.neurite.kernels.ConvGeometry g = new org.neurite.kernels.ConvGeometry(n, c, x.shape(2), x.shape(3), o, w.shape(2),
+          w.shape(3), wd.stride[0], wd.stride[1], wd.padBegin[0], wd.padBegin[1], wd.dilation[0], wd.dilation[1], group);
+      if (g.outH() < 1 || g.outW() < 1) return Convolution.conv2d(x, w, bias, wd.stride, wd.padBegin, wd.dilation, group);
+      OnnxModel.checkAlloc(node.where(), new int[] {n, o, g.outH(), g.outW()});
+      float[] y = e.buffer(n * o * g.outH() * g.outW());
+      org.neurite.kernels.Conv2d.forward(g, x.data(), w.data(), bias == null ? null : bias.data(), y);
+      return Tensor.of(y, n, o, g.outH(), g.outW());
     }
 
     /** For profiles: which path the last run took, and the kernel size. */

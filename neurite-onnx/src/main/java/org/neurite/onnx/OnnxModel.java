@@ -74,8 +74,42 @@ public final class OnnxModel extends Module {
     public long version() {
       return version;
     }
+
+    @Override
+    public float[] buffer(int n) {
+      if (GradMode.enabled()) return new float[n];
+      var free = pool.get(n);
+      float[] a = free == null ? null : free.pollFirst();
+      return a != null ? a : new float[n];
+    }
   };
   private long version;
+
+  /**
+   * Arrays of dead values, by length, for {@link Op.Exec#buffer} (inference only). A few per length
+   * suffice: a network reuses each activation shape along its layers.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.ConcurrentLinkedDeque<float[]>> pool =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int POOL_PER_LENGTH = 4;
+  /** Whether inference recycles dead values' arrays (system property neurite.onnx.recycle, default true). */
+  private static final boolean RECYCLE = !"false".equals(System.getProperty("neurite.onnx.recycle"));
+
+  /**
+   * Hands the storage of a value that just died to the pool, unless another live value, a constant, a
+   * parameter or a caller's input shares it (a view, an Identity): only arrays nothing can read again
+   * are recycled.
+   */
+  private void recycle(Tensor dead, Tensor[] env, Map<String, Tensor> feeds) {
+    if (dead == null) return;
+    float[] a = dead.storage();
+    if (a.length < 4096) return;   // small arrays are cheap to allocate; not worth the scan
+    for (Tensor t : env) if (t != null && t.storage() == a) return;
+    for (Tensor t : template) if (t != null && t.storage() == a) return;
+    for (Tensor t : feeds.values()) if (t.storage() == a) return;
+    var free = pool.computeIfAbsent(a.length, k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+    if (free.size() < POOL_PER_LENGTH) free.addFirst(a);
+  }
 
   private record Step(Node node, Op op, int[] in, int[] out, int[] free) {}
 
@@ -181,7 +215,12 @@ public final class OnnxModel extends Module {
           throw new IllegalArgumentException(s.node.where() + ": output " + k + " (\"" + s.node.outputs[k] + "\") is not computed by Neurite");
         env[s.out[k]] = out[k];
       }
-      for (int id : s.free) env[id] = null;
+      boolean recycling = RECYCLE && !GradMode.enabled();
+      for (int id : s.free) {
+        Tensor dead = env[id];
+        env[id] = null;
+        if (recycling) recycle(dead, env, feeds);
+      }
     }
     Map<String, Tensor> result = new LinkedHashMap<>();
     for (int i = 0; i < outputs.size(); i++) result.put(outputs.get(i), env[outputIds[i]]);

@@ -25,6 +25,16 @@ interface Op {
      * forward pass recorded for backward): ops may cache values derived from their weights under it.
      */
     long version();
+
+    /**
+     * A float array of exactly {@code n} elements for an op's output, which the op must overwrite
+     * entirely: its contents are whatever a dead value left there. In inference the model recycles
+     * arrays of values no later step reads, so a forward pass does not allocate (and zero) its
+     * activations anew each time; otherwise a new array.
+     */
+    default float[] buffer(int n) {
+      return new float[n];
+    }
   }
 
   /** An op with one output. */

@@ -58,6 +58,40 @@ class OnnxModelTest {
   }
 
   @Test
+  void recycledArraysNeverHoldAValueSomeoneCanStillRead() throws Exception {
+    // x -> Conv a -> Identity out1 (a view of a, returned); a -> Conv c -> Conv d (returned). a dies while out1 lives;
+    // c dies and its array is reused by the next run's convolutions.
+    Rng r = new Rng(3);
+    long[] w = {16, 16, 3, 3};
+    ModelProto mp = model(13, List.of(
+            node("c1", "Conv", List.of("x", "w1"), List.of("a"), Graphs.ints("pads", 1, 1, 1, 1)),
+            node("id", "Identity", List.of("a"), List.of("out1")),
+            node("c2", "Conv", List.of("a", "w2"), List.of("c"), Graphs.ints("pads", 1, 1, 1, 1)),
+            node("c3", "Conv", List.of("c", "w3"), List.of("d"), Graphs.ints("pads", 1, 1, 1, 1))),
+        List.of(value("x", 1, 1, 16, 32, 32)), List.of("out1", "d"),
+        List.of(floats("w1", w, Tensor.randn(r, 16 * 16 * 9).mul(0.1f).toArray()),
+            floats("w2", w, Tensor.randn(r, 16 * 16 * 9).mul(0.1f).toArray()),
+            floats("w3", w, Tensor.randn(r, 16 * 16 * 9).mul(0.1f).toArray())));
+    OnnxModel m = Onnx.load(mp.toByteArray());
+    m.eval();
+    Tensor x1 = Tensor.randn(r, 1, 16, 32, 32), x2 = Tensor.randn(r, 1, 16, 32, 32);
+    Map<String, Tensor> first, second, fresh;
+    try (var off = GradMode.off()) {
+      first = m.run(Map.of("x", x1));
+      float[] out1 = first.get("out1").toArray(), d = first.get("d").toArray();
+      second = m.run(Map.of("x", x2));
+      m.run(Map.of("x", x1));
+      assertEquals(java.util.Arrays.toString(out1), java.util.Arrays.toString(first.get("out1").toArray()),
+          "a returned output is never recycled");
+      assertEquals(java.util.Arrays.toString(d), java.util.Arrays.toString(first.get("d").toArray()));
+    }
+    fresh = Onnx.load(mp.toByteArray()).run(Map.of("x", x2));   // grad mode: nothing recycled (and no Winograd, hence 1e-5)
+    Golden.assertClose("out1", fresh.get("out1"), second.get("out1"), 1e-5, 1e-5);
+    Golden.assertClose("d", fresh.get("d"), second.get("d"), 1e-5, 1e-5);
+    assertEquals(16f * 32 * 32, x1.size());
+  }
+
+  @Test
   void inputErrorsAreNamed() throws Exception {
     OnnxModel m = textModel();
     Tensor ids = Tensor.of(new float[] {1, 2, 3}, 1, 3);
