@@ -167,6 +167,36 @@ final class NnOps {
     }
   }
 
+  /**
+   * Add followed by Relu or ReLU6, as one step: a residual block's join. In inference, for two
+   * operands of one shape, one pass over them into a recycled array; otherwise Add, then the activation.
+   */
+  static Op addActivation(Ctx c, Act act) throws OnnxException {
+    c.node.allow();
+    c.inputs(2, 2);
+    return (Op.Single) (in, e) -> {
+      Tensor a = in[0], b = in[1];
+      if (Tape.needed(a, b) || !a.isDense() || !b.isDense() || !java.util.Arrays.equals(a.shape(), b.shape())) return act.apply(a.add(b));
+      float[] y = e.buffer(a.size()), xa = a.data(), xb = b.data();
+      addClamp(xa, xb, y, act.lo(), act.hi());
+      return Tensor.of(y, a.shape());
+    };
+  }
+
+  private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+
+  // y = min(hi, max(lo, a + b)); NaN stays NaN, as Relu and Clip keep it.
+  static void addClamp(float[] a, float[] b, float[] y, float lo, float hi) {
+    int n = y.length, i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length())
+      jdk.incubator.vector.FloatVector.fromArray(F, a, i).add(jdk.incubator.vector.FloatVector.fromArray(F, b, i)).max(lo).min(hi)
+          .intoArray(y, i);
+    for (; i < n; i++) {
+      float v = a[i] + b[i];
+      y[i] = Float.isNaN(v) ? v : Math.min(hi, Math.max(lo, v));
+    }
+  }
+
   /** Conv, optionally followed by BatchNormalization (inputs 3..6) and an activation, as one step. */
   static final class ConvOp implements Op.Single {
     private final Node node;
@@ -491,7 +521,7 @@ final class NnOps {
             && floor.out(wd, p.kw(), p.sw(), 1, p.pl(), p.pr()) == p.out(wd, p.kw(), p.sw(), 1, p.pl(), p.pr());
       }
       if (max && !org.neurite.autograd.Tape.needed(x2)) {
-        y = Prims.maxPoolNoGrad(x2, p);
+        y = Prims.maxPoolNoGrad(x2, p, e::buffer);
       } else if (core) {
         int[] kk = w.kernel, ss = w.stride, pp = w.padBegin;
         y = max ? Pooling.maxPool2d(x2, kk, ss, pp) : Pooling.avgPool2d(x2, kk, ss, pp, countPad);

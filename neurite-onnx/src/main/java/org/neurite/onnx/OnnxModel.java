@@ -563,6 +563,10 @@ public final class OnnxModel extends Module {
       for (Node n : order) {
         if (absorbed.contains(n.index)) continue;
         Node[] chain = FUSE && n.opType.equals("Conv") && n.domain.isEmpty() ? convChain(n, readers, byIndex, graphOutputs) : null;
+        Node addAct = FUSE && chain == null && n.opType.equals("Add") && n.domain.isEmpty() && n.inputs.length == 2
+            ? soleReader(n, readers, byIndex, graphOutputs) : null;
+        if (addAct != null && !(addAct.domain.isEmpty() && addAct.input(0).equals(n.outputs[0]) && foldableActivation(addAct)))
+          addAct = null;
         Node last = n;
         String[] stepInputs = n.inputs;
         Op op;
@@ -589,6 +593,11 @@ public final class OnnxModel extends Module {
           }
           op = NnOps.conv(c, bn, act);
           stepInputs = ins.toArray(new String[0]);
+        } else if (addAct != null) {
+          c = ctx(n);
+          op = NnOps.addActivation(c, activation(addAct));
+          absorbed.add(addAct.index);
+          last = addAct;
         } else {
           c = ctx(n);
           Ops.Maker maker = Ops.maker(n.opType);
@@ -793,7 +802,10 @@ public final class OnnxModel extends Module {
     }
   }
 
-  /** Whether Conv→BatchNormalization→activation chains run as one step (system property neurite.onnx.fuse, default true). */
+  /**
+   * Whether Conv→BatchNormalization→activation chains and Add→activation pairs run as one step (system
+   * property neurite.onnx.fuse, default true).
+   */
   private static final boolean FUSE = !"false".equals(System.getProperty("neurite.onnx.fuse"));
 
   /** Evaluation mode, for folding constants at load time. */

@@ -184,13 +184,13 @@ final class Prims {
    * neurite-core's kernel keep the argmax for the backward and branch on every comparison, which costs
    * ten times more on a ResNet stem.
    */
-  static Tensor maxPoolNoGrad(Tensor x, Pool p) {
+  static Tensor maxPoolNoGrad(Tensor x, Pool p, java.util.function.IntFunction<float[]> alloc) {
     int n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
     int oh = p.out(h, p.kh, p.sh, p.dh, p.pt, p.pb), ow = p.out(w, p.kw, p.sw, p.dw, p.pl, p.pr);
     if (oh < 1 || ow < 1)
       throw new IllegalArgumentException("max_pool2d: input " + h + "x" + w + " is smaller than the " + p.kh + "x" + p.kw + " window");
     float[] xs = x.data();
-    float[] y = new float[n * c * oh * ow];
+    float[] y = alloc.apply(n * c * oh * ow);   // every element is written below
     // Padded row, split into even and odd columns for stride 2: window j covers padded columns 2j .. 2j + k - 1.
     boolean split = p.sw == 2 && p.dw == 1;
     int padded = Math.max(w + p.pl, (ow - 1) * p.sw + (p.kw - 1) * p.dw + 1) + 2;

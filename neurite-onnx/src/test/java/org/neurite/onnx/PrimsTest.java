@@ -19,9 +19,9 @@ class PrimsTest {
                                              int h, int w) {
     Tensor x = Tensor.randn(new Rng(h * 31 + w), 2, 3, h, w);
     Prims.Pool p = new Prims.Pool(true, kh, kw, sh, sw, d, d, pt, pl, pb, pr, ceil, false);
-    Golden.assertClose("max pool", Prims.pool2d(x, p), Prims.maxPoolNoGrad(x, p), 0, 0);
+    Golden.assertClose("max pool", Prims.pool2d(x, p), Prims.maxPoolNoGrad(x, p, float[]::new), 0, 0);
     x.storage()[5] = Float.NaN;   // NaN propagates, as in PyTorch
-    float[] y = Prims.maxPoolNoGrad(x, p).toArray();
+    float[] y = Prims.maxPoolNoGrad(x, p, float[]::new).toArray();
     boolean nan = false;
     for (float v : y) nan |= Float.isNaN(v);
     assertTrue(nan);
