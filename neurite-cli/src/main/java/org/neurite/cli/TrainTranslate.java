@@ -27,14 +27,17 @@ import picocli.CommandLine.Option;
  * Transformer encoder-decoder on sentence pairs, report validation loss per epoch and test BLEU (greedy and
  * beam), and save the model.
  */
-@Command(name = "translate", description = "Train a translation model (GRU encoder-decoder with optional additive attention, or a Transformer).")
+@Command(name = "translate", description = "Train a translation model (GRU or LSTM encoder-decoder with optional additive or multiplicative attention, or a Transformer).")
 final class TrainTranslate implements Callable<Integer> {
   @Option(names = "--pairs", required = true, paramLabel = "FILE.tsv|multi30k:DIR[:SRC-TGT]",
       description = "source<TAB>target lines (split 90/5/5 with --seed), or Multi30k's tok/ files (train, val, test_2016_flickr; default en-de).")
   String pairs;
 
-  @Option(names = "--arch", defaultValue = "gru-attention", description = "gru-attention (default), gru (no attention) or transformer.")
+  @Option(names = "--arch", defaultValue = "gru-attention", description = "gru-attention (default), gru (no attention), lstm-attention, lstm or transformer.")
   String arch;
+
+  @Option(names = "--score", defaultValue = "additive", description = "RNN attention score: additive (Bahdanau; default), general or dot (Luong).")
+  String score;
 
   @Option(names = "--heads", defaultValue = "4", description = "Transformer: attention heads (must divide --embed).") int heads;
   @Option(names = "--ff", defaultValue = "512", description = "Transformer: feed-forward width.") int ff;
@@ -95,8 +98,10 @@ final class TrainTranslate implements Callable<Integer> {
   }
 
   static Integer run(TrainTranslate o) throws Exception {
-    if (!o.arch.equals("gru-attention") && !o.arch.equals("gru") && !o.arch.equals("transformer"))
-      throw new IllegalArgumentException("--arch " + o.arch + ": expected gru-attention, gru or transformer");
+    if (!List.of("gru-attention", "gru", "lstm-attention", "lstm", "transformer").contains(o.arch))
+      throw new IllegalArgumentException("--arch " + o.arch + ": expected gru-attention, gru, lstm-attention, lstm or transformer");
+    if (!List.of("additive", "general", "dot").contains(o.score))
+      throw new IllegalArgumentException("--score " + o.score + ": expected additive, general or dot");
     if (o.sharedEmbeddings && !o.arch.equals("transformer"))
       throw new IllegalArgumentException("--shared-embeddings: only for --arch transformer");
     var tf = TranslationTrainer.TeacherForcing.parse(o.teacherForcing);
@@ -116,7 +121,7 @@ final class TrainTranslate implements Callable<Integer> {
         ? new TransformerSeq2Seq(new TransformerSeq2Seq.Config(src.size(), tgt.size(), o.embed, o.heads, o.ff, o.layers, o.layers,
             o.dropout, o.normFirst, o.sharedEmbeddings, tgt.bos(), tgt.eos()))
         : new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), o.embed, o.hidden, !o.unidirectional,
-            o.arch.equals("gru-attention"), o.attentionUnits, tgt.bos(), tgt.eos()));
+            o.arch.endsWith("-attention"), o.attentionUnits, tgt.bos(), tgt.eos(), o.arch.startsWith("lstm") ? "lstm" : "gru", o.score));
     System.out.printf(Locale.ROOT, "%s: %d training pairs, vocabularies %d / %d, %,d parameters%n", model, train.size(), src.size(),
         tgt.size(), model.module().parameterCount());
     List<int[]> s = new ArrayList<>(), t = new ArrayList<>(), vs = new ArrayList<>(), vt = new ArrayList<>();

@@ -24,12 +24,9 @@ import org.neurite.tensor.Tensor;
  * var r = attn.call(decoderState, encoderOutputs, sourceMask);   // r.context(): [N, Hv]
  * }</pre>
  */
-public final class AdditiveAttention extends Module {
+public final class AdditiveAttention extends Module implements SourceAttention {
   /** Everything needed to rebuild this layer. */
   public record Config(int units) {}
-
-  /** The context and the attention weights over the values' steps. */
-  public record Result(Tensor context, Tensor weights) {}
 
   private final int units;
   private final Dense w, u, v;
@@ -52,6 +49,7 @@ public final class AdditiveAttention extends Module {
   }
 
   /** Attends from {@code query} over {@code values}; {@code valueMask} may be null. */
+  @Override
   public Result call(Tensor query, Tensor values, Tensor valueMask) {
     if (values.rank() != 3)
       throw new IllegalArgumentException(this + ": expected values [N, T, Hv], got " + Shape.str(values.shape()));

@@ -301,10 +301,43 @@ class AttentionTest {
       attn.call(c.tensor("query"), c.tensor("values"), null);   // builds the projections
     }
     load(attn, c);
-    AdditiveAttention.Result r = attn.call(c.input("query"), c.input("values"), maskOrNull(c));
+    SourceAttention.Result r = attn.call(c.input("query"), c.input("values"), maskOrNull(c));
     Golden.assertClose(name + " weights", c.expected("weights"), r.weights(), ATOL, RTOL);
     c.check(r.context(), ATOL, RTOL);
     checkParamGrads(attn, c);
+  }
+
+  // ---------------------------------------------------------------- multiplicative (Luong) attention
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"luong_general_step", "luong_general_all", "luong_dot_all"})
+  void multiplicativeAttentionMatchesTheReference(String name) {
+    Golden.Case c = FIX.get(name);
+    boolean general = name.contains("general");
+    int hq = c.expected("query").shape(-1);
+    MultiplicativeAttention attn = new MultiplicativeAttention(general ? "general" : "dot", hq);
+    if (general) {
+      try (var g = GradMode.off()) {
+        attn.call(c.tensor("query"), c.tensor("values"), null);   // builds W
+      }
+      load(attn, c);
+    }
+    SourceAttention.Result r = attn.call(c.input("query"), c.input("values"), maskOrNull(c));
+    Golden.assertClose(name + " weights", c.expected("weights"), r.weights(), ATOL, RTOL);
+    c.check(r.context(), ATOL, RTOL);
+    if (general) checkParamGrads(attn, c);
+    Tensor mask = maskOrNull(c);
+    GradCheck.defaults().check(in -> attn.call(in[0], in[1], mask).context(), c.tensor("query").requiresGrad(true),
+        c.tensor("values").requiresGrad(true));
+  }
+
+  @Test
+  void multiplicativeAttentionNamesBadShapes() {
+    assertMessage(IllegalArgumentException.class, () -> new MultiplicativeAttention("dot", 4).call(Tensor.zeros(2, 4),
+        Tensor.zeros(2, 5, 6), null), "the dot score needs values as wide as the query (4)", "use the general score");
+    assertMessage(IllegalArgumentException.class, () -> new MultiplicativeAttention("cosine", 4), "score \"cosine\" is not dot or general");
+    assertMessage(IllegalArgumentException.class, () -> new MultiplicativeAttention("general", 4).call(Tensor.zeros(2, 3),
+        Tensor.zeros(2, 5, 6), null), "expected query [N, 4]");
   }
 
   // ---------------------------------------------------------------- layer norm

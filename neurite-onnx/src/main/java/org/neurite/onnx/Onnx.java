@@ -99,11 +99,15 @@ public final class Onnx {
   }
 
   /**
-   * Writes {@code model} as ONNX (opset 13): a {@link org.neurite.nn.Sequential} of Neurite's built-in
-   * layers (Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, Dropout, BatchNorm,
-   * activations), built for {@code inputShape} (per sample, without the batch axis) if it is not built
-   * yet; or an imported {@link OnnxModel} with its current weights ({@code inputShape} is then
-   * ignored). Parameter names are the model's state_dict names.
+   * Writes {@code model} as ONNX (opset 13, or 17 when a LayerNorm needs LayerNormalization): a
+   * {@link org.neurite.nn.Sequential} of Neurite's built-in layers (Dense, Conv2D, MaxPool2D, AvgPool2D,
+   * GlobalAvgPool2D, Flatten, Dropout, BatchNorm, Residual, activations; and for sequences Embedding,
+   * LSTM, GRU, SimpleRNN, Bidirectional, GlobalAvgPool1D, AttentionPooling, LayerNorm, PositionalEmbedding,
+   * PositionalEncoding, MultiHeadAttention, TransformerEncoderLayer), built for {@code inputShape} (per
+   * sample, without the batch axis) if it is not built yet; or an imported {@link OnnxModel} with its
+   * current weights ({@code inputShape} is then ignored). Parameter names are the model's state_dict
+   * names. A model that starts with an Embedding takes int64 token ids {@code [N, T]} with T free, and
+   * its padding mask (Embedding.paddingIdx) is computed in the graph, assuming right padding.
    */
   public static void export(Module model, int[] inputShape, Path file) throws IOException {
     ModelProto m = model instanceof OnnxModel om ? om.toProto(null, null) : OnnxExport.export(model, inputShape);

@@ -10,6 +10,7 @@ import org.neurite.nn.BatchNorm;
 import org.neurite.nn.Conv2D;
 import org.neurite.nn.Dense;
 import org.neurite.nn.Dropout;
+import org.neurite.nn.Embedding;
 import org.neurite.nn.Flatten;
 import org.neurite.nn.GlobalAvgPool2D;
 import org.neurite.nn.Layer;
@@ -29,12 +30,18 @@ import org.neurite.onnx.proto.OnnxProto.ValueInfoProto;
 import org.neurite.tensor.Tensor;
 
 /**
- * Neurite {@link Sequential} models to ONNX (opset 13, IR 7): one or a few nodes per layer, parameters
- * as initializers under their state_dict names ({@code layers.0.weight}), a symbolic batch axis "N".
- * Layers without an ONNX mapping (recurrent and attention layers, for now) are an error naming them.
+ * Neurite {@link Sequential} models to ONNX (opset 13, IR 7; opset 17, IR 8 when a LayerNorm needs
+ * LayerNormalization): one or a few nodes per layer, parameters as initializers under their state_dict
+ * names ({@code layers.0.weight}), a symbolic batch axis "N". The image layers are here; the sequence
+ * layers (Embedding, recurrent, attention, Transformer) are in {@link SequenceExport}. Layers without an
+ * ONNX mapping are an error naming them.
+ *
+ * <p>A model whose first layer is an {@link Embedding} takes int64 token ids {@code [N, T]}; a model
+ * with sequence layers has a symbolic time axis "T". Padding masks travel as in {@link Sequential}: an
+ * Embedding with a padding index gives the later layers a mask computed in the graph from the ids.
  */
 final class OnnxExport {
-  static final int OPSET = 13, IR_VERSION = 7;
+  static final int OPSET = 13, IR_VERSION = 7, OPSET_LAYER_NORM = 17, IR_VERSION_LAYER_NORM = 8;
 
   private OnnxExport() {}
 
@@ -63,19 +70,16 @@ final class OnnxExport {
       throw new OnnxException("export: the model is built for input " + java.util.Arrays.toString(model.inputShape())
           + " per sample, not " + java.util.Arrays.toString(inputShape));
     Emitter e = new Emitter();
-    String x = "input";
-    for (int i = 0; i < layers.size(); i++) {
-      Module m = layers.get(i);
-      String p = prefix == null ? "" : prefix + i + ".";
-      String at = prefix == null ? m.toString() : "layers." + i + " " + m;
-      x = e.layer(m, p, x, at);
-    }
+    boolean ids = layers.get(0) instanceof Embedding;
+    e.sequences = layers.stream().anyMatch(SequenceExport::isSequenceLayer);
+    if (ids) e.int64.add("input");
+    String x = e.walk(layers, prefix, "input", prefix == null ? null : "");
     // The last value is the graph output.
-    if (e.nodes.isEmpty() || x.equals("input")) {
-      e.node("Identity", "output_identity", List.of(x), "output");
-    } else {
-      NodeProto.Builder last = e.nodes.get(e.nodes.size() - 1);
+    NodeProto.Builder last = e.nodes.isEmpty() ? null : e.nodes.get(e.nodes.size() - 1);
+    if (last != null && last.getOutputList().contains(x) && !x.equals("input")) {
       for (int k = 0; k < last.getOutputCount(); k++) if (last.getOutput(k).equals(x)) last.setOutput(k, "output");
+    } else {
+      e.node("Identity", "output_identity", List.of(x), "output");
     }
     GraphProto.Builder g = GraphProto.newBuilder().setName("neurite");
     for (NodeProto.Builder n : e.nodes) g.addNode(n);
@@ -83,30 +87,46 @@ final class OnnxExport {
     for (String name : e.initializers) {
       Tensor t = state.get(name);
       if (t == null) t = e.extra.get(name);
-      g.addInitializer(TensorCodec.encode(name, t, DType.FLOAT));
+      g.addInitializer(TensorCodec.encode(name, t, e.types.getOrDefault(name, DType.FLOAT)));
     }
-    g.addInput(valueInfo("input", model.inputShape()));
-    g.addOutput(valueInfo("output", model.outputShape()));
-    return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("neurite").setProducerVersion("0.1.0")
-        .addOpsetImport(org.neurite.onnx.proto.OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+    // With sequence layers the time axis (the first per-sample axis) is free: "T".
+    g.addInput(valueInfo("input", ids ? DType.INT64 : DType.FLOAT, model.inputShape(), e.sequences));
+    g.addOutput(valueInfo("output", DType.FLOAT, model.outputShape(), e.sequences && e.timed));
+    boolean ln = e.opset >= OPSET_LAYER_NORM;
+    return ModelProto.newBuilder().setIrVersion(ln ? IR_VERSION_LAYER_NORM : IR_VERSION).setProducerName("neurite")
+        .setProducerVersion("0.1.0")
+        .addOpsetImport(org.neurite.onnx.proto.OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(e.opset))
         .setGraph(g).build();
   }
 
-  private static ValueInfoProto valueInfo(String name, int[] perSample) {
+  private static ValueInfoProto valueInfo(String name, DType type, int[] perSample, boolean freeTime) {
     TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
     s.addDimBuilder().setDimParam("N");
-    for (int d : perSample) s.addDimBuilder().setDimValue(d);
+    for (int i = 0; i < perSample.length; i++)
+      if (i == 0 && freeTime) s.addDimBuilder().setDimParam("T");
+      else s.addDimBuilder().setDimValue(perSample[i]);
     return ValueInfoProto.newBuilder().setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(DType.FLOAT.code).setShape(s)))
+        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.code).setShape(s)))
         .build();
   }
 
   /** Collects nodes and initializer names while walking the layers. */
-  private static final class Emitter {
+  static final class Emitter {
     final List<NodeProto.Builder> nodes = new ArrayList<>();
     final List<String> initializers = new ArrayList<>();
     final Map<String, Tensor> extra = new java.util.LinkedHashMap<>();
+    final Map<String, DType> types = new java.util.HashMap<>();
+    final Map<String, String> intConstants = new java.util.HashMap<>();
+    /** Values known to hold int64 (token ids). */
+    final java.util.Set<String> int64 = new java.util.HashSet<>();
     int counter;
+    int opset = OPSET;
+    /** Whether the model has sequence layers (a symbolic time axis); whether the current value still has it. */
+    boolean sequences, timed = true;
+    /** The padding mask in force for MaskAware layers, or null. */
+    SequenceExport.Mask mask;
+    /** The int64 ids the last Embedding read (its mask's source). */
+    String embeddingIds;
 
     String fresh(String base) {
       return base + "_" + counter++;
@@ -118,6 +138,21 @@ final class OnnxExport {
       return n;
     }
 
+    /** A node with several outputs. */
+    NodeProto.Builder node(String op, String name, List<String> in, List<String> outs) {
+      NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addAllOutput(outs);
+      nodes.add(n);
+      return n;
+    }
+
+    /** A one-output node named and valued after {@code base + op}; returns its output. */
+    String op(String op, String base, List<String> in, AttributeProto... attrs) {
+      String y = fresh(base + op);
+      NodeProto.Builder n = node(op, y, in, y);
+      for (AttributeProto a : attrs) n.addAttribute(a);
+      return y;
+    }
+
     String init(String name) {
       initializers.add(name);
       return name;
@@ -126,6 +161,53 @@ final class OnnxExport {
     String constant(String name, Tensor t) {
       extra.put(name, t);
       return init(name);
+    }
+
+    String constant(String name, Tensor t, DType type) {
+      types.put(name, type);
+      return constant(name, t);
+    }
+
+    /**
+     * A float scalar as a Constant node: an initializer that Add or Mul reads would import as a trainable
+     * parameter, with a name Neurite's model does not have.
+     */
+    String scalar(String base, float v) {
+      String y = fresh(base + "const");
+      node("Constant", y, List.of(), y).addAttribute(AttributeProto.newBuilder().setName("value")
+          .setType(AttributeProto.AttributeType.TENSOR).setT(TensorCodec.encode(y, Tensor.scalar(v), DType.FLOAT)).build());
+      return y;
+    }
+
+    /** A shared int64 vector initializer (axes, shapes, split sizes, gather indices). */
+    String ints(long... v) {
+      String key = java.util.Arrays.toString(v);
+      String name = intConstants.get(key);
+      if (name == null) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = v[i];
+        name = constant(fresh("const_ints"), Tensor.of(f, v.length), DType.INT64);
+        intConstants.put(key, name);
+      }
+      return name;
+    }
+
+    /**
+     * Layers in order, as {@link Sequential#forward}: a mask from an Embedding with a padding index goes
+     * to the later layers until the time axis is gone. {@code prefix} is "layers." (or a branch's
+     * prefix), null for a lone layer; {@code where} prefixes error locations.
+     */
+    String walk(List<Module> layers, String prefix, String x, String where) throws OnnxException {
+      for (int i = 0; i < layers.size(); i++) {
+        Module m = layers.get(i);
+        String p = prefix == null ? "" : prefix + i + ".";
+        String at = prefix == null ? m.toString() : where + prefix + i + " " + m;
+        x = layer(m, p, x, at);
+        if (m instanceof Embedding emb) mask = SequenceExport.maskOf(this, emb);
+        else if (m.outputShape().length < 2) mask = null;   // the time axis is gone
+        if (m.outputShape().length < m.inputShape().length) timed = false;
+      }
+      return x;
     }
 
     String layer(Module m, String p, String x, String at) throws OnnxException {
@@ -204,15 +286,24 @@ final class OnnxExport {
           node("Add", base + "Add", List.of(y, side), sum);
           return activation(r.activation(), base, sum, at);
         }
-        default -> throw new OnnxException("export: " + at + " (" + m.getClass().getSimpleName()
-            + ") has no ONNX mapping yet; exportable layers: Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, "
-            + "Dropout, BatchNorm, Residual and activations");
+        default -> {
+          if (SequenceExport.isSequenceLayer(m)) return SequenceExport.layer(this, m, p, x, at);
+          throw new OnnxException("export: " + at + " (" + m.getClass().getSimpleName()
+              + ") has no ONNX mapping yet; exportable layers: Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, "
+              + "Dropout, BatchNorm, Residual, activations, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, GlobalAvgPool1D, "
+              + "AttentionPooling, LayerNorm, PositionalEmbedding, PositionalEncoding, MultiHeadAttention and "
+              + "TransformerEncoderLayer");
+        }
       }
     }
 
     private String branch(Sequential s, String prefix, String x, String at) throws OnnxException {
-      List<Module> layers = s.layers();
-      for (int i = 0; i < layers.size(); i++) x = layer(layers.get(i), prefix + i + ".", x, at + " " + prefix + i);
+      SequenceExport.Mask outer = mask;
+      boolean outerTimed = timed;
+      mask = null;   // a branch is its own Sequential: masks do not enter it
+      x = walk(s.layers(), prefix, x, at + " ");
+      mask = outer;
+      timed = outerTimed;
       return x;
     }
 
@@ -233,8 +324,8 @@ final class OnnxExport {
         // Gelu is an operator only from opset 20: 0.5 x (1 + erf(x / sqrt 2))
         String d = fresh(base + "gelu_div"), e = fresh(base + "gelu_erf"), s = fresh(base + "gelu_add"),
             m = fresh(base + "gelu_mul"), y = fresh(base + "gelu");
-        String sqrt2 = constant(fresh(base + "gelu_sqrt2"), Tensor.scalar((float) Math.sqrt(2))),
-            one = constant(fresh(base + "gelu_one"), Tensor.scalar(1f)), half = constant(fresh(base + "gelu_half"), Tensor.scalar(0.5f));
+        String sqrt2 = scalar(base + "gelu_sqrt2", (float) Math.sqrt(2)), one = scalar(base + "gelu_one", 1f),
+            half = scalar(base + "gelu_half", 0.5f);
         node("Div", base + "gelu/Div", List.of(x, sqrt2), d);
         node("Erf", base + "gelu/Erf", List.of(d), e);
         node("Add", base + "gelu/Add", List.of(e, one), s);

@@ -13,8 +13,12 @@ import org.neurite.tensor.Tensor;
  * ({@code [seq, batch, input]}) and 1 ({@code [batch, seq, input]}); peepholes; the default
  * activations (sigmoid and tanh) or Relu/Tanh/Sigmoid by name.
  *
- * <p>Not supported (an error naming the node): sequence_lens shorter than the sequence, input_forget,
- * and activations that take alpha/beta.
+ * <p>sequence_lens, as the ONNX spec says: a step at or past a sequence's length leaves its state
+ * unchanged and outputs zeros, so Y_h (and Y_c) hold the state after the last real step, and the
+ * reverse direction starts at each sequence's own last step. Padding is at the end (PyTorch's packed
+ * sequences).
+ *
+ * <p>Not supported (an error naming the node): input_forget and activations that take alpha/beta.
  */
 final class RnnOps {
   private RnnOps() {}
@@ -78,9 +82,7 @@ final class RnnOps {
       if (r.rank() != 3 || r.shape(0) != dirs || r.shape(1) != g * h || r.shape(2) != h)
         throw n.error("R " + Args.shape(r) + " should be [" + dirs + ", " + g * h + ", " + h + "]");
       Tensor b = in.length > 3 ? in[3] : null;
-      Tensor lens = in.length > 4 ? in[4] : null;
-      if (lens != null)
-        for (float v : lens.data()) if (v != seq) throw n.error("sequence_lens other than the full length (" + seq + ") are not supported");
+      Tensor[] live = liveSteps(n, in.length > 4 ? in[4] : null, seq, batch);   // null: every step is real
       Tensor h0 = in.length > 5 ? in[5] : null, c0 = in.length > 6 ? in[6] : null, p = in.length > 7 ? in[7] : null;
       if (layout == 1) {
         if (h0 != null) h0 = h0.transpose(0, 1);
@@ -113,6 +115,7 @@ final class RnnOps {
         for (int s = 0; s < seq; s++) {
           int t = reverse ? seq - 1 - s : s;
           Tensor xt = xw.slice(0, t, t + 1).reshape(batch, g * h);
+          Tensor hn, cn = ct;
           switch (kind) {
             case LSTM -> {
               Tensor gates = xt.add(ht.matmul(rd.t()));
@@ -123,10 +126,10 @@ final class RnnOps {
                 gf = gf.add(ct.mul(pd[2].reshape(h)));
               }
               Tensor it = f[fa].apply(clip(gi, clip)), ft = f[fa].apply(clip(gf, clip)), cc = f[fa + 1].apply(clip(gc, clip));
-              ct = ft.mul(ct).add(it.mul(cc));
-              if (pd != null) go = go.add(ct.mul(pd[1].reshape(h)));
+              cn = ft.mul(ct).add(it.mul(cc));
+              if (pd != null) go = go.add(cn.mul(pd[1].reshape(h)));
               Tensor ot = f[fa].apply(clip(go, clip));
-              ht = ot.mul(f[fa + 2].apply(ct));
+              hn = ot.mul(f[fa + 2].apply(cn));
             }
             case GRU -> {
               Tensor[] xq = xt.split(1, h, h, h);   // z, r, h
@@ -142,11 +145,21 @@ final class RnnOps {
                 cand = xq[2].add(rt.mul(ht).matmul(rq[2].t()));
               }
               Tensor hh = f[fa + 1].apply(clip(cand, clip));
-              ht = hh.sub(zt.mul(hh)).add(zt.mul(ht));   // (1 - z) hh + z h
+              hn = hh.sub(zt.mul(hh)).add(zt.mul(ht));   // (1 - z) hh + z h
             }
-            case RNN -> ht = f[fa].apply(clip(xt.add(ht.matmul(rd.t())), clip));
+            default -> hn = f[fa].apply(clip(xt.add(ht.matmul(rd.t())), clip));
           }
-          out[t] = ht;
+          if (live == null) {
+            ht = hn;
+            ct = cn;
+            out[t] = ht;
+          } else {
+            // Past a sequence's length: output 0, state unchanged. h = hn m + h (1 - m) is exact for m in {0, 1}.
+            Tensor m = live[t], keep = live[seq + t];
+            out[t] = hn.mul(m);
+            ht = out[t].add(ht.mul(keep));
+            if (kind == Kind.LSTM) ct = cn.mul(m).add(ct.mul(keep));
+          }
         }
         ys[d] = seq == 0 ? Tensor.zeros(0, batch, h) : Tensor.stack(0, out);   // [seq, batch, h]
         hs[d] = ht;
@@ -161,6 +174,35 @@ final class RnnOps {
       }
       return kind == Kind.LSTM ? new Tensor[] {y, yh, yc} : new Tensor[] {y, yh};
     };
+  }
+
+  /**
+   * From sequence_lens {@code [batch]}: per step t, {@code [batch, 1]} of 1 where t is inside the sequence
+   * (at [t]) and its complement (at [seq + t]); null when there are no lengths or all are the full length.
+   */
+  private static Tensor[] liveSteps(Node n, Tensor lens, int seq, int batch) {
+    if (lens == null) return null;
+    if (lens.rank() != 1 || lens.shape(0) != batch)
+      throw n.error("sequence_lens should be [" + batch + "] (one length per batch row), got " + Args.shape(lens));
+    float[] len = lens.data();
+    boolean partial = false;
+    for (int b = 0; b < batch; b++) {
+      if (len[b] < 0 || len[b] > seq || len[b] != Math.rint(len[b]))
+        throw n.error("sequence_lens[" + b + "] = " + len[b] + " is not a whole number in [0, " + seq + "]");
+      partial |= len[b] < seq;
+    }
+    if (!partial) return null;
+    Tensor[] live = new Tensor[2 * seq];
+    for (int t = 0; t < seq; t++) {
+      float[] m = new float[batch], keep = new float[batch];
+      for (int b = 0; b < batch; b++) {
+        m[b] = t < len[b] ? 1f : 0f;
+        keep[b] = 1f - m[b];
+      }
+      live[t] = Tensor.of(m, batch, 1);
+      live[seq + t] = Tensor.of(keep, batch, 1);
+    }
+    return live;
   }
 
   private static Tensor clip(Tensor t, float clip) {

@@ -9,9 +9,12 @@ import org.neurite.nn.Bidirectional;
 import org.neurite.nn.Dense;
 import org.neurite.nn.Embedding;
 import org.neurite.nn.GRU;
+import org.neurite.nn.LSTM;
 import org.neurite.nn.Layer;
 import org.neurite.nn.Module;
+import org.neurite.nn.MultiplicativeAttention;
 import org.neurite.nn.RecurrentLayer;
+import org.neurite.nn.SourceAttention;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
@@ -21,15 +24,17 @@ import org.neurite.tensor.Tensor;
  * and its decoders.
  *
  * <pre>
- *   encoder:  e = Embedding(src); H = GRU or Bidirectional(GRU)(e, mask)      H: [N, S, Hv]
- *             s_0 = tanh(W_b h_final + b)                                   (h_final: both directions' final states)
- *   decoder:  s_t = GRU(Embedding(y_{t-1}), s_{t-1})                          (teacher forcing in training)
- *             c_t, a_t = AdditiveAttention(s_t, H, mask)                      (only with attention)
+ *   encoder:  e = Embedding(src); H = RNN or Bidirectional(RNN)(e, mask)      H: [N, S, Hv]   (RNN: GRU or LSTM)
+ *             s_0 = tanh(W_b h_final + b)                                   (h_final: both directions' final states;
+ *                                                                            an LSTM decoder starts with cell 0)
+ *   decoder:  s_t = RNN(Embedding(y_{t-1}), s_{t-1})                          (teacher forcing in training)
+ *             c_t, a_t = Attention(s_t, H, mask)                              (only with attention)
  *             logits_t = W_o [s_t; c_t] + b_o                                 ([s_t] without attention)
  * </pre>
- * The score is Bahdanau's additive one; as in Luong et al. (2015) the query is the current state
- * s_t (not s_{t-1}) and there is no input feeding, so in training the decoder GRU runs over the whole
- * target in one op and attention over all steps at once. Decoding runs step by step with grad mode off.
+ * The score is Bahdanau's additive one ({@code score = "additive"}) or Luong's "general" or "dot"; as
+ * in Luong et al. (2015) the query is the current state s_t (not s_{t-1}) and there is no input
+ * feeding, so in training the decoder runs over the whole target in one op and attention over all
+ * steps at once. Decoding runs step by step with grad mode off.
  *
  * <p>Children (state_dict prefixes): {@code src_embed}, {@code encoder}, {@code bridge},
  * {@code tgt_embed}, {@code decoder}, {@code attention} (when on), {@code out}. Id 0 is PAD on both sides.
@@ -37,7 +42,23 @@ import org.neurite.tensor.Tensor;
 public final class Seq2Seq extends Module implements TranslationModel {
   /** Everything needed to rebuild the network; {@code bos}/{@code eos} are target-vocabulary ids. */
   public record Config(int sourceVocab, int targetVocab, int embedDim, int hidden, boolean bidirectional,
-      boolean attention, int attentionUnits, int bos, int eos) {}
+      boolean attention, int attentionUnits, int bos, int eos, String cell, String score) {
+    /** {@code cell} "gru" or "lstm"; {@code score} "additive", "general" or "dot" (null: gru, additive, as files before them). */
+    public Config {
+      cell = cell == null ? "gru" : cell;
+      score = score == null ? "additive" : score;
+    }
+
+    /** A GRU with additive attention. */
+    public Config(int sourceVocab, int targetVocab, int embedDim, int hidden, boolean bidirectional, boolean attention,
+                  int attentionUnits, int bos, int eos) {
+      this(sourceVocab, targetVocab, embedDim, hidden, bidirectional, attention, attentionUnits, bos, eos, "gru", "additive");
+    }
+
+    boolean lstm() {
+      return cell.equals("lstm");
+    }
+  }
 
   /** The encoder's outputs: values {@code [N, S, Hv]}, mask {@code [N, S]}, initial decoder state {@code [N, H]}. */
   public record Encoded(Tensor values, Tensor mask, Tensor h0) {}
@@ -58,8 +79,8 @@ public final class Seq2Seq extends Module implements TranslationModel {
   private final Embedding srcEmbed, tgtEmbed;
   private final Layer encoder;
   private final Dense bridge, out;
-  private final GRU decoder;
-  private final AdditiveAttention attention;
+  private final RecurrentLayer decoder;
+  private final SourceAttention attention;
 
   public Seq2Seq(Config c) {
     if (c.sourceVocab() < 2 || c.targetVocab() < 3 || c.embedDim() < 1 || c.hidden() < 1
@@ -68,15 +89,22 @@ public final class Seq2Seq extends Module implements TranslationModel {
     if (c.bos() <= 0 || c.bos() >= c.targetVocab() || c.eos() <= 0 || c.eos() >= c.targetVocab())
       throw new IllegalArgumentException("Seq2Seq: bos (" + c.bos() + ") and eos (" + c.eos()
           + ") must be target ids in [1, " + c.targetVocab() + ")");
+    if (!c.cell().equals("gru") && !c.cell().equals("lstm"))
+      throw new IllegalArgumentException("Seq2Seq: cell \"" + c.cell() + "\" is not gru or lstm");
+    if (!List.of("additive", "general", "dot").contains(c.score()))
+      throw new IllegalArgumentException("Seq2Seq: score \"" + c.score() + "\" is not additive, general or dot");
+    if (c.attention() && c.score().equals("dot") && c.bidirectional())
+      throw new IllegalArgumentException("Seq2Seq: the dot score needs encoder outputs as wide as the decoder state; a bidirectional "
+          + "encoder's are twice as wide: use the general score or a unidirectional encoder");
     this.config = c;
     int encDim = c.bidirectional() ? 2 * c.hidden() : c.hidden();
     srcEmbed = child("src_embed", new Embedding(c.sourceVocab(), c.embedDim()).paddingIdx(0));
-    encoder = child("encoder", c.bidirectional() ? new Bidirectional(new GRU(c.hidden()).returnSequences(true))
-        : new GRU(c.hidden()).returnSequences(true));
+    encoder = child("encoder", c.bidirectional() ? new Bidirectional(rnn(c)) : rnn(c));
     bridge = child("bridge", new Dense(c.hidden()).tanh());
     tgtEmbed = child("tgt_embed", new Embedding(c.targetVocab(), c.embedDim()).paddingIdx(0));
-    decoder = child("decoder", new GRU(c.hidden()).returnSequences(true));
-    attention = c.attention() ? child("attention", new AdditiveAttention(c.attentionUnits())) : null;
+    decoder = child("decoder", rnn(c));
+    attention = !c.attention() ? null : c.score().equals("additive") ? child("attention", new AdditiveAttention(c.attentionUnits()))
+        : child("attention", new MultiplicativeAttention(c.score(), c.hidden()));
     out = child("out", new Dense(c.targetVocab()));
     // Build every weight now, so that parameters() is complete before the first batch.
     srcEmbed.buildFor(new int[] {1});
@@ -89,6 +117,15 @@ public final class Seq2Seq extends Module implements TranslationModel {
       try (var g = GradMode.off()) {
         attention.call(Tensor.zeros(1, 1, c.hidden()), Tensor.zeros(1, 1, encDim), null);
       }
+  }
+
+  private static RecurrentLayer rnn(Config c) {
+    return c.lstm() ? new LSTM(c.hidden()).returnSequences(true) : new GRU(c.hidden()).returnSequences(true);
+  }
+
+  /** The decoder's first state: the bridged h, and for an LSTM a zero cell. */
+  private List<Tensor> initialState(Encoded e) {
+    return config.lstm() ? List.of(e.h0(), Tensor.zeros(e.h0().shape())) : List.of(e.h0());
   }
 
   @Override
@@ -128,15 +165,16 @@ public final class Seq2Seq extends Module implements TranslationModel {
       throw new IllegalArgumentException("Seq2Seq: expected source ids [N, S] with S >= 1, got " + Arrays.toString(source.shape()));
     Tensor mask = srcEmbed.computeMask(source);
     Tensor x = srcEmbed.forward(source);
-    RecurrentLayer.Output o = encoder instanceof Bidirectional b ? b.run(x, mask, null) : ((GRU) encoder).run(x, mask, null);
-    Tensor last = config.bidirectional() ? Tensor.concat(-1, o.state().get(0), o.state().get(1)) : o.state().get(0);
+    RecurrentLayer.Output o = encoder instanceof Bidirectional b ? b.run(x, mask, null) : ((RecurrentLayer) encoder).run(x, mask, null);
+    int per = config.lstm() ? 2 : 1;   // states per direction: h (and c)
+    Tensor last = config.bidirectional() ? Tensor.concat(-1, o.state().get(0), o.state().get(per)) : o.state().get(0);
     return new Encoded(o.sequence(), mask, bridge.forward(last));
   }
 
   /** Teacher-forced logits {@code [N, T, V]} for padded sources {@code [N, S]} and decoder inputs {@code [N, T]} (BOS first). */
   public Tensor logits(Tensor source, Tensor targetIn) {
     Encoded e = encode(source);
-    Tensor s = decoder.run(tgtEmbed.forward(targetIn), null, List.of(e.h0())).sequence();   // [N, T, H]
+    Tensor s = decoder.run(tgtEmbed.forward(targetIn), null, initialState(e)).sequence();   // [N, T, H]
     Tensor feat = attention == null ? s : Tensor.concat(-1, s, attention.call(s, e.values(), e.mask()).context());
     return out.forward(feat);
   }
@@ -155,7 +193,7 @@ public final class Seq2Seq extends Module implements TranslationModel {
     float[] gold = targetIn.contiguous().data();
     float[] prev = new float[n];
     for (int i = 0; i < n; i++) prev[i] = gold[i * t];
-    Tensor h = e.h0();
+    List<Tensor> h = initialState(e);
     List<Tensor> steps = new ArrayList<>(t);
     for (int j = 0; j < t; j++) {
       if (j > 0) {
@@ -169,9 +207,9 @@ public final class Seq2Seq extends Module implements TranslationModel {
           }
         }
       }
-      RecurrentLayer.Output o = decoder.run(tgtEmbed.forward(Tensor.of(prev.clone(), n, 1)), null, List.of(h));
+      RecurrentLayer.Output o = decoder.run(tgtEmbed.forward(Tensor.of(prev.clone(), n, 1)), null, h);
       Tensor s = o.sequence();                                                      // [N, 1, H]
-      h = o.state().get(0);
+      h = o.state();
       Tensor feat = attention == null ? s : Tensor.concat(-1, s, attention.call(s, e.values(), e.mask()).context());
       steps.add(out.forward(feat));                                                  // [N, 1, V]
     }
@@ -196,12 +234,12 @@ public final class Seq2Seq extends Module implements TranslationModel {
 
   // ------------------------------------------------------------------ decoding
 
-  // One decoder step for rows k (of sentence sentence[k]) with hidden state h [K, H].
-  private Decoding.Step<Tensor> step(int[] prev, int[] sentence, Tensor h, Encoded e) {
+  // One decoder step for rows k (of sentence sentence[k]) with state h: [K, H] (and the LSTM's cell [K, H]).
+  private Decoding.Step<List<Tensor>> step(int[] prev, int[] sentence, List<Tensor> h, Encoded e) {
     int k = prev.length;
     float[] ids = new float[k];
     for (int i = 0; i < k; i++) ids[i] = prev[i];
-    RecurrentLayer.Output o = decoder.run(tgtEmbed.forward(Tensor.of(ids, k, 1)), null, List.of(h));
+    RecurrentLayer.Output o = decoder.run(tgtEmbed.forward(Tensor.of(ids, k, 1)), null, h);
     Tensor s = o.sequence();                                                       // [K, 1, H]
     float[] w = null;
     Tensor feat = s;
@@ -209,22 +247,24 @@ public final class Seq2Seq extends Module implements TranslationModel {
       boolean same = sentence.length == e.values().shape(0);
       for (int i = 0; same && i < k; i++) same = sentence[i] == i;
       Tensor values = same ? e.values() : e.values().indexSelect(0, sentence), mask = same ? e.mask() : e.mask().indexSelect(0, sentence);
-      AdditiveAttention.Result r = attention.call(s, values, mask);
+      SourceAttention.Result r = attention.call(s, values, mask);
       feat = Tensor.concat(-1, s, r.context());
       w = r.weights().contiguous().data();                                          // [K, 1, S]
     }
     Tensor logp = out.forward(feat).reshape(k, config.targetVocab()).logSoftmax(1);
-    return new Decoding.Step<>(logp.contiguous().data(), o.state().get(0), w, e.values().shape(1));
+    return new Decoding.Step<>(logp.contiguous().data(), o.state(), w, e.values().shape(1));
   }
 
-  private Decoding.Stepper<Tensor> stepper(Encoded e) {
+  private Decoding.Stepper<List<Tensor>> stepper(Encoded e) {
     return new Decoding.Stepper<>() {
-      public Decoding.Step<Tensor> step(int[] prev, int[] sentence, Tensor h) {
+      public Decoding.Step<List<Tensor>> step(int[] prev, int[] sentence, List<Tensor> h) {
         return Seq2Seq.this.step(prev, sentence, h, e);
       }
 
-      public Tensor select(Tensor h, int[] rows) {
-        return h.indexSelect(0, rows);
+      public List<Tensor> select(List<Tensor> h, int[] rows) {
+        List<Tensor> out = new ArrayList<>(h.size());
+        for (Tensor t : h) out.add(t.indexSelect(0, rows));
+        return out;
       }
     };
   }
@@ -250,7 +290,7 @@ public final class Seq2Seq extends Module implements TranslationModel {
     if (sources.isEmpty()) return List.of();
     try (var g = org.neurite.train.Trainer.inference(this)) {
       Encoded e = encode(pad(sources));
-      return Decoding.greedy(stepper(e), e.h0(), lengths(sources), maxLengths, config.bos(), config.eos());
+      return Decoding.greedy(stepper(e), initialState(e), lengths(sources), maxLengths, config.bos(), config.eos());
     }
   }
 
@@ -275,13 +315,13 @@ public final class Seq2Seq extends Module implements TranslationModel {
     if (width == 1 || sources.isEmpty()) return greedy;
     try (var g = org.neurite.train.Trainer.inference(this)) {
       Encoded e = encode(pad(sources));
-      return Decoding.beam(stepper(e), e.h0(), lengths(sources), maxLengths, config.bos(), config.eos(), width, alpha, greedy);
+      return Decoding.beam(stepper(e), initialState(e), lengths(sources), maxLengths, config.bos(), config.eos(), width, alpha, greedy);
     }
   }
 
   @Override
   public String toString() {
-    return "Seq2Seq(" + (config.attention() ? "gru-attention" : "gru") + ", hidden=" + config.hidden()
-        + (config.bidirectional() ? ", bidirectional" : "") + ")";
+    return "Seq2Seq(" + config.cell() + (config.attention() ? "-attention" + (config.score().equals("additive") ? "" : " (" + config.score() + ")")
+        : "") + ", hidden=" + config.hidden() + (config.bidirectional() ? ", bidirectional" : "") + ")";
   }
 }

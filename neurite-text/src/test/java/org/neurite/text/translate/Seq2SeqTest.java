@@ -158,6 +158,38 @@ class Seq2SeqTest {
     assertTrue(Double.isFinite(last) && last < first, "loss " + first + " -> " + last);
   }
 
+  /** The LSTM cell and Luong's scores learn the same task; batched beam search and greedy agree with their own one-by-one runs. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}, {1}, bidirectional={2}")
+  @org.junit.jupiter.params.provider.CsvSource({"lstm, additive, true", "lstm, general, true", "gru, dot, false", "gru, general, true"})
+  void lstmAndLuongAttentionLearnToReverse(String cell, String score, boolean bidirectional) {
+    Seeds.set(7);
+    Rng rng = new Rng(1);
+    List<int[]> src = new ArrayList<>(), tgt = new ArrayList<>();
+    make(rng, 2000, src, tgt);
+    int v = FIRST + SYMBOLS;
+    var m = new Seq2Seq(new Seq2Seq.Config(v, v, 16, 48, bidirectional, true, 32, BOS, EOS, cell, score));
+    var trainer = new TranslationTrainer(m, new TranslationTrainer.Options(32, 1e-2f, 1.0, 0f, 3));
+    for (int e = 0; e < 5; e++) trainer.epoch(src, tgt);
+    var hyps = m.greedy(testSrc, 12);
+    int exact = 0;
+    for (int i = 0; i < hyps.size(); i++)
+      if (Arrays.equals(hyps.get(i).ids(), Arrays.copyOfRange(testTgt.get(i), 1, testTgt.get(i).length))) exact++;
+    assertTrue(exact >= 35, cell + "/" + score + ": exact " + exact + "/50");
+    var beams = m.beam(testSrc.subList(0, 6), 3, 0.6, new int[] {12, 12, 12, 12, 12, 12});
+    for (int i = 0; i < 6; i++) assertArrayEquals(m.beam(testSrc.get(i), 3, 0.6, 12).ids(), beams.get(i).ids());
+    assertTrue(m.toString().startsWith("Seq2Seq(" + cell + "-attention"), m.toString());
+  }
+
+  @Test
+  void aDotScoreWithABidirectionalEncoderIsRefused() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new Seq2Seq(new Seq2Seq.Config(10, 10, 4, 8, true, true, 4, BOS, EOS,
+        "gru", "dot")));
+    assertTrue(e.getMessage().contains("use the general score or a unidirectional encoder"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new Seq2Seq(new Seq2Seq.Config(10, 10, 4, 8, true, true, 4, BOS, EOS,
+        "rnn", "additive")));
+    assertTrue(e.getMessage().contains("cell \"rnn\" is not gru or lstm"), e.getMessage());
+  }
+
   @Test
   void untrainedModelDecodesEmptyAndLongInputsWithinMaxLength() {
     Seeds.set(3);

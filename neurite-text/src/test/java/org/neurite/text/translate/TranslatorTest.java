@@ -83,6 +83,30 @@ class TranslatorTest {
   }
 
   @Test
+  void anLstmWithLuongAttentionSavesAndLoadsAndOldConfigsReadAsGru() throws IOException {
+    var pairs = List.of(new ParallelCorpus.Pair(List.of("a", "b"), List.of("x", "y")),
+        new ParallelCorpus.Pair(List.of("b"), List.of("y")), new ParallelCorpus.Pair(List.of("a"), List.of("x")));
+    Vocabulary src = ParallelCorpus.vocabulary(pairs, true, 1, 0), tgt = ParallelCorpus.vocabulary(pairs, false, 1, 0);
+    Seeds.set(12);
+    var model = new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), 8, 16, true, true, 16, tgt.bos(), tgt.eos(), "lstm", "general"));
+    var tr = new Translator(model, src, tgt, false, 20);
+    tr.save(dir.resolve("lstm"));
+    var back = Translator.load(dir.resolve("lstm"));
+    assertEquals("lstm", ((Seq2Seq) back.model()).config().cell());
+    for (String s : List.of("a b", "b", "")) assertEquals(tr.translate(s, 2, 0.0).text(), back.translate(s, 2, 0.0).text());
+    // A config.json written before the cell and score existed reads as a GRU with additive attention.
+    var gru = tiny(pairs, true, 1);
+    gru.save(dir.resolve("old"));
+    Path cfg = dir.resolve("old").resolve("config.json");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(cfg.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).remove(List.of("cell", "score"));
+    Files.writeString(cfg, json.writeValueAsString(root));
+    assertFalse(Files.readString(cfg).contains("\"cell\""));
+    assertEquals("additive", ((Seq2Seq) Translator.load(dir.resolve("old")).model()).config().score());
+  }
+
+  @Test
   void splitIsSeededAndDisjoint() {
     List<ParallelCorpus.Pair> pairs = new ArrayList<>();
     for (int i = 0; i < 100; i++) pairs.add(new ParallelCorpus.Pair(List.of("s" + i), List.of("t" + i)));
