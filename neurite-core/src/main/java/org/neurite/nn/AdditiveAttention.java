@@ -1,7 +1,5 @@
 package org.neurite.nn;
 
-import org.neurite.ops.Attention;
-import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -51,22 +49,13 @@ public final class AdditiveAttention extends Module implements SourceAttention {
   /** Attends from {@code query} over {@code values}; {@code valueMask} may be null. */
   @Override
   public Result call(Tensor query, Tensor values, Tensor valueMask) {
-    if (values.rank() != 3)
-      throw new IllegalArgumentException(this + ": expected values [N, T, Hv], got " + Shape.str(values.shape()));
-    boolean oneStep = query.rank() == 2;
-    if ((!oneStep && query.rank() != 3) || query.shape(0) != values.shape(0))
-      throw new IllegalArgumentException(this + ": expected query [N, Hq] or [N, Tq, Hq] with N = " + values.shape(0)
-          + " as values " + Shape.str(values.shape()) + ", got " + Shape.str(query.shape()));
+    boolean oneStep = SourceAttention.checkShapes(this, query, values, -1);
     int n = values.shape(0), t = values.shape(1);
     Tensor q = oneStep ? query.unsqueeze(1) : query;                    // [N, Tq, Hq]
     int tq = q.shape(1);
     Tensor keys = u.forward(values);                                    // U h + b: [N, T, units]
     Tensor e = w.forward(q).unsqueeze(2).add(keys.unsqueeze(1)).tanh(); // [N, Tq, T, units]
-    Tensor scores = v.forward(e).reshape(n, tq, t);
-    Tensor weights = Attention.maskedSoftmax(scores, valueMask);        // [N, Tq, T]
-    Tensor context = weights.matmul(values);                            // [N, Tq, Hv]
-    if (oneStep) return new Result(context.reshape(n, values.shape(2)), weights.reshape(n, t));
-    return new Result(context, weights);
+    return SourceAttention.attend(v.forward(e).reshape(n, tq, t), values, valueMask, oneStep);
   }
 
   @Override

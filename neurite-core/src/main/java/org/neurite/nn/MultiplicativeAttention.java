@@ -1,6 +1,5 @@
 package org.neurite.nn;
 
-import org.neurite.ops.Attention;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
@@ -48,23 +47,13 @@ public final class MultiplicativeAttention extends Module implements SourceAtten
   /** Attends from {@code query} over {@code values}; {@code valueMask} may be null. */
   @Override
   public Result call(Tensor query, Tensor values, Tensor valueMask) {
-    if (values.rank() != 3)
-      throw new IllegalArgumentException(this + ": expected values [N, T, Hv], got " + Shape.str(values.shape()));
-    boolean oneStep = query.rank() == 2;
-    if ((!oneStep && query.rank() != 3) || query.shape(0) != values.shape(0) || query.shape(-1) != queryDim)
-      throw new IllegalArgumentException(this + ": expected query [N, " + queryDim + "] or [N, Tq, " + queryDim + "] with N = "
-          + values.shape(0) + " as values " + Shape.str(values.shape()) + ", got " + Shape.str(query.shape()));
+    boolean oneStep = SourceAttention.checkShapes(this, query, values, queryDim);
     if (!general && values.shape(2) != queryDim)
       throw new IllegalArgumentException(this + ": the dot score needs values as wide as the query (" + queryDim + "), got "
           + Shape.str(values.shape()) + "; use the general score");
-    int n = values.shape(0), t = values.shape(1);
     Tensor q = oneStep ? query.unsqueeze(1) : query;                    // [N, Tq, Hq]
     Tensor keys = general ? w.forward(values) : values;                 // W h: [N, T, Hq]
-    Tensor scores = q.matmul(keys.transpose(1, 2));                     // [N, Tq, T]
-    Tensor weights = Attention.maskedSoftmax(scores, valueMask);
-    Tensor context = weights.matmul(values);                            // [N, Tq, Hv]
-    if (oneStep) return new Result(context.reshape(n, values.shape(2)), weights.reshape(n, t));
-    return new Result(context, weights);
+    return SourceAttention.attend(q.matmul(keys.transpose(1, 2)), values, valueMask, oneStep);   // scores [N, Tq, T]
   }
 
   @Override
