@@ -20,6 +20,10 @@ public final class Strided {
     float[] out = new float[t.size()];
     float[] src = t.storage();
     int[] st = t.strides();
+    if (shape.length == 2 && st[0] == 1 && st[1] > 1 && shape[0] > 1) {
+      transposeBlocked(src, t.offset(), st[1], shape[0], shape[1], out);
+      return out;
+    }
     forEachRow(shape, new int[] {t.offset(), 0}, new int[][] {st, Shape.strides(shape)}, (n, off, stride) -> {
       int s = off[0], ss = stride[0], d = off[1];
       if (ss == 1) {
@@ -29,6 +33,26 @@ public final class Strided {
       }
     });
     return out;
+  }
+
+  /**
+   * A transposed matrix view (element (i, j) at {@code off + i + j * ld}) copied out row-major in 32 x 32
+   * tiles: the plain walk reads with stride {@code ld}, a cache miss per element once a column no longer
+   * fits the cache (a Dense layer's weight gradient arrives as such a view, 44 M elements for the seed
+   * CNN at 224 x 224).
+   */
+  private static void transposeBlocked(float[] src, int off, int ld, int rows, int cols, float[] out) {
+    final int b = 32;
+    for (int j0 = 0; j0 < cols; j0 += b) {
+      int j1 = Math.min(cols, j0 + b);
+      for (int i0 = 0; i0 < rows; i0 += b) {
+        int i1 = Math.min(rows, i0 + b);
+        for (int j = j0; j < j1; j++) {
+          int from = off + j * ld;
+          for (int i = i0; i < i1; i++) out[i * cols + j] = src[from + i];
+        }
+      }
+    }
   }
 
   /**
