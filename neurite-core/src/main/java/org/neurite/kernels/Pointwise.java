@@ -90,7 +90,13 @@ public final class Pointwise {
 
   /** dx = dy where y > 0, else 0 (the gradient at 0 is 0, as in PyTorch). */
   public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-    for (int i = 0; i < n; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+    int i = 0;
+    FloatVector zero = FloatVector.zero(F);
+    for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+      FloatVector yv = FloatVector.fromArray(F, y, i);
+      zero.blend(FloatVector.fromArray(F, dy, i), yv.compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(dx, i);
+    }
+    for (; i < n; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
   }
 
   public static void exp(float[] x, float[] y, int n) {

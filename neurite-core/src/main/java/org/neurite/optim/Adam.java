@@ -72,13 +72,33 @@ public sealed class Adam extends Optimizer permits AdamW {
       float decay = decoupled ? (float) (1 - (double) lr * weightDecay) : 1f;
       float l2 = decoupled ? 0f : weightDecay;
       float[] w = p.storage(), g = p.grad().data(), mi = m[i], vi = v[i];
-      for (int j = 0; j < w.length; j++) {
-        w[j] *= decay;
-        float gj = g[j] + l2 * w[j];
-        mi[j] = beta1 * mi[j] + (1 - beta1) * gj;
-        vi[j] = beta2 * vi[j] + (1 - beta2) * gj * gj;
-        w[j] -= stepSize * mi[j] / ((float) Math.sqrt(vi[j]) / sqrtC2 + eps);
-      }
+      // Elementwise, so split across threads and vectorised, with the scalar loop's operations in its
+      // order (no fused multiply-adds): the result does not depend on the thread count or the lanes.
+      org.neurite.kernels.Parallel.forRange(w.length, 1 << 16, (j0, j1) -> update(w, g, mi, vi, j0, j1, decay, l2, stepSize, sqrtC2));
+    }
+  }
+
+  private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+
+  private void update(float[] w, float[] g, float[] mi, float[] vi, int from, int to, float decay, float l2, float stepSize,
+                      float sqrtC2) {
+    int j = from;
+    float b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps;
+    for (int bound = from + F.loopBound(to - from); j < bound; j += F.length()) {
+      var wv = jdk.incubator.vector.FloatVector.fromArray(F, w, j).mul(decay);
+      var gv = jdk.incubator.vector.FloatVector.fromArray(F, g, j).add(wv.mul(l2));
+      var mv = jdk.incubator.vector.FloatVector.fromArray(F, mi, j).mul(b1).add(gv.mul(c1));
+      var vv = jdk.incubator.vector.FloatVector.fromArray(F, vi, j).mul(b2).add(gv.mul(c2).mul(gv));
+      mv.intoArray(mi, j);
+      vv.intoArray(vi, j);
+      wv.sub(mv.mul(stepSize).div(vv.sqrt().div(sqrtC2).add(e))).intoArray(w, j);
+    }
+    for (; j < to; j++) {
+      w[j] *= decay;
+      float gj = g[j] + l2 * w[j];
+      mi[j] = b1 * mi[j] + c1 * gj;
+      vi[j] = b2 * vi[j] + c2 * gj * gj;
+      w[j] -= stepSize * mi[j] / ((float) Math.sqrt(vi[j]) / sqrtC2 + e);
     }
   }
 
