@@ -42,7 +42,7 @@ import org.neurite.tensor.Tensor;
 public final class Seq2Seq extends Module implements TranslationModel {
   /** Everything needed to rebuild the network; {@code bos}/{@code eos} are target-vocabulary ids. */
   public record Config(int sourceVocab, int targetVocab, int embedDim, int hidden, boolean bidirectional,
-      boolean attention, int attentionUnits, int bos, int eos, String cell, String score) {
+      boolean attention, int attentionUnits, int bos, int eos, String cell, String score) implements TranslationModel.Sizes {
     /** {@code cell} "gru" or "lstm"; {@code score} "additive", "general" or "dot" (null: gru, additive, as files before them). */
     public Config {
       cell = cell == null ? "gru" : cell;
@@ -131,26 +131,6 @@ public final class Seq2Seq extends Module implements TranslationModel {
   @Override
   public Config config() {
     return config;
-  }
-
-  @Override
-  public int sourceVocab() {
-    return config.sourceVocab();
-  }
-
-  @Override
-  public int targetVocab() {
-    return config.targetVocab();
-  }
-
-  @Override
-  public int bos() {
-    return config.bos();
-  }
-
-  @Override
-  public int eos() {
-    return config.eos();
   }
 
   /** Teacher forcing is the training path; {@code forward} is not defined for a pair of sequences. */

@@ -40,7 +40,8 @@ import org.neurite.tensor.Tensor;
 public final class TransformerSeq2Seq extends Module implements TranslationModel {
   /** Everything needed to rebuild the network; {@code bos}/{@code eos} are target-vocabulary ids. */
   public record Config(int sourceVocab, int targetVocab, int dModel, int heads, int ff, int encoderLayers,
-      int decoderLayers, float dropout, boolean normFirst, boolean sharedEmbeddings, int bos, int eos) {}
+      int decoderLayers, float dropout, boolean normFirst, boolean sharedEmbeddings, int bos, int eos)
+      implements TranslationModel.Sizes {}
 
   private final Config config;
   private final Embedding srcEmbed, tgtEmbed;
@@ -100,26 +101,6 @@ public final class TransformerSeq2Seq extends Module implements TranslationModel
   @Override
   public Config config() {
     return config;
-  }
-
-  @Override
-  public int sourceVocab() {
-    return config.sourceVocab();
-  }
-
-  @Override
-  public int targetVocab() {
-    return config.targetVocab();
-  }
-
-  @Override
-  public int bos() {
-    return config.bos();
-  }
-
-  @Override
-  public int eos() {
-    return config.eos();
   }
 
   /** Teacher forcing is the training path; {@code forward} is not defined for a pair of sequences. */

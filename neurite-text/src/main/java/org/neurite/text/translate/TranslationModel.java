@@ -18,16 +18,35 @@ public sealed interface TranslationModel permits Seq2Seq, TransformerSeq2Seq {
     return (Module) this;
   }
 
-  int sourceVocab();
+  /** What every architecture's config record holds besides its own sizes: the vocabularies and the BOS/EOS ids. */
+  interface Sizes {
+    int sourceVocab();
 
-  int targetVocab();
+    int targetVocab();
 
-  int bos();
+    int bos();
 
-  int eos();
+    int eos();
+  }
 
-  /** The record written to config.json as {@code "config"}. */
-  Record config();
+  /** The config record, written to config.json as {@code "config"}. */
+  Sizes config();
+
+  default int sourceVocab() {
+    return config().sourceVocab();
+  }
+
+  default int targetVocab() {
+    return config().targetVocab();
+  }
+
+  default int bos() {
+    return config().bos();
+  }
+
+  default int eos() {
+    return config().eos();
+  }
 
   /**
    * Mean (label-smoothed) cross-entropy over the non-PAD labels {@code targetOut} {@code [N, T]}, for padded
