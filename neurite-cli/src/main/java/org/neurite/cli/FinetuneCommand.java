@@ -98,7 +98,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Sequential m = p.model();
     int heads = m.outputShape()[0];
     if (heads != n) m = m.withNewHead(n);
-    String head = "layers." + lastDense(m);
+    if (m.headIndex() < 0) throw new IllegalArgumentException("the model has no Dense classifier to fine-tune");
+    String head = "layers." + m.headIndex();
     m.freeze();
     m.unfreeze(head);
     List<String> opened = new ArrayList<>();
@@ -143,11 +144,6 @@ final class FinetuneCommand implements Callable<Integer> {
     ModelFiles.save(m, out.resolve("model"), meta);
     double acc = m.evaluate(testSet).getOrDefault("accuracy", Double.NaN);
     return new Run(h, acc);
-  }
-
-  private static int lastDense(Sequential m) {
-    for (int i = m.layers().size() - 1; i >= 0; i--) if (m.layers().get(i) instanceof org.neurite.nn.Dense) return i;
-    throw new IllegalArgumentException("the model has no Dense classifier to fine-tune");
   }
 
   /** A pretrained network and how its inputs were prepared. */

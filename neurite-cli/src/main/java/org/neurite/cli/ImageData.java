@@ -9,6 +9,7 @@ import org.neurite.vision.Cifar10;
 import org.neurite.vision.ImageDataset;
 import org.neurite.vision.ImageFolder;
 import org.neurite.vision.Mnist;
+import org.neurite.vision.Preprocessing;
 import org.neurite.vision.Splits;
 
 /**
@@ -29,12 +30,11 @@ record ImageData(Splits splits, float[] mean, float[] std) {
       case "mnist", "fashion-mnist" -> {
         Path dir = path != null ? Path.of(path) : Mnist.bundledDir();
         Splits s = kind.equals("mnist") ? Mnist.load(dir) : Mnist.loadFashion(dir);
-        return new ImageData(s, new float[] {0.1307f}, new float[] {0.3081f});
+        return new ImageData(s, Preprocessing.MNIST.mean(), Preprocessing.MNIST.std());
       }
       case "cifar10" -> {
         if (path == null) throw new IllegalArgumentException("--data cifar10 needs a path: cifar10:PATH");
-        return new ImageData(Cifar10.load(Path.of(path)), new float[] {0.4914f, 0.4822f, 0.4465f},
-            new float[] {0.2470f, 0.2435f, 0.2616f});
+        return new ImageData(Cifar10.load(Path.of(path)), Preprocessing.CIFAR10.mean(), Preprocessing.CIFAR10.std());
       }
       default -> {
         Path dir = Path.of(spec);

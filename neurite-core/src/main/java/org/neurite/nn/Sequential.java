@@ -122,12 +122,16 @@ public final class Sequential extends Module {
    * activation) stay.
    */
   public Sequential withNewHead(int classes) {
-    for (int i = layers.size() - 1; i >= 0; i--)
-      if (layers.get(i) instanceof Dense d) {
-        var c = d.config();
-        return withLayer(i, new Dense(classes, c.useBias()).activation(c.activation()));
-      }
-    throw new IllegalArgumentException("withNewHead: the model has no Dense layer to replace; use withLayer");
+    int i = headIndex();
+    if (i < 0) throw new IllegalArgumentException("withNewHead: the model has no Dense layer to replace; use withLayer");
+    var c = ((Dense) layers.get(i)).config();
+    return withLayer(i, new Dense(classes, c.useBias()).activation(c.activation()));
+  }
+
+  /** The index of the last Dense layer (the classifier a fine-tune replaces and trains), or -1. */
+  public int headIndex() {
+    for (int i = layers.size() - 1; i >= 0; i--) if (layers.get(i) instanceof Dense) return i;
+    return -1;
   }
 
   /** A Keras-style table: layer, output shape (with the batch axis as None), parameter count. */

@@ -36,8 +36,6 @@ import org.neurite.tensor.Tensor;
  */
 public final class Transforms {
   // Dataset statistics of the training sets (pixels in [0, 1]), as the torchvision examples use them.
-  private static final float[] MNIST_MEAN = {0.1307f}, MNIST_STD = {0.3081f};
-  private static final float[] CIFAR10_MEAN = {0.4914f, 0.4822f, 0.4465f}, CIFAR10_STD = {0.2470f, 0.2435f, 0.2616f};
 
   private Transforms() {}
 
@@ -88,12 +86,12 @@ public final class Transforms {
 
   /** MNIST's training-set mean 0.1307 and std 0.3081. */
   public static Transform normalizeMnist() {
-    return normalize(MNIST_MEAN, MNIST_STD);
+    return Preprocessing.MNIST.transform();
   }
 
   /** CIFAR-10's training-set per-channel mean (0.4914, 0.4822, 0.4465) and std (0.2470, 0.2435, 0.2616). */
   public static Transform normalizeCifar10() {
-    return normalize(CIFAR10_MEAN, CIFAR10_STD);
+    return Preprocessing.CIFAR10.transform();
   }
 
   private record Normalize(float[] mean, float[] std) implements Transform {
