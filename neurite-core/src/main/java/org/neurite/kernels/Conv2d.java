@@ -88,9 +88,9 @@ public final class Conv2d {
           g.inH() * g.inW(), oh * ow, g.groupInC() * g.kH() * g.kW(), pointwise);
     }
 
-    /** A thin first layer that {@link #forwardThin} computes directly. */
+    /** A thin first layer, at least a vector wide, that {@link #forwardThin} computes directly. */
     boolean thinDirect() {
-      return groups == 1 && inC <= THIN_IN_C && sH == 1 && sW == 1 && dH == 1 && dW == 1 && kg <= 64;
+      return groups == 1 && inC <= THIN_IN_C && sH == 1 && sW == 1 && dH == 1 && dW == 1 && kg <= 64 && ow >= V;
     }
 
     /** Images per chunk: enough for TARGET_COLS columns, but never fewer chunks than threads. */
@@ -166,51 +166,75 @@ public final class Conv2d {
   /**
    * One image of a thin first layer (a few input channels, stride 1, no dilation, one group), directly:
    * with Kg = Ci*kH*kW as small as 9, im2col + GEMM spends its time unfolding and packing, not
-   * multiplying. The padded input plane is staged with row length Wp = W + 2p; computing the output in
-   * the same row length makes every tap (c, kh, kw) one constant shift of the flat plane, so each
-   * output vector is a run of FMAs over shifted loads, four output channels per load. The Wp - Wo
-   * extra columns per row are garbage and dropped when the rows are copied out.
+   * multiplying. The input is staged as zero-padded planes of row length Wp = W + 2p, so every tap
+   * (c, kh, kw) is one constant shift of the flat plane, and an output vector at (row r, column j) is a
+   * run of FMAs over loads at {@code shift + r * Wp + j}. Each row is covered by vectors starting at 0,
+   * V, 2V, ... and, when V does not divide Wo, at Wo - V (overlapping its neighbour: the overlap is
+   * computed twice, cheaper than a masked tail), written straight into y. Two positions times four
+   * output channels make eight independent FMA chains, enough to hide the FMA latency.
    */
   private static void forwardThin(Dims d, float[] x, float[] w, float[] bias, float[] y, int b, Scratch s) {
     int wp = d.w + 2 * d.pW, hp = d.h + 2 * d.pH, plane = hp * wp;
-    int accLen = (d.oh * wp + V - 1) / V * V;            // whole vectors covering Ho rows of length Wp
     int maxShift = (d.inC - 1) * plane + (d.kH - 1) * wp + d.kW - 1;
-    float[] pin = s.img(maxShift + accLen);
-    Arrays.fill(pin, 0, maxShift + accLen, 0f);
+    int staged = Math.max(d.inC * plane, maxShift + (d.oh - 1) * wp + d.ow);
+    float[] pin = s.img(staged);
+    if (d.pH != 0 || d.pW != 0) Arrays.fill(pin, 0, staged, 0f);
     for (int c = 0; c < d.inC; c++)
       for (int i = 0; i < d.h; i++)
         System.arraycopy(x, ((b * d.inC + c) * d.h + i) * d.w, pin, c * plane + (i + d.pH) * wp + d.pW, d.w);
     int taps = d.kg;
-    int[] shift = s.shifts(taps);
+    int perRow = (d.ow + V - 1) / V, positions = d.oh * perRow;
+    int[] shift = s.shifts(taps + 2 * positions);   // taps' shifts, then each position's input and output offset
     for (int c = 0, t = 0; c < d.inC; c++)
       for (int kh = 0; kh < d.kH; kh++)
         for (int kw = 0; kw < d.kW; kw++) shift[t++] = c * plane + kh * wp + kw;
-    float[] acc = s.mat(4 * accLen);
+    for (int r = 0, p = taps; r < d.oh; r++)
+      for (int k = 0; k < perRow; k++, p += 2) {
+        int j = Math.min(k * V, d.ow - V);
+        shift[p] = r * wp + j;
+        shift[p + 1] = r * d.ow + j;
+      }
     for (int o0 = 0; o0 < d.outC; o0 += 4) {
       int nO = Math.min(4, d.outC - o0);
-      // Missing channels of the last block of four reuse the last real one; their rows are not copied out.
+      // Missing channels of the last block of four reuse the last real one and are not stored.
       int w0 = o0 * taps, w1 = Math.min(o0 + 1, d.outC - 1) * taps, w2 = Math.min(o0 + 2, d.outC - 1) * taps,
           w3 = Math.min(o0 + 3, d.outC - 1) * taps;
       float b0 = bias == null ? 0f : bias[o0], b1 = bias == null ? 0f : bias[Math.min(o0 + 1, d.outC - 1)],
           b2 = bias == null ? 0f : bias[Math.min(o0 + 2, d.outC - 1)], b3 = bias == null ? 0f : bias[Math.min(o0 + 3, d.outC - 1)];
-      for (int i = 0; i < accLen; i += V) {
+      int y0 = (b * d.outC + o0) * d.ohw;
+      for (int p = 0; p < positions; p += 2) {
+        int q0 = taps + 2 * p, q1 = taps + 2 * Math.min(p + 1, positions - 1);   // an odd last position goes twice
+        int i0 = shift[q0], i1 = shift[q1];
         FloatVector a0 = FloatVector.broadcast(S, b0), a1 = FloatVector.broadcast(S, b1), a2 = FloatVector.broadcast(S, b2),
-            a3 = FloatVector.broadcast(S, b3);
+            a3 = FloatVector.broadcast(S, b3), c0 = a0, c1 = a1, c2 = a2, c3 = a3;
         for (int t = 0; t < taps; t++) {
-          FloatVector v = FloatVector.fromArray(S, pin, shift[t] + i);
-          a0 = v.fma(FloatVector.broadcast(S, w[w0 + t]), a0);
-          a1 = v.fma(FloatVector.broadcast(S, w[w1 + t]), a1);
-          a2 = v.fma(FloatVector.broadcast(S, w[w2 + t]), a2);
-          a3 = v.fma(FloatVector.broadcast(S, w[w3 + t]), a3);
+          FloatVector u = FloatVector.fromArray(S, pin, shift[t] + i0), v = FloatVector.fromArray(S, pin, shift[t] + i1);
+          FloatVector k0 = FloatVector.broadcast(S, w[w0 + t]), k1 = FloatVector.broadcast(S, w[w1 + t]);
+          a0 = u.fma(k0, a0);
+          c0 = v.fma(k0, c0);
+          a1 = u.fma(k1, a1);
+          c1 = v.fma(k1, c1);
+          FloatVector k2 = FloatVector.broadcast(S, w[w2 + t]), k3 = FloatVector.broadcast(S, w[w3 + t]);
+          a2 = u.fma(k2, a2);
+          c2 = v.fma(k2, c2);
+          a3 = u.fma(k3, a3);
+          c3 = v.fma(k3, c3);
         }
-        a0.intoArray(acc, i);
-        a1.intoArray(acc, accLen + i);
-        a2.intoArray(acc, 2 * accLen + i);
-        a3.intoArray(acc, 3 * accLen + i);
-      }
-      for (int q = 0; q < nO; q++) {
-        int yOff = (b * d.outC + o0 + q) * d.ohw;
-        for (int r = 0; r < d.oh; r++) System.arraycopy(acc, q * accLen + r * wp, y, yOff + r * d.ow, d.ow);
+        int o = y0 + shift[q0 + 1], oo = y0 + shift[q1 + 1];
+        a0.intoArray(y, o);
+        c0.intoArray(y, oo);
+        if (nO > 1) {
+          a1.intoArray(y, o + d.ohw);
+          c1.intoArray(y, oo + d.ohw);
+        }
+        if (nO > 2) {
+          a2.intoArray(y, o + 2 * d.ohw);
+          c2.intoArray(y, oo + 2 * d.ohw);
+        }
+        if (nO > 3) {
+          a3.intoArray(y, o + 3 * d.ohw);
+          c3.intoArray(y, oo + 3 * d.ohw);
+        }
       }
     }
   }

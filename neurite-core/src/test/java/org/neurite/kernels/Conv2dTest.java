@@ -41,6 +41,9 @@ class Conv2dTest {
     {1, 4, 4, 4, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},      // more padding than input margin
     {2, 2, 7, 11, 7, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // thin direct forward: 5x5, padding 2, 7 channels (a partial block of 4)
     {2, 1, 6, 9, 3, 2, 4, 1, 1, 1, 0, 1, 1, 1},      // thin direct forward: rectangular kernel, padding only in H
+    {2, 3, 10, 10, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // thin direct forward: rows exactly one vector (8) wide
+    {2, 2, 7, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // thin, same padding, 8 columns by 7 rows: an odd count of positions
+    {2, 1, 6, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1},      // thin but narrower than a vector: the im2col path
     // One image per chunk with a horizontal stride of 2: im2col from split even/odd columns.
     {1, 3, 40, 41, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1},    // ResNet's 7x7/2 stem, odd width
     {2, 3, 64, 64, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1},    // the stem, 2 images of 1,024 outputs
