@@ -16,9 +16,9 @@ import org.neurite.kernels.Parallel;
  *
  * <p>Work is split over blocks of whole tile rows (spanning images when the images are small, so each
  * GEMM has a few hundred columns), one block per task of the one thread pool, each with per-thread
- * scratch; the GEMMs inside run serially. The transforms are vectorised along a tile row: a padded
- * input row is first split into its even and odd columns, so the four columns of every tile are four
- * contiguous vector loads.
+ * scratch; the GEMMs inside run serially. The transforms are vectorised over all the tiles of a block:
+ * each padded input row is split into its even and odd columns and the 4x4 tiles gathered as 16 arrays
+ * (one per tile cell), so every cell of every tile is a contiguous vector load.
  *
  * <p>A kernel: arrays and sizes only, no tensors or autograd. Inference only (no backward); it lives
  * in neurite-onnx until neurite-core's kernels take it. {@link #forwardScalar} is the direct
@@ -72,8 +72,8 @@ final class Winograd {
 
   /** Per-thread scratch, grown on demand. */
   private static final class Scratch {
-    float[] v = new float[0], m = new float[0], even = new float[0], odd = new float[0], row0 = new float[0],
-        row1 = new float[0];
+    float[] v = new float[0], m = new float[0], even = new float[0], odd = new float[0], d = new float[0],
+        row0 = new float[0], row1 = new float[0];
 
     static float[] grow(float[] a, int n) {
       return a.length >= n ? a : new float[n];
@@ -122,35 +122,46 @@ final class Winograd {
     s.m = Scratch.grow(s.m, 16 * outC * tb);
     s.even = Scratch.grow(s.even, 4 * (tw + 1 + L));
     s.odd = Scratch.grow(s.odd, 4 * (tw + 1 + L));
-    float[] v = s.v, m = s.m;
+    s.d = Scratch.grow(s.d, 16 * tb);
+    float[] v = s.v, m = s.m, d = s.d;
     int vPlane = inC * tb, mPlane = outC * tb;
-    // Input transform: V[xi][c][tile] = (B^T d B)[xi]
+    // Input transform: V[xi][c][tile] = (B^T d B)[xi]. The 4x4 tiles of every tile row of the block are
+    // first gathered as 16 arrays d[i][j][tile] over the whole block, so that the transform runs as
+    // vectors over all its tiles: per tile row, a row of 4, 7 or 14 tiles is shorter than a 16-lane vector.
     for (int c = 0; c < inC; c++) {
       for (int g = g0; g < g1; g++) {
         int img = g / th, ty = g % th;
         int xBase = (img * inC + c) * h * w;
         int stride = tw + 1 + L;
-        for (int i = 0; i < 4; i++) split(x, xBase, h, w, 2 * ty - padH + i, padW, tw + 1, s.even, s.odd, i * stride);
         int col0 = (g - g0) * tw;
-        transformRow(s.even, s.odd, stride, tw, v, c * tb + col0, vPlane);
+        for (int i = 0; i < 4; i++) {
+          split(x, xBase, h, w, 2 * ty - padH + i, padW, tw + 1, s.even, s.odd, i * stride);
+          int di = 4 * i * tb + col0;   // d[i][j] = tile columns 2t + j: even[t], odd[t], even[t + 1], odd[t + 1]
+          System.arraycopy(s.even, i * stride, d, di, tw);
+          System.arraycopy(s.odd, i * stride, d, di + tb, tw);
+          System.arraycopy(s.even, i * stride + 1, d, di + 2 * tb, tw);
+          System.arraycopy(s.odd, i * stride + 1, d, di + 3 * tb, tw);
+        }
       }
+      transformTiles(d, tb, v, c * tb, vPlane);
     }
     // 16 GEMMs: M[xi] (O x tb) = U[xi] (O x C) V[xi] (C x tb)
     for (int xi = 0; xi < 16; xi++)
       Gemm.gemm(false, false, outC, tb, inC, u, xi * outC * inC, inC, v, xi * vPlane, tb, false, m, xi * mPlane, tb);
-    // Output transform: Y = A^T M A, + bias, clamp
-    s.row0 = Scratch.grow(s.row0, 2 * (tw + L));
-    s.row1 = Scratch.grow(s.row1, 2 * (tw + L));
+    // Output transform: Y = A^T M A, + bias, clamp, over all the block's tiles of one channel at once
+    int half = tb + L;
+    s.row0 = Scratch.grow(s.row0, 2 * half);
+    s.row1 = Scratch.grow(s.row1, 2 * half);
     for (int o = 0; o < outC; o++) {
       float b = bias == null ? 0f : bias[o];
+      outputTiles(m, o * tb, mPlane, tb, b, lo, hi, s.row0, s.row1);
       for (int g = g0; g < g1; g++) {
         int img = g / th, ty = g % th;
         int col0 = (g - g0) * tw;
-        outputRow(m, o * tb + col0, mPlane, tw, b, lo, hi, s.row0, s.row1);
         int yBase = (img * outC + o) * oh * ow;
         int r0 = 2 * ty;
-        store(s.row0, tw, y, yBase + r0 * ow, ow);
-        if (r0 + 1 < oh) store(s.row1, tw, y, yBase + (r0 + 1) * ow, ow);
+        store(s.row0, col0, half, y, yBase + r0 * ow, ow);
+        if (r0 + 1 < oh) store(s.row1, col0, half, y, yBase + (r0 + 1) * ow, ow);
       }
     }
   }
@@ -179,27 +190,27 @@ final class Winograd {
     odd[at + k] = c1 >= 0 && c1 < w ? x[rowBase + c1] : 0f;
   }
 
-  // V = B^T d B with B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], for tw tiles of one tile row.
-  // d[i][0..3] of tile t = even[i][t], odd[i][t], even[i][t + 1], odd[i][t + 1] (row i of the split rows).
-  // Row i of B^T d is a_j = (d0j - d2j, d1j + d2j, d2j - d1j, d1j - d3j)[i]; then V[i] = (a0 - a2, a1 + a2, a2 - a1, a1 - a3).
-  private static void transformRow(float[] e, float[] od, int stride, int tw, float[] v, int at, int plane) {
+  // V = B^T d B with B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], for n tiles whose
+  // d[i][j] are the arrays d[(4i + j) * n + tile]. Row i of B^T d is a_j = (d0j - d2j, d1j + d2j, d2j - d1j,
+  // d1j - d3j)[i]; then V[i] = (a0 - a2, a1 + a2, a2 - a1, a1 - a3).
+  private static void transformTiles(float[] d, int n, float[] v, int at, int plane) {
     int t = 0;
-    for (int bound = S.loopBound(tw); t < bound; t += L) {
+    for (int bound = S.loopBound(n); t < bound; t += L) {
       for (int i = 0; i < 4; i++) {
         // a_j = d[p][j] + sign * d[q][j]: (0, 2, -), (1, 2, +), (2, 1, -), (1, 3, -)
         int p = i == 2 ? 2 : (i == 0 ? 0 : 1), q = i == 0 || i == 1 ? 2 : (i == 2 ? 1 : 3);
-        int rp = p * stride + t, rq = q * stride + t;
+        int rp = 4 * p * n + t, rq = 4 * q * n + t;
         FloatVector a0, a1, a2, a3;
         if (i == 1) {
-          a0 = ld(e, rp).add(ld(e, rq));
-          a1 = ld(od, rp).add(ld(od, rq));
-          a2 = ld(e, rp + 1).add(ld(e, rq + 1));
-          a3 = ld(od, rp + 1).add(ld(od, rq + 1));
+          a0 = ld(d, rp).add(ld(d, rq));
+          a1 = ld(d, rp + n).add(ld(d, rq + n));
+          a2 = ld(d, rp + 2 * n).add(ld(d, rq + 2 * n));
+          a3 = ld(d, rp + 3 * n).add(ld(d, rq + 3 * n));
         } else {
-          a0 = ld(e, rp).sub(ld(e, rq));
-          a1 = ld(od, rp).sub(ld(od, rq));
-          a2 = ld(e, rp + 1).sub(ld(e, rq + 1));
-          a3 = ld(od, rp + 1).sub(ld(od, rq + 1));
+          a0 = ld(d, rp).sub(ld(d, rq));
+          a1 = ld(d, rp + n).sub(ld(d, rq + n));
+          a2 = ld(d, rp + 2 * n).sub(ld(d, rq + 2 * n));
+          a3 = ld(d, rp + 3 * n).sub(ld(d, rq + 3 * n));
         }
         a0.sub(a2).intoArray(v, (4 * i) * plane + at + t);
         a1.add(a2).intoArray(v, (4 * i + 1) * plane + at + t);
@@ -207,13 +218,13 @@ final class Winograd {
         a1.sub(a3).intoArray(v, (4 * i + 3) * plane + at + t);
       }
     }
-    for (; t < tw; t++) {
+    for (; t < n; t++) {
       for (int i = 0; i < 4; i++) {
         int p = i == 2 ? 2 : (i == 0 ? 0 : 1), q = i == 0 || i == 1 ? 2 : (i == 2 ? 1 : 3);
-        int rp = p * stride + t, rq = q * stride + t;
+        int rp = 4 * p * n + t, rq = 4 * q * n + t;
         float sign = i == 1 ? 1f : -1f;
-        float a0 = e[rp] + sign * e[rq], a1 = od[rp] + sign * od[rq], a2 = e[rp + 1] + sign * e[rq + 1],
-            a3 = od[rp + 1] + sign * od[rq + 1];
+        float a0 = d[rp] + sign * d[rq], a1 = d[rp + n] + sign * d[rq + n], a2 = d[rp + 2 * n] + sign * d[rq + 2 * n],
+            a3 = d[rp + 3 * n] + sign * d[rq + 3 * n];
         v[(4 * i) * plane + at + t] = a0 - a2;
         v[(4 * i + 1) * plane + at + t] = a1 + a2;
         v[(4 * i + 2) * plane + at + t] = a2 - a1;
@@ -226,13 +237,13 @@ final class Winograd {
     return FloatVector.fromArray(S, a, at);
   }
 
-  // Y = A^T M A with A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]: row0 gets (y00, y01) per tile, row1 (y10, y11), as two
-  // halves [0, tw) and [tw + L, ...) that store() interleaves. Row r of A^T M is q_j = (m0j + m1j + m2j, m1j - m2j - m3j)[r];
+  // Y = A^T M A with A^T = [[1, 1, 1, 0], [0, 1, -1, -1]] for n tiles: row0 gets (y00, y01) per tile, row1 (y10, y11),
+  // as two halves [0, n) and [n + L, ...) that store() interleaves. Row r of A^T M is q_j = (m0j + m1j + m2j, m1j - m2j - m3j)[r];
   // then (y_r0, y_r1) = (q0 + q1 + q2, q1 - q2 - q3).
-  private static void outputRow(float[] m, int at, int plane, int tw, float bias, float lo, float hi, float[] row0, float[] row1) {
-    int half = tw + L;
+  private static void outputTiles(float[] m, int at, int plane, int n, float bias, float lo, float hi, float[] row0, float[] row1) {
+    int half = n + L;
     int t = 0;
-    for (int bound = S.loopBound(tw); t < bound; t += L) {
+    for (int bound = S.loopBound(n); t < bound; t += L) {
       int o = at + t;
       FloatVector m00 = ld(m, o), m01 = ld(m, plane + o), m02 = ld(m, 2 * plane + o), m03 = ld(m, 3 * plane + o);
       FloatVector m10 = ld(m, 4 * plane + o), m11 = ld(m, 5 * plane + o), m12 = ld(m, 6 * plane + o), m13 = ld(m, 7 * plane + o);
@@ -246,7 +257,7 @@ final class Winograd {
       r0.add(r1).add(r2).add(bias).max(lo).min(hi).intoArray(row1, t);
       r1.sub(r2).sub(r3).add(bias).max(lo).min(hi).intoArray(row1, half + t);
     }
-    for (; t < tw; t++) {
+    for (; t < n; t++) {
       int o = at + t;
       float q0 = m[o] + m[4 * plane + o] + m[8 * plane + o], q1 = m[plane + o] + m[5 * plane + o] + m[9 * plane + o],
           q2 = m[2 * plane + o] + m[6 * plane + o] + m[10 * plane + o], q3 = m[3 * plane + o] + m[7 * plane + o] + m[11 * plane + o];
@@ -259,15 +270,17 @@ final class Winograd {
     }
   }
 
-  /** Interleaves a row's (even, odd) output columns into y, dropping the last column when ow is odd. */
-  private static void store(float[] row, int tw, float[] y, int at, int ow) {
-    int half = tw + L;
+  /**
+   * Interleaves one tile row's (even, odd) output columns, row[from + t] and row[half + from + t], into y,
+   * dropping the last column when ow is odd.
+   */
+  private static void store(float[] row, int from, int half, float[] y, int at, int ow) {
     int pairs = ow / 2;
     for (int t = 0; t < pairs; t++) {
-      y[at + 2 * t] = row[t];
-      y[at + 2 * t + 1] = row[half + t];
+      y[at + 2 * t] = row[from + t];
+      y[at + 2 * t + 1] = row[half + from + t];
     }
-    if ((ow & 1) != 0) y[at + ow - 1] = row[pairs];
+    if ((ow & 1) != 0) y[at + ow - 1] = row[from + pairs];
   }
 
   /** The direct formula, for tests: y[n, o, i, j] = bias[o] + sum_c,a,b x[n, c, i + a - pad, j + b - pad] w[o, c, a, b]. */
