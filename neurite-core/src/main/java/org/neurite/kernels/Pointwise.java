@@ -88,6 +88,17 @@ public final class Pointwise {
     for (; i < n; i++) y[i] = x[i] > 0f ? x[i] : (Float.isNaN(x[i]) ? x[i] : 0f);
   }
 
+  /** {@code y[yo + i] = min(max(x[xo + i], lo), hi)} for i in [0, n); NaN stays NaN, as PyTorch's clamp. */
+  public static void clamp(float[] x, int xo, float[] y, int yo, int n, float lo, float hi) {
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length())
+      FloatVector.fromArray(F, x, xo + i).max(lo).min(hi).intoArray(y, yo + i);
+    for (; i < n; i++) {
+      float v = x[xo + i];
+      y[yo + i] = v < lo ? lo : (v > hi ? hi : v);
+    }
+  }
+
   /** dx = dy where y > 0, else 0 (the gradient at 0 is 0, as in PyTorch). */
   public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
     int i = 0;

@@ -110,4 +110,19 @@ class PointwiseTest {
     Pointwise.axpy(37, 0.5f, x, 0, y, 0);
     for (int i = 0; i < 37; i++) assertEquals(y0[i] + 0.5f * x[i], y[i], 1e-6);
   }
+
+  @Test
+  void clampBoundsARunAndKeepsNaN() {
+    // 53 elements from offset 3: whole vectors and a scalar tail at any vector width up to 16
+    float[] x = random(60, 8, -10, 10), y = new float[60];
+    x[20] = Float.NaN;
+    x[57] = Float.NaN;   // in the tail
+    Pointwise.clamp(x, 3, y, 2, 53, 0f, 6f);
+    for (int i = 0; i < 53; i++) {
+      float v = x[3 + i], want = Float.isNaN(v) ? Float.NaN : Math.min(6f, Math.max(0f, v));
+      assertEquals(want, y[2 + i], 0f, "element " + i);
+    }
+    assertEquals(0f, y[0]);
+    assertEquals(0f, y[55]);
+  }
 }

