@@ -93,6 +93,15 @@ public final class Conv2d {
       return groups == 1 && inC <= THIN_IN_C && sH == 1 && sW == 1 && dH == 1 && dW == 1 && kg <= 64 && ow >= V;
     }
 
+    /**
+     * A depthwise layer (one input and one output channel per group), undilated, with a column stride of
+     * 1 or 2 and rows at least a vector wide, that {@link #forwardDepthwise} computes directly: as a
+     * GEMM it is one 1 x Kg by Kg x HoWo product per channel, all packing and no arithmetic.
+     */
+    boolean depthwiseDirect() {
+      return groups == inC && groups == outC && groups > 1 && dH == 1 && dW == 1 && (sW == 1 || sW == 2) && ow >= V;
+    }
+
     /** Images per chunk: enough for TARGET_COLS columns, but never fewer chunks than threads. */
     int imagesPerChunk(int threads) {
       int want = Math.max(1, (TARGET_COLS + ohw - 1) / ohw);
@@ -143,6 +152,13 @@ public final class Conv2d {
     checkArrays(d, x, w, bias, y);
     if (d.batch == 0) return;
     int threads = threadsHere();
+    if (d.depthwiseDirect()) {
+      Parallel.forRange(d.batch * d.inC, 4, (p0, p1) -> {
+        Scratch s = SCRATCH.get();
+        for (int p = p0; p < p1; p++) forwardDepthwise(d, x, w, bias, y, p, s);
+      });
+      return;
+    }
     if (d.thinDirect()) {
       forChunks(d.batch, threads, (b0, b1) -> {
         Scratch s = SCRATCH.get();
@@ -235,6 +251,50 @@ public final class Conv2d {
           a3.intoArray(y, o + 3 * d.ohw);
           c3.intoArray(y, oo + 3 * d.ohw);
         }
+      }
+    }
+  }
+
+  /**
+   * Plane p (image p / C, channel p % C) of a depthwise layer. The zero-padded plane is staged split into
+   * its sW column phases (phase q holds padded columns q, q + sW, ...), so that tap (kh, kw) of the
+   * output vector at (row r, column j) is one contiguous load from phase kw % sW at row r * sH + kh,
+   * column j + kw / sW. Rows are covered by vectors at 0, V, 2V, ... and an overlapping Wo - V, as in
+   * {@link #forwardThin}, two at a time.
+   */
+  private static void forwardDepthwise(Dims d, float[] x, float[] w, float[] bias, float[] y, int p, Scratch s) {
+    int c = p % d.inC, sw = d.sW;
+    int hp = d.h + 2 * d.pH, wp = d.w + 2 * d.pW, wq = (wp + sw - 1) / sw, phase = hp * wq;
+    float[] pin = s.img(sw * phase);
+    java.util.Arrays.fill(pin, 0, sw * phase, 0f);
+    int xo = p * d.hw;
+    for (int i = 0; i < d.h; i++) {
+      int row = (i + d.pH) * wq, xr = xo + i * d.w;
+      if (sw == 1) System.arraycopy(x, xr, pin, row + d.pW, d.w);
+      else
+        for (int k = 0; k < d.w; k++) {
+          int col = k + d.pW;
+          pin[(col & 1) * phase + row + (col >> 1)] = x[xr + k];
+        }
+    }
+    int taps = d.kH * d.kW, wo = c * taps;
+    int[] shift = s.shifts(taps);
+    for (int kh = 0, t = 0; kh < d.kH; kh++)
+      for (int kw = 0; kw < d.kW; kw++) shift[t++] = (kw % sw) * phase + kh * wq + kw / sw;
+    float b = bias == null ? 0f : bias[c];
+    int yo = p * d.ohw, perRow = (d.ow + V - 1) / V;
+    for (int r = 0; r < d.oh; r++) {
+      int in = r * d.sH * wq, out = yo + r * d.ow;
+      for (int k = 0; k < perRow; k += 2) {
+        int j0 = Math.min(k * V, d.ow - V), j1 = Math.min((k + 1) * V, d.ow - V);   // an odd last vector goes twice
+        FloatVector a0 = FloatVector.broadcast(S, b), a1 = a0;
+        for (int t = 0; t < taps; t++) {
+          FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
+          a0 = FloatVector.fromArray(S, pin, shift[t] + in + j0).fma(wt, a0);
+          a1 = FloatVector.fromArray(S, pin, shift[t] + in + j1).fma(wt, a1);
+        }
+        a0.intoArray(y, out + j0);
+        a1.intoArray(y, out + j1);
       }
     }
   }

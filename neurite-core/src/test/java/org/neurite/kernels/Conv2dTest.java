@@ -50,6 +50,12 @@ class Conv2dTest {
     {1, 4, 33, 34, 6, 3, 3, 2, 2, 1, 1, 1, 1, 2},    // 3x3/2, groups 2
     {1, 8, 20, 21, 4, 1, 1, 2, 2, 0, 0, 1, 1, 1},    // 1x1/2 downsample
     {1, 3, 35, 36, 5, 4, 4, 1, 2, 0, 2, 1, 1, 1},    // even kernel, stride 2 only in W, padding only in W
+    // Depthwise, computed directly when the output rows are at least a vector wide.
+    {2, 6, 20, 37, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6},    // 3x3/1, same padding, 37 columns
+    {2, 5, 21, 40, 5, 3, 3, 2, 2, 1, 1, 1, 1, 5},    // 3x3/2 (MobileNet), 20 columns
+    {1, 4, 9, 35, 4, 5, 5, 2, 2, 2, 2, 1, 1, 4},     // 5x5/2, 18 columns
+    {1, 3, 12, 34, 3, 3, 3, 2, 1, 1, 1, 1, 1, 3},    // stride 2 only in H
+    {1, 3, 11, 33, 3, 2, 3, 1, 2, 0, 1, 1, 1, 3},    // rectangular kernel, stride 2 only in W, odd padded width
   };
 
   @Test
