@@ -91,6 +91,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Seeds.set(seed);
     Pretrained p = load(modelPath, arch);
     int[] in = p.model().inputShape();
+    Collector.forBatches("finetune", 4L * batchSize * ImageData.sampleFloats(data, in[0], in[1], in[2]));
     ImageData d = ImageData.load(data, in[0], in[1], in[2]);
     int n = classes == null ? d.classes().size() : classes;
     if (n != d.classes().size())

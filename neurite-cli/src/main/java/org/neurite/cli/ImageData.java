@@ -22,6 +22,16 @@ import org.neurite.vision.Splits;
 record ImageData(Splits splits, float[] mean, float[] std) {
   static final String HELP = "mnist | mnist:PATH | fashion-mnist:PATH | cifar10:PATH | DIR (class subfolders)";
 
+  /** Floats per image that {@link #load} gives for {@code spec}: MNIST's and CIFAR-10's own, else channels x height x width. */
+  static long sampleFloats(String spec, int channels, int height, int width) {
+    int colon = spec.indexOf(':');
+    return switch (colon > 0 ? spec.substring(0, colon) : spec) {
+      case "mnist", "fashion-mnist" -> 28 * 28;
+      case "cifar10" -> 3 * 32 * 32;
+      default -> (long) channels * height * width;
+    };
+  }
+
   static ImageData load(String spec, int channels, int height, int width) throws IOException {
     int colon = spec.indexOf(':');
     String kind = colon > 0 ? spec.substring(0, colon) : spec;

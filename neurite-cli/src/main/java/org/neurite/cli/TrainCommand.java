@@ -81,7 +81,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       String[] hw = size.toLowerCase(Locale.ROOT).split("x");
       if (hw.length != 2) throw new IllegalArgumentException("--size " + size + ": expected HxW, e.g. 32x32");
-      ImageData d = ImageData.load(data, channels, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
+      int height = Integer.parseInt(hw[0]), width = Integer.parseInt(hw[1]);
+      Collector.forBatches("train", 4L * batchSize * ImageData.sampleFloats(data, channels, height, width));
+      ImageData d = ImageData.load(data, channels, height, width);
       History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, true);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
