@@ -660,14 +660,10 @@ public final class Conv2d {
   private static void dotNT(int m, int n, int k, int segs, float[] a, int aOff, int lda, int aSeg,
                             float[] b, int bOff, int ldb, int bSeg, float[] c, int cOff, int ldc) {
     int i = 0;
-    for (; i + 4 <= m; i += 4) {
-      int j = 0;
-      for (; j + 4 <= n; j += 4) dot4x4(k, segs, a, aOff + i * lda, lda, aSeg, b, bOff + j * ldb, ldb, bSeg, c,
-          cOff + i * ldc + j, ldc);
-      for (; j < n; j++)
-        for (int r = i; r < i + 4; r++)
-          c[cOff + r * ldc + j] += dot(k, segs, a, aOff + r * lda, aSeg, b, bOff + j * ldb, bSeg);
-    }
+    // Blocks of 4 x 4; the last columns (n = 27 or 9 for a first layer) as a 4 x 4 block that stores only them.
+    for (; i + 4 <= m; i += 4)
+      for (int j = 0; j < n; j += 4)
+        dot4x4(Math.min(4, n - j), k, segs, a, aOff + i * lda, lda, aSeg, b, bOff + j * ldb, ldb, bSeg, c, cOff + i * ldc + j, ldc);
     for (; i < m; i++)
       for (int j = 0; j < n; j++)
         c[cOff + i * ldc + j] += dot(k, segs, a, aOff + i * lda, aSeg, b, bOff + j * ldb, bSeg);
@@ -686,62 +682,103 @@ public final class Conv2d {
     return Pointwise.addLanes(acc) + tail;
   }
 
-  /** The 4 x 4 block of {@link #dotNT}: 16 accumulators, 8 loads per 16 multiply-adds. */
-  private static void dot4x4(int k, int segs, float[] a, int aOff, int lda, int aSeg, float[] b, int bOff, int ldb,
+  private static final float[] ZERO_TAIL = new float[16];
+  private static final float[][] TAIL_KEEP = new float[V][];
+
+  static {
+    for (int rem = 1; rem < V; rem++) {
+      TAIL_KEEP[rem] = new float[V];
+      Arrays.fill(TAIL_KEEP[rem], V - rem, V, 1f);
+    }
+  }
+
+  /** V weights: 0 for the first V - rem, 1 for the last rem (the new elements of an overlapping last step). */
+  private static float[] tailKeep(int rem) {
+    return TAIL_KEEP[rem];
+  }
+
+  /**
+   * A 4 x nc block of {@link #dotNT} (nc from 1 to 4; missing columns repeat the last and are not stored): 16
+   * accumulators, 8 loads per 16 multiply-adds. (Masked loads for the k % V tail ran 12 times slower: the
+   * JIT did not compile them to vector loads.) Inf or NaN among the last V elements of b's rows would turn
+   * the 0-weighted duplicates into NaN; they make the whole gradient NaN anyway.
+   */
+  private static void dot4x4(int nc, int k, int segs, float[] a, int aOff, int lda, int aSeg, float[] b, int bOff, int ldb,
                              int bSeg, float[] c, int cOff, int ldc) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
     FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
-    float[] tail = new float[16];
-    int kv = S.loopBound(k);
+    int kv = S.loopBound(k), rem = k - kv;
+    boolean overlap = rem > 0 && k >= V;
+    // The k % V tail of each segment: one more step over the last V elements, the already counted ones
+    // multiplied by 0 in b (a masked load or a scalar loop made the tail most of the time).
+    FloatVector keep = overlap ? FloatVector.fromArray(S, tailKeep(rem), 0) : null;
+    float[] tail = overlap || rem == 0 ? null : new float[16];
+    int ldb1 = Math.min(1, nc - 1) * ldb, ldb2 = Math.min(2, nc - 1) * ldb, ldb3 = Math.min(3, nc - 1) * ldb;
     for (int sg = 0; sg < segs; sg++) {
       int a0 = aOff + sg * aSeg, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-      int b0 = bOff + sg * bSeg, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-      for (int p = 0; p < kv; p += V) {
-        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
-        FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
-        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+      int b0 = bOff + sg * bSeg, b1 = b0 + ldb1, b2 = b0 + ldb2, b3 = b0 + ldb3;
+      for (int p = 0, end = overlap ? kv + V : kv; p < end; p += V) {
+        boolean last = p >= kv;
+        int q = last ? k - V : p;
+        FloatVector x0 = FloatVector.fromArray(S, a, a0 + q), x1 = FloatVector.fromArray(S, a, a1 + q);
+        FloatVector x2 = FloatVector.fromArray(S, a, a2 + q), x3 = FloatVector.fromArray(S, a, a3 + q);
+        FloatVector y = FloatVector.fromArray(S, b, b0 + q);
+        if (last) y = y.mul(keep);
         c00 = x0.fma(y, c00);
         c10 = x1.fma(y, c10);
         c20 = x2.fma(y, c20);
         c30 = x3.fma(y, c30);
-        y = FloatVector.fromArray(S, b, b1 + p);
+        y = FloatVector.fromArray(S, b, b1 + q);
+        if (last) y = y.mul(keep);
         c01 = x0.fma(y, c01);
         c11 = x1.fma(y, c11);
         c21 = x2.fma(y, c21);
         c31 = x3.fma(y, c31);
-        y = FloatVector.fromArray(S, b, b2 + p);
+        y = FloatVector.fromArray(S, b, b2 + q);
+        if (last) y = y.mul(keep);
         c02 = x0.fma(y, c02);
         c12 = x1.fma(y, c12);
         c22 = x2.fma(y, c22);
         c32 = x3.fma(y, c32);
-        y = FloatVector.fromArray(S, b, b3 + p);
+        y = FloatVector.fromArray(S, b, b3 + q);
+        if (last) y = y.mul(keep);
         c03 = x0.fma(y, c03);
         c13 = x1.fma(y, c13);
         c23 = x2.fma(y, c23);
         c33 = x3.fma(y, c33);
       }
-      for (int p = kv; p < k; p++)
-        for (int r = 0; r < 4; r++)
-          for (int q = 0; q < 4; q++) tail[r * 4 + q] += a[a0 + r * lda + p] * b[b0 + q * ldb + p];
+      if (tail != null)   // k < V: all of it scalar
+        for (int p = kv; p < k; p++)
+          for (int r = 0; r < 4; r++) {
+            float av = a[a0 + r * lda + p];
+            for (int q = 0; q < nc; q++) tail[r * 4 + q] += av * b[b0 + q * ldb + p];
+          }
     }
+    if (tail == null) tail = ZERO_TAIL;
     // Spelled out: a helper taking the accumulators would box them.
     c[cOff] += Pointwise.addLanes(c00) + tail[0];
-    c[cOff + 1] += Pointwise.addLanes(c01) + tail[1];
-    c[cOff + 2] += Pointwise.addLanes(c02) + tail[2];
-    c[cOff + 3] += Pointwise.addLanes(c03) + tail[3];
     c[cOff + ldc] += Pointwise.addLanes(c10) + tail[4];
-    c[cOff + ldc + 1] += Pointwise.addLanes(c11) + tail[5];
-    c[cOff + ldc + 2] += Pointwise.addLanes(c12) + tail[6];
-    c[cOff + ldc + 3] += Pointwise.addLanes(c13) + tail[7];
     c[cOff + 2 * ldc] += Pointwise.addLanes(c20) + tail[8];
-    c[cOff + 2 * ldc + 1] += Pointwise.addLanes(c21) + tail[9];
-    c[cOff + 2 * ldc + 2] += Pointwise.addLanes(c22) + tail[10];
-    c[cOff + 2 * ldc + 3] += Pointwise.addLanes(c23) + tail[11];
     c[cOff + 3 * ldc] += Pointwise.addLanes(c30) + tail[12];
-    c[cOff + 3 * ldc + 1] += Pointwise.addLanes(c31) + tail[13];
-    c[cOff + 3 * ldc + 2] += Pointwise.addLanes(c32) + tail[14];
-    c[cOff + 3 * ldc + 3] += Pointwise.addLanes(c33) + tail[15];
+    if (nc > 1) {
+      c[cOff + 1] += Pointwise.addLanes(c01) + tail[1];
+      c[cOff + ldc + 1] += Pointwise.addLanes(c11) + tail[5];
+      c[cOff + 2 * ldc + 1] += Pointwise.addLanes(c21) + tail[9];
+      c[cOff + 3 * ldc + 1] += Pointwise.addLanes(c31) + tail[13];
+    }
+    if (nc > 2) {
+      c[cOff + 2] += Pointwise.addLanes(c02) + tail[2];
+      c[cOff + ldc + 2] += Pointwise.addLanes(c12) + tail[6];
+      c[cOff + 2 * ldc + 2] += Pointwise.addLanes(c22) + tail[10];
+      c[cOff + 3 * ldc + 2] += Pointwise.addLanes(c32) + tail[14];
+    }
+    if (nc > 3) {
+      c[cOff + 3] += Pointwise.addLanes(c03) + tail[3];
+      c[cOff + ldc + 3] += Pointwise.addLanes(c13) + tail[7];
+      c[cOff + 2 * ldc + 3] += Pointwise.addLanes(c23) + tail[11];
+      c[cOff + 3 * ldc + 3] += Pointwise.addLanes(c33) + tail[15];
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

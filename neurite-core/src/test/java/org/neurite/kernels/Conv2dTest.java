@@ -26,6 +26,7 @@ class Conv2dTest {
   private static final int[][] GEOMETRIES = {
     {1, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1},   // first layer, one image
     {3, 1, 12, 10, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // first layer, small-Kg backward over several images
+    {3, 2, 5, 5, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1},      // small-Kg backward with 9 pixels per image: shorter than a vector
     {2, 3, 9, 37, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1},     // RGB first layer, direct forward: 35 columns = 2 vectors + a partial one
     {3, 3, 9, 9, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},      // RGB stem, stride 2, padding 1
     {3, 4, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // odd sizes, same padding
