@@ -148,6 +148,14 @@ public final class Conv2d {
    * @param y    output: [B, Co, Ho, Wo], overwritten
    */
   public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
+    forward(g, x, w, bias, y, false);
+  }
+
+  /**
+   * y = conv2d(x, w) + bias, then max(y, 0) when {@code relu}: each share of the output is rectified as soon
+   * as it is written, while it is still in cache, instead of in a second pass over the whole array.
+   */
+  public static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, boolean relu) {
     Dims d = Dims.of(g);
     checkArrays(d, x, w, bias, y);
     if (d.batch == 0) return;
@@ -156,13 +164,18 @@ public final class Conv2d {
       Parallel.forRange(d.batch * d.inC, 4, (p0, p1) -> {
         Scratch s = SCRATCH.get();
         for (int p = p0; p < p1; p++) forwardDepthwise(d, x, w, bias, y, p, s);
+        if (relu) rectify(y, p0 * d.ohw, (p1 - p0) * d.ohw);
       });
       return;
     }
+    int imageOut = d.outC * d.ohw;
     if (d.thinDirect()) {
       forChunks(d.batch, threads, (b0, b1) -> {
         Scratch s = SCRATCH.get();
-        for (int b = b0; b < b1; b++) forwardThin(d, x, w, bias, y, b, s);
+        for (int b = b0; b < b1; b++) {
+          forwardThin(d, x, w, bias, y, b, s);
+          if (relu) rectify(y, b * imageOut, imageOut);
+        }
       });
       return;
     }
@@ -170,10 +183,15 @@ public final class Conv2d {
     forChunks((d.batch + per - 1) / per, threads, (c0, c1) -> {
       Scratch s = SCRATCH.get();
       for (int c = c0; c < c1; c++) {
-        int b0 = c * per;
-        forwardChunk(d, x, w, bias, y, b0, Math.min(per, d.batch - b0), s);
+        int b0 = c * per, lanes = Math.min(per, d.batch - b0);
+        forwardChunk(d, x, w, bias, y, b0, lanes, s);
+        if (relu) rectify(y, b0 * imageOut, lanes * imageOut);
       }
     });
+  }
+
+  private static void rectify(float[] y, int from, int n) {
+    Pointwise.clamp(y, from, y, from, n, 0f, Float.POSITIVE_INFINITY);
   }
 
   /** At most this many input channels take the direct path of {@link #forwardThin}. */

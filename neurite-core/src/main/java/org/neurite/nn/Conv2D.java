@@ -124,7 +124,13 @@ public final class Conv2D extends Layer {
   protected Tensor compute(Tensor x) {
     int p = pad();
     return Convolution.conv2d(x, weight, bias, new int[] {stride, stride}, new int[] {p, p},
-        new int[] {dilation, dilation}, groups);
+        new int[] {dilation, dilation}, groups, computesActivation());
+  }
+
+  /** ReLU runs inside the convolution (the seed CNN's Conv2D(..., activation='relu')). */
+  @Override
+  protected boolean computesActivation() {
+    return activation == Activation.RELU;
   }
 
   @Override

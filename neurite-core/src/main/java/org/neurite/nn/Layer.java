@@ -21,7 +21,13 @@ public abstract class Layer extends Module {
     if (got.length != want.length + 1 || !trailingMatch(want, got))
       throw new IllegalArgumentException(this + ": expected input [N, " + Shape.str(want).substring(1) + ", got "
           + Shape.str(got) + hint(want, got));
-    return activation.apply(compute(x));
+    Tensor y = compute(x);
+    return computesActivation() ? y : activation.apply(y);
+  }
+
+  /** Whether {@link #compute} already applied the activation (a fused op); false by default. */
+  protected boolean computesActivation() {
+    return false;
   }
 
   /**

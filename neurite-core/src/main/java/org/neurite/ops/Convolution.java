@@ -3,6 +3,7 @@ package org.neurite.ops;
 import org.neurite.autograd.Tape;
 import org.neurite.kernels.Conv2d;
 import org.neurite.kernels.ConvGeometry;
+import org.neurite.kernels.Pointwise;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
@@ -18,6 +19,16 @@ public final class Convolution {
    */
   // y = x (*) w + b.  dx, dw, db from the kernel's backward: dx = col2im(w^T dy), dw = dy im2col(x)^T, db = sum dy.
   public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+    return conv2d(x, w, bias, stride, padding, dilation, groups, false);
+  }
+
+  /**
+   * relu(conv2d(...)) as one op when {@code relu}: the kernel rectifies each share of the output while it is
+   * in cache, and the op saves the separate ReLU's output array and pass; backward masks dy with y > 0
+   * (the gradient at 0 is 0, as PyTorch's ReLU), then runs the convolution's backward.
+   */
+  public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups,
+                              boolean relu) {
     if (x.rank() != 4)
       throw new IllegalArgumentException("conv2d: expected input [N, C, H, W], got " + Shape.str(x.shape())
           + (x.rank() == 3 ? ". Hint: add the batch axis: x.unsqueeze(0)" : ""));
@@ -38,13 +49,19 @@ public final class Convolution {
           + dilation[0] + "x" + dilation[1] + ": output would be " + g.outH() + "x" + g.outW());
     float[] xs = x.data(), ws = w.data();
     float[] y = new float[n * o * g.outH() * g.outW()];
-    Conv2d.forward(g, xs, ws, bias == null ? null : bias.data(), y);
+    Conv2d.forward(g, xs, ws, bias == null ? null : bias.data(), y, relu);
     Tensor out = Tensor.of(y, n, o, g.outH(), g.outW());
-    return Tape.record("conv2d", out, dy -> {
+    return Tape.record(relu ? "conv2d_relu" : "conv2d", out, dy -> {
       float[] dx = x.requiresGrad() ? new float[xs.length] : null;
       float[] dw = w.requiresGrad() ? new float[ws.length] : null;
       float[] db = bias != null && bias.requiresGrad() ? new float[o] : null;
-      Conv2d.backward(g, xs, ws, dy.data(), dx, dw, db);
+      float[] g0 = dy.data();
+      if (relu) {
+        float[] masked = new float[y.length];
+        Pointwise.reluBackward(y, g0, masked, y.length);
+        g0 = masked;
+      }
+      Conv2d.backward(g, xs, ws, g0, dx, dw, db);
       return new Tensor[] {
           dx == null ? null : Tensor.of(dx, x.shape()),
           dw == null ? null : Tensor.of(dw, w.shape()),

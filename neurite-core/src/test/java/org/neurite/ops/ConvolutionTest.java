@@ -56,6 +56,30 @@ class ConvolutionTest {
       GradCheck.defaults().check(in -> Functional.conv2d(in[0], in[1], null, stride, padding, dilation, groups), x, w);
   }
 
+  /**
+   * The fused conv2d + ReLU: forward is ReLU of PyTorch's conv output; gradients equal those of the separate
+   * conv2d and relu ops (each golden against PyTorch), and pass the finite-difference check.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void fusedReluIsReluOfTheConvolution(String name, int stride, int padding, int dilation, int groups) {
+    Golden.Case c = FIX.get(name);
+    int[] s = {stride, stride}, p = {padding, padding}, d = {dilation, dilation};
+    Tensor x = c.tensor("x").requiresGrad(true), w = c.tensor("w").requiresGrad(true);
+    Tensor b = c.has("bias") ? c.tensor("bias").requiresGrad(true) : null;
+    Tensor fused = Convolution.conv2d(x, w, b, s, p, d, groups, true);
+    Golden.assertClose(name + " relu(out)", c.expected("out").relu(), fused, ATOL, RTOL);
+    fused.mul(c.expected("u")).sum().backward();
+    Tensor x2 = c.tensor("x").requiresGrad(true), w2 = c.tensor("w").requiresGrad(true);
+    Tensor b2 = c.has("bias") ? c.tensor("bias").requiresGrad(true) : null;
+    Convolution.conv2d(x2, w2, b2, s, p, d, groups).relu().mul(c.expected("u")).sum().backward();
+    Golden.assertClose(name + " grad_x", x2.grad(), x.grad(), 1e-6, 1e-6);
+    Golden.assertClose(name + " grad_w", w2.grad(), w.grad(), 1e-6, 1e-6);
+    if (b != null) Golden.assertClose(name + " grad_bias", b2.grad(), b.grad(), 1e-6, 1e-6);
+    Tensor xg = c.tensor("x").requiresGrad(true), wg = c.tensor("w").requiresGrad(true);
+    GradCheck.defaults().check(in -> Convolution.conv2d(in[0], in[1], null, s, p, d, groups, true), xg, wg);
+  }
+
   @Test
   void gradientOnlyForTheInputsThatNeedIt() {
     Golden.Case c = FIX.get("conv_basic");
