@@ -701,6 +701,7 @@ public final class Conv2d {
   }
 
   private static final float[] ZERO_TAIL = new float[16];
+  /** TAIL_KEEP[rem]: V weights, 0 for the first V - rem and 1 for the last rem (the new elements of an overlapping last step). */
   private static final float[][] TAIL_KEEP = new float[V][];
 
   static {
@@ -708,11 +709,6 @@ public final class Conv2d {
       TAIL_KEEP[rem] = new float[V];
       Arrays.fill(TAIL_KEEP[rem], V - rem, V, 1f);
     }
-  }
-
-  /** V weights: 0 for the first V - rem, 1 for the last rem (the new elements of an overlapping last step). */
-  private static float[] tailKeep(int rem) {
-    return TAIL_KEEP[rem];
   }
 
   /**
@@ -730,8 +726,9 @@ public final class Conv2d {
     boolean overlap = rem > 0 && k >= V;
     // The k % V tail of each segment: one more step over the last V elements, the already counted ones
     // multiplied by 0 in b (a masked load or a scalar loop made the tail most of the time).
-    FloatVector keep = overlap ? FloatVector.fromArray(S, tailKeep(rem), 0) : null;
-    float[] tail = overlap || rem == 0 ? null : new float[16];
+    FloatVector keep = overlap ? FloatVector.fromArray(S, TAIL_KEEP[rem], 0) : null;
+    boolean scalarTail = rem > 0 && !overlap;   // k < V: all of it scalar
+    float[] tail = scalarTail ? new float[16] : ZERO_TAIL;
     int ldb1 = Math.min(1, nc - 1) * ldb, ldb2 = Math.min(2, nc - 1) * ldb, ldb3 = Math.min(3, nc - 1) * ldb;
     for (int sg = 0; sg < segs; sg++) {
       int a0 = aOff + sg * aSeg, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
@@ -766,14 +763,13 @@ public final class Conv2d {
         c23 = x2.fma(y, c23);
         c33 = x3.fma(y, c33);
       }
-      if (tail != null)   // k < V: all of it scalar
+      if (scalarTail)
         for (int p = kv; p < k; p++)
           for (int r = 0; r < 4; r++) {
             float av = a[a0 + r * lda + p];
             for (int q = 0; q < nc; q++) tail[r * 4 + q] += av * b[b0 + q * ldb + p];
           }
     }
-    if (tail == null) tail = ZERO_TAIL;
     // Spelled out: a helper taking the accumulators would box them.
     c[cOff] += Pointwise.addLanes(c00) + tail[0];
     c[cOff + ldc] += Pointwise.addLanes(c10) + tail[4];
