@@ -27,7 +27,8 @@ class CollectorTest {
   @Test
   void restartKeepsTheOptionsButTheCollectorAndYoungGeneration() {
     List<String> cmd = Collector.restartCommand("/jdk/bin/java",
-        List.of("--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmn400m", "-XX:MaxRAMPercentage=75"),
+        List.of("--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmn512m", "-XX:SurvivorRatio=1",
+            "-XX:-UseAdaptiveSizePolicy", "-XX:MaxRAMPercentage=75"),
         "/n/neurite-cli.jar", new String[] {"bench", "cnn", "--config", "C"});
     assertEquals(List.of("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:MaxRAMPercentage=75", "-XX:+UseG1GC",
         "-jar", "/n/neurite-cli.jar", "bench", "cnn", "--config", "C"), cmd);

@@ -59,7 +59,13 @@ public final class Dense extends Layer {
   // left a transposed view to copy (44 M elements a step for the seed CNN at 224 x 224).
   @Override
   protected Tensor compute(Tensor x) {
-    return org.neurite.ops.Attention.projection(x, weight, bias, false, 0f, null);
+    return org.neurite.ops.Attention.projection(x, weight, bias, computesActivation(), 0f, null);
+  }
+
+  /** ReLU runs inside the projection (the seed CNN's Dense(512, activation='relu')). */
+  @Override
+  protected boolean computesActivation() {
+    return activation == Activation.RELU;
   }
 
   @Override

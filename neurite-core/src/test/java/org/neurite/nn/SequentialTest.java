@@ -32,6 +32,31 @@ class SequentialTest {
     return Sequential.of(new Dense(32).relu(), new Dropout(0.1f), new Dense(4).softmax()).input(2);
   }
 
+  // Dense(...).relu() runs as one op (the projection rectifies its own output); it must equal the layer
+  // without activation followed by a separate ReLU, forward and backward, and pass a finite-difference check.
+  @Test
+  void denseReluIsOneOpEqualToDenseThenRelu() {
+    Seeds.set(11);
+    Dense fused = new Dense(6).relu();
+    fused.ensureBuilt(Tensor.zeros(1, 5));
+    Dense plain = new Dense(6);
+    plain.ensureBuilt(Tensor.zeros(1, 5));
+    plain.loadStateDict(fused.stateDict());
+    Tensor x = Tensor.randn(new Rng(3), 4, 5).requiresGrad(true), x2 = x.detach().requiresGrad(true);
+    Tensor u = Tensor.randn(new Rng(4), 4, 6);
+    Tensor a = fused.forward(x), b = plain.forward(x2).relu();
+    assertArrayEquals(b.toArray(), a.toArray(), 1e-6f);
+    long cut = 0;
+    for (float v : a.toArray()) if (v == 0f) cut++;
+    assertTrue(cut > 0 && cut < a.size(), "some units should be cut, some kept: " + cut + " of " + a.size());
+    a.mul(u).sum().backward();
+    b.mul(u).sum().backward();
+    assertArrayEquals(x2.grad().toArray(), x.grad().toArray(), 1e-5f);
+    for (String k : new String[] {"weight", "bias"})
+      assertArrayEquals(plain.namedParameters().get(k).grad().toArray(), fused.namedParameters().get(k).grad().toArray(), 1e-5f, k);
+    GradCheck.defaults().check(in -> fused.forward(in[0]).mul(u).sum(), Tensor.randn(new Rng(5), 4, 5));
+  }
+
   @Test
   void compileByNameAndFitLearnsAndEvaluates() {
     Tensor[] d = quadrants(512, 1);
