@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * GEMM itself goes parallel. The weight gradient gets a private accumulator per share of the batch,
  * summed in share order, so results are deterministic for a given thread count; when a group has
  * very few weights per output channel (a first layer) it is computed as dot products instead of a
- * GEMM with a dimension of 9. 1x1 stride-1 unpadded convolutions skip im2col and col2im.
+ * GEMM with a dimension of 9. 1x1 stride-1 unpadded convolutions skip im2col and col2im. Three forwards
+ * skip im2col: thin first layers and depthwise layers are computed directly from the padded planes, and
+ * batches of small images a vector of images at a time ({@link LaneConv}).
  *
  * <p>The scalar references ({@link #forwardScalar}, {@link #backwardScalar}) are the direct
  * formulas, the oracle for the tests.
@@ -179,11 +181,12 @@ public final class Conv2d {
       });
       return;
     }
-    int per = d.imagesPerChunk(threads);
-    forChunks((d.batch + per - 1) / per, threads, (c0, c1) -> {
+    int done = LaneConv.applies(g, threads) ? LaneConv.forward(g, x, w, bias, y, relu) : 0;
+    int per = d.imagesPerChunk(threads), rest = d.batch - done;
+    forChunks((rest + per - 1) / per, threads, (c0, c1) -> {
       Scratch s = SCRATCH.get();
       for (int c = c0; c < c1; c++) {
-        int b0 = c * per, lanes = Math.min(per, d.batch - b0);
+        int b0 = done + c * per, lanes = Math.min(per, d.batch - b0);
         forwardChunk(d, x, w, bias, y, b0, lanes, s);
         if (relu) rectify(y, b0 * imageOut, lanes * imageOut);
       }

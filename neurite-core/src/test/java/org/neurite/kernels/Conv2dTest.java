@@ -57,6 +57,11 @@ class Conv2dTest {
     {1, 4, 9, 35, 4, 5, 5, 2, 2, 2, 2, 1, 1, 4},     // 5x5/2, 18 columns
     {1, 3, 12, 34, 3, 3, 3, 2, 1, 1, 1, 1, 1, 3},    // stride 2 only in H
     {1, 3, 11, 33, 3, 2, 3, 1, 2, 0, 1, 1, 1, 3},    // rectangular kernel, stride 2 only in W, odd padded width
+    // A vector of images at a time (LaneConv): at least V images per thread (V = 16 with AVX-512, 8 with
+    // AVX2; the two smaller batches take this path on one thread only) with 64 to 1,024 output pixels each.
+    {35, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1}, // seed CNN conv2: whole vectors of images, then a ragged rest
+    {17, 5, 9, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // same padding, 13 channels (a partial tile), 81 pixels (odd)
+    {16, 6, 17, 10, 10, 3, 2, 2, 1, 1, 0, 2, 1, 1},  // stride and dilation 2 in H only, rectangular kernel, 8x9 out
   };
 
   @Test
@@ -76,6 +81,10 @@ class Conv2dTest {
         float[] got = random(rnd, ny); // garbage: forward must overwrite
         Conv2d.forward(g, x, w, b, got);
         assertClose(want, got, "y " + at);
+        float[] rectified = random(rnd, ny);
+        Conv2d.forward(g, x, w, b, rectified, true);
+        for (int i = 0; i < ny; i++) want[i] = Math.max(want[i], 0f);
+        assertClose(want, rectified, "relu(y) " + at);
         Conv2d.forwardScalar(g, x, w, null, want);
         Conv2d.forward(g, x, w, null, got);
         assertClose(want, got, "y without bias " + at);
