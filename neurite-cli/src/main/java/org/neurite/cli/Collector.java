@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The garbage collector for the workload. The launcher starts every command on ParallelGC with a small (170 MiB) eden
- * and deep survivor spaces: the fastest and leanest choice for small inputs (MNIST, CIFAR-10, text). Large image
- * batches are the other way round: a step then keeps gigabytes of activations alive, which every young
- * collection copies again (the seed CNN at 3x224x224, batch 16, trained at 0.43x PyTorch's speed with a
- * 9.9 GB peak), while G1 allocates such arrays straight into old regions (1.78x, 2.5 GB). The workload is
- * known only once the command has read its options and data, after the JVM started, so a command that
- * finds its input batches large restarts itself on G1, once, with the same arguments.
+ * The garbage collector for the workload. The launcher starts every command on ParallelGC with a small
+ * (170 MiB) eden and deep survivor spaces: the fastest and leanest choice for small inputs (MNIST,
+ * CIFAR-10, text). Large image batches are the other way round: a step then keeps gigabytes of
+ * activations alive, which every young collection copies again (the seed CNN at 3x224x224, batch 16,
+ * trained at 0.43x PyTorch's speed with a 9.9 GB peak), while G1 allocates such arrays straight into old
+ * regions (1.78x, 2.5 GB). The workload is known only once the command has read its options and data,
+ * after the JVM started, so a command that finds its input batches large restarts itself on G1, once,
+ * with the same arguments.
  *
  * <p>Only when the launcher chose the collector ({@code NEURITE_GC=auto} in the environment, which it sets
  * unless {@code NEURITE_JAVA_OPTS} names a collector) and the command came in through {@link Main#main};

@@ -98,7 +98,7 @@ final class LaneConv {
         for (int s = 0; s < strips; s++) {
           for (int p = 0; p < ohw; p += 2) {
             int p1 = Math.min(p + 1, ohw - 1);  // an odd last pixel is computed twice, written once each
-            tile(k, wq, s * k * MR, xs, 0, taps, pixels[p], pixels[p1], tile, p * V, p1 * V, ohw * V);
+            tile(k, wq, s * k * MR, xs, taps, pixels[p], pixels[p1], tile, p * V, p1 * V, ohw * V);
           }
           unstage(tile, chunk * V, s * MR, Math.min(MR, co - s * MR), co, ohw, bias, relu, y);
         }
@@ -146,18 +146,17 @@ final class LaneConv {
 
   /**
    * Eight output channels at two output pixels, V images each: t[r * ts + t0] and t[r * ts + t1] get
-   * the sum over taps p of wq[wi + p * MR + r] times the staged vectors at base + taps[p] + o0 and + o1.
+   * the sum over taps p of wq[wi + p * MR + r] times the staged vectors at taps[p] + o0 and taps[p] + o1.
    */
-  private static void tile(int k, float[] wq, int wi, float[] xs, int base, int[] taps, int o0, int o1,
+  private static void tile(int k, float[] wq, int wi, float[] xs, int[] taps, int o0, int o1,
                            float[] t, int t0, int t1, int ts) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
     FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-    int b0 = base + o0, b1 = base + o1;
     for (int p = 0; p < k; p++) {
       int tap = taps[p], a = wi + p * MR;
-      FloatVector x0 = FloatVector.fromArray(S, xs, b0 + tap);
-      FloatVector x1 = FloatVector.fromArray(S, xs, b1 + tap);
+      FloatVector x0 = FloatVector.fromArray(S, xs, o0 + tap);
+      FloatVector x1 = FloatVector.fromArray(S, xs, o1 + tap);
       FloatVector wv = FloatVector.broadcast(S, wq[a]);
       c00 = wv.fma(x0, c00);
       c01 = wv.fma(x1, c01);
