@@ -94,7 +94,7 @@ final class LaneConv {
       if (own.tile.length < MR * ohw * V) own.tile = new float[MR * ohw * V];
       float[] xs = own.x, tile = own.tile;
       for (int chunk = c0; chunk < c1; chunk++) {
-        for (int ci = 0; ci < c; ci++) stage(g, x, chunk, ci, hp, wp, xs);
+        stage(g, x, chunk, xs);
         for (int s = 0; s < strips; s++) {
           for (int p = 0; p < ohw; p += 2) {
             int p1 = Math.min(p + 1, ohw - 1);  // an odd last pixel is computed twice, written once each
@@ -107,24 +107,27 @@ final class LaneConv {
     return chunks * V;
   }
 
-  /** Channel ci of chunk's V images into xs, [C, Hp, Wp, V], borders zero. */
-  private static void stage(ConvGeometry g, float[] x, int chunk, int ci, int hp, int wp, float[] xs) {
+  /** The chunk's V images into xs as [C, H + 2pH, W + 2pW, V], borders zero. */
+  private static void stage(ConvGeometry g, float[] x, int chunk, float[] xs) {
     int c = g.inC(), h = g.inH(), wd = g.inW(), hw = h * wd, pH = g.padH(), pW = g.padW();
-    int plane0 = ci * hp * wp * V;
-    if (pH > 0 || pW > 0) {
-      Arrays.fill(xs, plane0, plane0 + pH * wp * V, 0f);
-      Arrays.fill(xs, plane0 + (pH + h) * wp * V, plane0 + hp * wp * V, 0f);
-      for (int i = 0; i < h; i++) {
-        int row = plane0 + (i + pH) * wp * V;
-        Arrays.fill(xs, row, row + pW * V, 0f);
-        Arrays.fill(xs, row + (pW + wd) * V, row + wp * V, 0f);
+    int wp = wd + 2 * pW, plane = (h + 2 * pH) * wp * V;
+    for (int ci = 0; ci < c; ci++) {
+      int plane0 = ci * plane;
+      if (pH > 0 || pW > 0) {
+        Arrays.fill(xs, plane0, plane0 + pH * wp * V, 0f);
+        Arrays.fill(xs, plane0 + (pH + h) * wp * V, plane0 + plane, 0f);
+        for (int i = 0; i < h; i++) {
+          int row = plane0 + (i + pH) * wp * V;
+          Arrays.fill(xs, row, row + pW * V, 0f);
+          Arrays.fill(xs, row + (pW + wd) * V, row + wp * V, 0f);
+        }
       }
-    }
-    for (int img = 0; img < V; img++) {
-      int src = ((chunk * V + img) * c + ci) * hw;
-      for (int i = 0; i < h; i++) {
-        int dst = plane0 + ((i + pH) * wp + pW) * V + img, s = src + i * wd;
-        for (int j = 0; j < wd; j++, dst += V) xs[dst] = x[s + j];
+      for (int img = 0; img < V; img++) {
+        int src = ((chunk * V + img) * c + ci) * hw;
+        for (int i = 0; i < h; i++) {
+          int dst = plane0 + ((i + pH) * wp + pW) * V + img, s = src + i * wd;
+          for (int j = 0; j < wd; j++, dst += V) xs[dst] = x[s + j];
+        }
       }
     }
   }

@@ -197,7 +197,7 @@ public final class Pool2d {
   private static void copyTail(float[] src, int from, int n, float[] dst, int to) {
     int have = Math.max(0, Math.min(Math.min(n, 2 * F.length()), src.length - from));
     System.arraycopy(src, from, dst, to, have);
-    java.util.Arrays.fill(dst, to + have, to + 2 * F.length(), 0f);
+    Arrays.fill(dst, to + have, to + 2 * F.length(), 0f);
   }
 
   private static void maxBackPlane(PoolGeometry g, float[] dy, int[] argmax, float[] dx, int p) {
