@@ -14,6 +14,7 @@ import org.neurite.nn.Sequential;
 import org.neurite.optim.Adam;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * {@code neurite bench cnn}: the seed CNN of {@code peers/torch_cnn.py} (Conv 32/64/128 3x3 + ReLU +
@@ -52,8 +53,10 @@ public final class CnnBench {
       Tensor y = Tensor.of(labels, batch);
       Harness.Stats st = h.bench(() -> model.trainStep(x, y), batch, reps, warm, minRepS, 10000);
       h.emit("cnn_train", params, "samples/s", st, threads, threadsKw);
+      model.endTraining();
+      Workspace inferWs = new Workspace();
       st = h.bench(() -> {
-        try (var s = GradMode.off()) {
+        try (var s = GradMode.off(); var scope = inferWs.enter()) {
           model.forward(x);
         }
       }, batch, reps, warm, minRepS, 10000);
@@ -76,16 +79,20 @@ public final class CnnBench {
         lp.put("x", List.of(batch, c, s, s));
         lp.put("w", List.of(co, c, 3, 3));
         lp.put("out", List.of(batch, co, ho, wo));
+        // As a model's step runs them: outputs and gradients recycled through a workspace.
+        Workspace ws = new Workspace();
         Runnable fwd = () -> {
-          try (var g = GradMode.off()) {
+          try (var g = GradMode.off(); var scope = ws.enter()) {
             Functional.conv2d(xin, wt, bs);
           }
         };
         Runnable fwdBwd = () -> {
-          Functional.conv2d(xin, wt, bs).backward(gout);
-          wt.zeroGrad();
-          bs.zeroGrad();
-          xin.zeroGrad();
+          try (var scope = ws.enter()) {
+            Functional.conv2d(xin, wt, bs).backward(gout);
+          }
+          wt.recycleGrad();
+          bs.recycleGrad();
+          xin.recycleGrad();
         };
         for (String mode : new String[] {"fwd", "fwd+bwd"}) {
           double mult = mode.equals("fwd") ? 1 : first ? 2 : 3;
@@ -111,6 +118,7 @@ public final class CnnBench {
     final Sequential model;
     final int flat;
     private final Adam adam;
+    private final Workspace workspace = new Workspace();
 
     SeedCnn(int cin, int hw, Rng rng) {
       Seeds.set(rng.nextLong());
@@ -132,9 +140,16 @@ public final class CnnBench {
       return model.forward(x);
     }
 
+    /** The training loop has ended: its workspace's arrays go, as PyTorch frees a step's at its end. */
+    void endTraining() {
+      workspace.clear();
+    }
+
     void trainStep(Tensor x, Tensor y) {
       adam.zeroGrad();
-      Functional.crossEntropy(model.forward(x), y).backward();
+      try (var scope = workspace.enter()) {
+        Functional.crossEntropy(model.forward(x), y).backward();
+      }
       adam.step();
     }
   }

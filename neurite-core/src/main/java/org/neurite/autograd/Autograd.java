@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * Reverse-mode differentiation over the recorded graph. Gradients of leaves that require them are
@@ -34,10 +35,19 @@ public final class Autograd {
         if (g == null) continue;
         Node node = t.gradFn();
         if (node == null) {
-          t.accumulateGrad(g);
+          t.accumulateGrad(g);   // adopts or copies g; a copied workspace array goes back now
+          if (g != gradOutput && g.storage() != t.grad().storage() && !pendingShares(g, grads)) Workspace.recycle(g.storage());
           continue;
         }
-        Tensor[] inGrads = node.backward().apply(g);
+        boolean owned = g != gradOutput && g.isDense() && Workspace.isLent(g.storage()) && !pendingShares(g, grads);
+        if (owned) OWNED.set(g);
+        Tensor[] inGrads;
+        try {
+          inGrads = node.backward().apply(g);
+        } finally {
+          if (owned) OWNED.remove();
+        }
+        if (owned) recycle(g, inGrads);
         Tensor[] inputs = node.inputs();
         for (int j = 0; j < inputs.length; j++) {
           Tensor in = inputs[j];
@@ -50,6 +60,34 @@ public final class Autograd {
         }
       }
     }
+  }
+
+  // The gradient the running backward may overwrite, if any (see owns).
+  private static final ThreadLocal<Tensor> OWNED = new ThreadLocal<>();
+
+  /**
+   * True when the backward now running may overwrite {@code gradOutput} in place (a fused ReLU masking
+   * its dy): inside a {@link Workspace} scope, for a gradient an op computed, that nothing else refers to
+   * and that autograd drops after this backward. Never for the gradient passed to {@code backward()}.
+   */
+  public static boolean owns(Tensor gradOutput) {
+    return gradOutput != null && OWNED.get() == gradOutput;
+  }
+
+  private static boolean pendingShares(Tensor g, Map<Tensor, Tensor> pending) {
+    for (Tensor t : pending.values()) if (t.storage() == g.storage()) return true;
+    return false;
+  }
+
+  /**
+   * Hands an owned gradient's array back to the workspace once it has been propagated, so the next
+   * layer's gradient can reuse it: backward then needs about two layers' gradients at a time instead
+   * of all of them. Not when an input gradient is that array or a view of it (add, reshape).
+   */
+  private static void recycle(Tensor g, Tensor[] inGrads) {
+    float[] a = g.storage();
+    for (Tensor t : inGrads) if (t != null && t.storage() == a) return;
+    Workspace.recycle(a);
   }
 
   // Iterative DFS: recurrent nets unrolled over hundreds of steps would overflow a recursive one.

@@ -1,9 +1,11 @@
 package org.neurite.ops;
 
+import org.neurite.autograd.Autograd;
 import org.neurite.autograd.Tape;
 import org.neurite.kernels.Pointwise;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /** Activation functions and softmax. Each forward is followed by its backward. */
 public final class Activations {
@@ -14,11 +16,11 @@ public final class Activations {
   // y = max(x, 0).  dx = dy where y > 0 (0 at x == 0, as PyTorch).
   public static Tensor relu(Tensor x) {
     float[] xs = x.data();
-    float[] out = new float[xs.length];
+    float[] out = Workspace.floats(xs.length);
     Pointwise.relu(xs, out, out.length);
     Tensor y = Tensor.of(out, x.shape());
     return Tape.record("relu", y, dy -> {
-      float[] dx = new float[out.length];
+      float[] dx = Autograd.owns(dy) ? dy.data() : Workspace.floats(out.length);
       Pointwise.reluBackward(out, dy.data(), dx, dx.length);
       return new Tensor[] {Tensor.of(dx, x.shape())};
     }, x);

@@ -6,6 +6,7 @@ import org.neurite.kernels.Pointwise;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Strided;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * Elementwise arithmetic with NumPy broadcasting, and elementwise math. Each forward is followed by
@@ -85,7 +86,7 @@ public final class Arithmetic {
   // y = exp(x).  dx = dy * y.
   public static Tensor exp(Tensor x) {
     Tensor xc = x.contiguous();
-    float[] out = new float[xc.size()];
+    float[] out = Workspace.floats(xc.size());
     Pointwise.exp(xc.data(), out, out.length);
     Tensor y = Tensor.of(out, x.shape());
     return Tape.record("exp", y, dy -> new Tensor[] {mul(dy, y)}, x);
@@ -94,7 +95,7 @@ public final class Arithmetic {
   // y = log(x).  dx = dy / x.
   public static Tensor log(Tensor x) {
     Tensor xc = x.contiguous();
-    float[] out = new float[xc.size()];
+    float[] out = Workspace.floats(xc.size());
     Pointwise.log(xc.data(), out, out.length);
     Tensor y = Tensor.of(out, x.shape());
     return Tape.record("log", y, dy -> new Tensor[] {div(dy, x)}, x);
@@ -150,7 +151,7 @@ public final class Arithmetic {
   /** Forward of a broadcasting binary op into a new contiguous tensor. */
   static Tensor binary(String name, int op, Tensor a, Tensor b) {
     int[] shape = Shape.broadcast(name, a.shape(), b.shape());
-    float[] c = new float[Shape.size(shape)];
+    float[] c = Workspace.floats(Shape.size(shape));
     float[] A = a.storage(), B = b.storage();
     Strided.forEachRow(shape, new int[] {a.offset(), b.offset(), 0},
         new int[][] {Shape.broadcastStrides(a.shape(), a.strides(), shape),
@@ -168,7 +169,7 @@ public final class Arithmetic {
   /** y = f(x) elementwise into a new tensor, computed in double; no graph. */
   static Tensor map(Tensor x, DoubleUnaryOperator f) {
     float[] src = x.data();
-    float[] out = new float[src.length];
+    float[] out = Workspace.floats(src.length);
     for (int i = 0; i < out.length; i++) out[i] = (float) f.applyAsDouble(src[i]);
     return Tensor.of(out, x.shape());
   }

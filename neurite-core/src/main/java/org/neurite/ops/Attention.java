@@ -7,6 +7,7 @@ import org.neurite.kernels.AttentionKernels.View;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * Scaled dot-product attention ("Attention Is All You Need", Vaswani et al. 2017), fused: scores,
@@ -205,14 +206,14 @@ public final class Attention {
     float p = rng != null ? dropout : 0f;
     long seed = p > 0f ? rng.nextLong() : 0L;
     float[] xs = x.data(), ws = w.data();
-    float[] y = new float[rows * out];
+    float[] y = Workspace.floats(rows * out);
     AttentionKernels.linear(xs, ws, b == null ? null : b.data(), y, rows, in, out, relu, p, seed);
     int[] shape = x.shape();
     shape[shape.length - 1] = out;
     Tensor result = Tensor.of(y, shape);
     return Tape.record(op, result, dy -> {
-      float[] dx = x.requiresGrad() ? new float[rows * in] : null, dw = w.requiresGrad() ? new float[out * in] : null;
-      float[] db = b != null && b.requiresGrad() ? new float[out] : null;
+      float[] dx = x.requiresGrad() ? Workspace.floats(rows * in) : null, dw = w.requiresGrad() ? Workspace.gradient(w) : null;
+      float[] db = b != null && b.requiresGrad() ? Workspace.gradient(b) : null;
       AttentionKernels.linearBackward(xs, ws, y, dy.data(), dx, dw, db, rows, in, out, relu, p, seed);
       return new Tensor[] {dx == null ? null : Tensor.of(dx, x.shape()), dw == null ? null : Tensor.of(dw, out, in),
           db == null ? null : Tensor.of(db, out)};

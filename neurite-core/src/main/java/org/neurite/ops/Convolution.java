@@ -1,11 +1,13 @@
 package org.neurite.ops;
 
+import org.neurite.autograd.Autograd;
 import org.neurite.autograd.Tape;
 import org.neurite.kernels.Conv2d;
 import org.neurite.kernels.ConvGeometry;
 import org.neurite.kernels.Pointwise;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /** 2-D convolution (cross-correlation, as PyTorch's conv2d) on NCHW tensors. */
 public final class Convolution {
@@ -48,16 +50,16 @@ public final class Convolution {
           + w.shape(2) + "x" + w.shape(3) + " with padding " + padding[0] + "x" + padding[1] + " and dilation "
           + dilation[0] + "x" + dilation[1] + ": output would be " + g.outH() + "x" + g.outW());
     float[] xs = x.data(), ws = w.data();
-    float[] y = new float[n * o * g.outH() * g.outW()];
+    float[] y = Workspace.floats(n * o * g.outH() * g.outW());
     Conv2d.forward(g, xs, ws, bias == null ? null : bias.data(), y, relu);
     Tensor out = Tensor.of(y, n, o, g.outH(), g.outW());
     return Tape.record(relu ? "conv2d_relu" : "conv2d", out, dy -> {
-      float[] dx = x.requiresGrad() ? new float[xs.length] : null;
-      float[] dw = w.requiresGrad() ? new float[ws.length] : null;
-      float[] db = bias != null && bias.requiresGrad() ? new float[o] : null;
+      float[] dx = x.requiresGrad() ? Workspace.floats(xs.length) : null;
+      float[] dw = w.requiresGrad() ? Workspace.gradient(w) : null;
+      float[] db = bias != null && bias.requiresGrad() ? Workspace.gradient(bias) : null;
       float[] g0 = dy.data();
-      if (relu) {
-        float[] masked = new float[y.length];
+      if (relu) {   // masks dy in place when autograd hands it over
+        float[] masked = Autograd.owns(dy) ? g0 : Workspace.floats(y.length);
         Pointwise.reluBackward(y, g0, masked, y.length);
         g0 = masked;
       }

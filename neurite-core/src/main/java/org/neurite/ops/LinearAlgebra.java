@@ -5,6 +5,7 @@ import org.neurite.kernels.Gemm;
 import org.neurite.kernels.Parallel;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * Matrix products with torch.matmul's semantics: 1-D operands gain and then lose a dimension, leading
@@ -49,7 +50,7 @@ public final class LinearAlgebra {
     int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;
     outShape[batch.length + 1] = n;
-    float[] c = new float[Shape.size(outShape)];
+    float[] c = Workspace.floats(Shape.size(outShape));
     int count = Shape.size(batch);
     int[] offA = batchOffsets(A.tensor, batch), offB = batchOffsets(B.tensor, batch);
     // Many small products: one per thread share; few large ones: the GEMM splits each.

@@ -6,6 +6,7 @@ import org.neurite.kernels.BatchNormKernels;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * Layer normalisation over the last axis (Ba, Kiros and Hinton, 2016), fused: one pass computes the
@@ -37,14 +38,14 @@ public final class Normalization {
     if (!(eps >= 0)) throw new IllegalArgumentException("layer_norm: eps (" + eps + ") must be >= 0");
     int rows = d == 0 ? 0 : x.size() / d;
     float[] xs = x.data(), w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
-    float[] y = new float[xs.length];
+    float[] y = Workspace.floats(xs.length);
     boolean grad = Tape.needed(x, weight, bias);
     float[] mean = grad ? new float[rows] : null, rstd = grad ? new float[rows] : null;
     AttentionKernels.layerNorm(xs, w, b, y, rows, d, eps, mean, rstd);
     Tensor out = Tensor.of(y, x.shape());
     if (!grad) return out;
     return Tape.record("layer_norm", out, dy -> {
-      float[] dx = new float[xs.length];
+      float[] dx = Workspace.floats(xs.length);
       float[] dw = weight != null && weight.requiresGrad() ? new float[d] : null;
       float[] db = bias != null && bias.requiresGrad() ? new float[d] : null;
       AttentionKernels.layerNormBackward(xs, w, mean, rstd, dy.data(), dx, dw, db, rows, d);
@@ -118,7 +119,7 @@ public final class Normalization {
       throw new IllegalArgumentException("batch_norm: training needs more than one value per channel, got input "
           + Shape.str(x.shape()) + " (PyTorch refuses it too: the variance of one value is 0)");
     float[] xs = x.data(), w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
-    float[] y = new float[xs.length], mean, rstd = new float[c];
+    float[] y = Workspace.floats(xs.length), mean, rstd = new float[c];
     if (training) {
       mean = new float[c];
       float[] var = new float[c];
@@ -140,7 +141,7 @@ public final class Normalization {
     Tensor out = Tensor.of(y, x.shape());
     if (!Tape.needed(x, weight, bias)) return out;
     return Tape.record("batch_norm", out, dy -> {
-      float[] dx = x.requiresGrad() ? new float[xs.length] : null;
+      float[] dx = x.requiresGrad() ? Workspace.floats(xs.length) : null;
       float[] dw = weight != null && weight.requiresGrad() ? new float[c] : null;
       float[] db = bias != null && bias.requiresGrad() ? new float[c] : null;
       BatchNormKernels.backward(xs, w, mean, rstd, dy.data(), dx, dw, db, n, c, sp, training);

@@ -5,6 +5,7 @@ import org.neurite.kernels.Pool2d;
 import org.neurite.kernels.PoolGeometry;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /** Max and average pooling over the last two axes of NCHW tensors. */
 public final class Pooling {
@@ -13,12 +14,12 @@ public final class Pooling {
   // y = max over each window; the kernel keeps the argmax.  dx = dy scattered to each window's argmax.
   public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
     PoolGeometry g = geometry("max_pool2d", x, kernel, stride, padding);
-    float[] y = new float[g.batch() * g.channels() * g.outH() * g.outW()];
-    int[] argmax = new int[y.length];
+    float[] y = Workspace.floats(g.batch() * g.channels() * g.outH() * g.outW());
+    int[] argmax = Workspace.ints(y.length);
     Pool2d.maxForward(g, x.data(), y, argmax);
     Tensor out = Tensor.of(y, g.batch(), g.channels(), g.outH(), g.outW());
     return Tape.record("max_pool2d", out, dy -> {
-      float[] dx = new float[x.size()];
+      float[] dx = Workspace.floats(x.size());
       Pool2d.maxBackward(g, dy.data(), argmax, dx);
       return new Tensor[] {Tensor.of(dx, x.shape())};
     }, x);
@@ -27,11 +28,11 @@ public final class Pooling {
   // y = mean over each window (padding counted when countIncludePad, PyTorch's default).  dx = dy / count per cell.
   public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
     PoolGeometry g = geometry("avg_pool2d", x, kernel, stride, padding);
-    float[] y = new float[g.batch() * g.channels() * g.outH() * g.outW()];
+    float[] y = Workspace.floats(g.batch() * g.channels() * g.outH() * g.outW());
     Pool2d.avgForward(g, countIncludePad, x.data(), y);
     Tensor out = Tensor.of(y, g.batch(), g.channels(), g.outH(), g.outW());
     return Tape.record("avg_pool2d", out, dy -> {
-      float[] dx = new float[x.size()];
+      float[] dx = Workspace.floats(x.size());
       Pool2d.avgBackward(g, countIncludePad, dy.data(), dx);
       return new Tensor[] {Tensor.of(dx, x.shape())};
     }, x);

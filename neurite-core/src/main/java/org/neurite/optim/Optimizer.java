@@ -49,9 +49,9 @@ public abstract class Optimizer {
   /** Applies one update from the current gradients. */
   public abstract void step();
 
-  /** Clears every parameter's gradient. */
+  /** Clears every parameter's gradient, keeping the arrays for the next backward ({@link Tensor#recycleGrad}). */
   public void zeroGrad() {
-    for (Tensor p : params()) p.zeroGrad();
+    for (Tensor p : params()) p.recycleGrad();
   }
 
   public float learningRate() {

@@ -31,6 +31,8 @@ public final class Tensor {
   private final int[] strides;
   private boolean requiresGrad;
   private Tensor grad;
+  private float[] spareGrad; // the array of a gradient given up by recycleGrad, for the next one
+  private float[] gradBuffer; // spareGrad handed to an op's backward by takeGradBuffer, for accumulateGrad to adopt
   private Node gradFn;
 
   private Tensor(float[] data, int offset, int[] shape, int[] strides) {
@@ -229,6 +231,32 @@ public final class Tensor {
   /** Forgets the accumulated gradient (PyTorch's {@code set_to_none}). */
   public void zeroGrad() {
     grad = null;
+    spareGrad = null;
+    gradBuffer = null;
+  }
+
+  /**
+   * Forgets the accumulated gradient as {@link #zeroGrad} does, but keeps its array for the next
+   * backward to write the new gradient into: a training loop then allocates no gradient arrays after its
+   * first step (a large Dense layer's is hundreds of megabytes). A {@code grad()} tensor read before
+   * this call changes with that next backward; copy it to keep it.
+   */
+  public void recycleGrad() {
+    if (grad != null) spareGrad = grad.data;
+    grad = null;
+    gradBuffer = null;
+  }
+
+  /**
+   * Internal, for ops' backward: an array of this leaf's size to write its gradient into, which
+   * {@link #accumulateGrad} then takes as the gradient without a copy (PyTorch accumulates into
+   * {@code .grad} the same way); the array {@link #recycleGrad} kept, or null when there is none.
+   */
+  public float[] takeGradBuffer() {
+    if (gradFn != null || grad != null || spareGrad == null) return null;
+    gradBuffer = spareGrad;
+    spareGrad = null;
+    return gradBuffer;
   }
 
   /** The op that produced this tensor, or {@code null} for a leaf. */
@@ -266,8 +294,15 @@ public final class Tensor {
 
   /** Internal: adds {@code g} to this leaf's gradient, owning a dense copy. */
   public void accumulateGrad(Tensor g) {
-    if (grad == null) {
-      grad = of(g.toArray(), shape);
+    if (grad == null && gradBuffer != null && g.storage() == gradBuffer && g.isDense()) {
+      grad = of(gradBuffer, shape);
+      gradBuffer = null;
+    } else if (grad == null) {
+      float[] d = spareGrad;
+      spareGrad = null;
+      if (d != null && d.length == g.size() && g.isContiguous()) System.arraycopy(g.data, g.offset, d, 0, d.length);
+      else d = g.toArray();
+      grad = of(d, shape);
     } else {
       float[] acc = grad.data;
       float[] add = g.data();

@@ -15,6 +15,7 @@ import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * The training loop behind {@code compile}/{@code fit}/{@code evaluate}/{@code predict}: batches in
@@ -96,6 +97,7 @@ public final class Trainer {
     History history = new History();
     Progress progress = new Progress(out, Progress.isTerminal());
     Numerics numerics = new Numerics(fit);
+    Workspace workspace = new Workspace();
     stop = false;
     for (Callback c : callbacks) c.onTrainBegin(this);
     for (epoch = first; epoch < fit.epochs && !stop; epoch++) {
@@ -112,25 +114,30 @@ public final class Trainer {
           Dataset.Batch batch = loader.next();
           b++;
           optimizer.zeroGrad();
-          Tensor output = model.forward(batch.x());
-          Tensor l = loss.compute(output, batch.y(), sampleWeights(fit.classWeights, batch.y()));
-          float lv = l.item();
-          if (!Float.isFinite(lv)) {
-            numerics.nonFinite("loss became " + lv, b, loader.batches(), diagnoseForward(batch.x()));
-            continue;
-          }
-          l.backward();
-          String bad = numerics.checkGradients(b, loader.batches());
-          if (bad != null) {
-            numerics.nonFinite("the gradient of " + bad + " became non-finite (loss " + lv + ")", b, loader.batches(), null);
-            continue;
+          float lv;
+          // The step's activations and gradients live in the workspace scope; metrics read the output
+          // before it closes, and the parameters' gradients the optimizer reads are never pooled.
+          try (var scope = workspace.enter()) {
+            Tensor output = model.forward(batch.x());
+            Tensor l = loss.compute(output, batch.y(), sampleWeights(fit.classWeights, batch.y()));
+            lv = l.item();
+            if (!Float.isFinite(lv)) {
+              numerics.nonFinite("loss became " + lv, b, loader.batches(), diagnoseForward(batch.x()));
+              continue;
+            }
+            l.backward();
+            String bad = numerics.checkGradients(b, loader.batches());
+            if (bad != null) {
+              numerics.nonFinite("the gradient of " + bad + " became non-finite (loss " + lv + ")", b, loader.batches(), null);
+              continue;
+            }
+            Tensor detached = output.detach();
+            for (Metric m : metrics) m.update(detached, batch.y());
           }
           optimizer.step();
           int n = batch.x().shape(0);
           lossSum += (double) lv * n;
           seen += n;
-          Tensor detached = output.detach();
-          for (Metric m : metrics) m.update(detached, batch.y());
           if (fit.verbose && progress.drawsBatches()) progress.batch(b, loader.batches(), seen, running(lossSum / Math.max(1, seen)));
         }
         Map<String, Double> logs = running(lossSum / Math.max(1, seen));
@@ -323,12 +330,15 @@ public final class Trainer {
     List<Metric> ms = new ArrayList<>();
     for (Metric m : metrics) ms.add(Metrics.byName(m.name()));
     double lossSum = 0;
+    Workspace ws = new Workspace();
     try (var g = GradMode.off(); Loader loader = new Loader(data, identity(data.size()), batchSize, 0)) {
       while (loader.hasNext()) {
         Dataset.Batch batch = loader.next();
-        Tensor output = model.forward(batch.x());
-        lossSum += (double) loss.compute(output, batch.y()).item() * batch.x().shape(0);
-        for (Metric m : ms) m.update(output, batch.y());
+        try (var scope = ws.enter()) {
+          Tensor output = model.forward(batch.x());
+          lossSum += (double) loss.compute(output, batch.y()).item() * batch.x().shape(0);
+          for (Metric m : ms) m.update(output, batch.y());
+        }
       }
     } finally {
       model.train(was);
@@ -358,9 +368,12 @@ public final class Trainer {
       }
     }
     List<Tensor> parts = new ArrayList<>();
+    Workspace ws = new Workspace();
     try (var g = inference(model)) {
       for (int s = 0; s < x.shape(0); s += batchSize)
-        parts.add(model.forward(x.slice(0, s, Math.min(x.shape(0), s + batchSize)).contiguous()));
+        try (var scope = ws.enter()) {
+          parts.add(scope.keep(model.forward(x.slice(0, s, Math.min(x.shape(0), s + batchSize)).contiguous())));
+        }
     }
     return parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));
   }
