@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link Collector}: when a command restarts itself on the serial collector, and with which command line. */
+/** {@link Collector}: when a command restarts itself on G1, and with which command line. */
 class CollectorTest {
   private static final long LARGE = Collector.LARGE_BATCH_BYTES, SMALL = LARGE - 1;
 
@@ -17,7 +17,7 @@ class CollectorTest {
     assertTrue(Collector.shouldRestart(train, "train", LARGE, "auto"));
     assertFalse(Collector.shouldRestart(train, "train", SMALL, "auto"), "small batches stay on ParallelGC");
     assertFalse(Collector.shouldRestart(train, "train", LARGE, "named"), "a collector named in NEURITE_JAVA_OPTS stays");
-    assertFalse(Collector.shouldRestart(train, "train", LARGE, "serial"), "the restarted process does not restart again");
+    assertFalse(Collector.shouldRestart(train, "train", LARGE, "g1"), "the restarted process does not restart again");
     assertFalse(Collector.shouldRestart(train, "train", LARGE, null), "started without the launcher");
     assertFalse(Collector.shouldRestart(null, "train", LARGE, "auto"), "embedded or in tests: no command line");
     assertFalse(Collector.shouldRestart(new String[] {"demo"}, "finetune", LARGE, "auto"), "a step of the demo");
@@ -30,7 +30,7 @@ class CollectorTest {
         List.of("--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmn512m", "-XX:SurvivorRatio=1",
             "-XX:-UseAdaptiveSizePolicy", "-XX:MaxRAMPercentage=75"),
         "/n/neurite-cli.jar", new String[] {"bench", "cnn", "--config", "C"});
-    assertEquals(List.of("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC",
+    assertEquals(List.of("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:MaxRAMPercentage=75", "-XX:+UseG1GC",
         "-jar", "/n/neurite-cli.jar", "bench", "cnn", "--config", "C"), cmd);
   }
 }
