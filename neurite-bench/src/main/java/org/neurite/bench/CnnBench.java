@@ -15,6 +15,7 @@ import org.neurite.optim.Adam;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 import org.neurite.tensor.Workspace;
+import org.neurite.train.Warmup;
 
 /**
  * {@code neurite bench cnn}: the seed CNN of {@code peers/torch_cnn.py} (Conv 32/64/128 3x3 + ReLU +
@@ -51,6 +52,7 @@ public final class CnnBench {
       float[] labels = new float[batch];
       for (int i = 0; i < batch; i++) labels[i] = rng.nextInt(10);
       Tensor y = Tensor.of(labels, batch);
+      Warmup.forBatches(4L * x.size(), cin);   // as fit does for large batches
       Harness.Stats st = h.bench(() -> model.trainStep(x, y), batch, reps, warm, minRepS, 10000);
       h.emit("cnn_train", params, "samples/s", st, threads, threadsKw);
       model.endTraining();

@@ -16,9 +16,10 @@ import java.util.Locale;
  * with the same arguments.
  *
  * <p>The serial collector was tried in G1's place, now that a workspace recycles a step's arrays: the
- * benchmark's training loop stayed at 1.75 GB where G1's heap grows to 2.0-3.4 GB from run to run (the
+ * benchmark's training loop stayed at 1.75 GB where G1's heap grew to 2.5-3.4 GB from run to run (the
  * first, not yet compiled steps allocate boxed vectors by the gigabyte, and G1 expands on the pause-time
- * ratio that garbage causes). But the serial collector expands its old generation rather than collect it
+ * ratio that garbage causes; {@code train.Warmup} now compiles the kernels first, and G1 stays at 1.7-1.8
+ * GB). But the serial collector expands its old generation rather than collect it
  * whenever something large lands there, up to the maximum heap: `train image` at 224x224 on 1,000 images,
  * whose loading, evaluation and checkpoints allocate dataset- and model-sized arrays straight in the old
  * generation, peaked at 5.1-6.4 GB against G1's 4.8, and a longer run would keep growing.

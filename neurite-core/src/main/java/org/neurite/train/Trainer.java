@@ -88,6 +88,8 @@ public final class Trainer {
     if (train.size() == 0) throw new IllegalArgumentException("fit: the training set is empty");
     ensureAttached(train);
     checkHeap(fit.batchSize);
+    Tensor sample = train.batch(new int[] {0}, new Rng(0)).x();
+    if (sample.rank() == 4) Warmup.forBatches(4L * sample.size() * fit.batchSize, sample.shape(1));
     int first = fit.initialEpoch;
     List<Callback> callbacks = new ArrayList<>(fit.callbacks);
     if (fit.resumeDir != null) {
