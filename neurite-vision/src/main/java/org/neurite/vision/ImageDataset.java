@@ -47,7 +47,8 @@ public final class ImageDataset implements Dataset {
       if (y[i] != (int) y[i] || y[i] < 0 || y[i] >= classes.size())
         throw new IllegalArgumentException("ImageDataset: labels[" + i + "] = " + y[i] + ", expected a class index in [0, "
             + classes.size() + ")");
-    this.images = images.contiguous();
+    // A contiguous slice (one part of split) is kept as it is: copying would double a large dataset.
+    this.images = images.isContiguous() ? images : images.contiguous();
     this.labels = labels.contiguous();
     this.classes = List.copyOf(classes);
     this.transform = transform;
@@ -63,7 +64,7 @@ public final class ImageDataset implements Dataset {
     return images.shape(0);
   }
 
-  /** The stored images {@code [N, C, H, W]}, before any transform. */
+  /** The stored images {@code [N, C, H, W]}, before any transform: contiguous, possibly a slice of a larger array. */
   public Tensor images() {
     return images;
   }
@@ -95,17 +96,18 @@ public final class ImageDataset implements Dataset {
   public Batch batch(int[] idx, Rng rng) {
     int[] s = images.shape();
     int row = s[1] * s[2] * s[3];
-    float[] src = images.data(), lab = labels.data(), y = new float[idx.length];
+    float[] src = images.storage(), lab = labels.data(), y = new float[idx.length];
+    int base = images.offset();
     for (int i = 0; i < idx.length; i++) y[i] = lab[idx[i]];
     if (transform == null || idx.length == 0) {
       float[] x = new float[idx.length * row];
-      for (int i = 0; i < idx.length; i++) System.arraycopy(src, idx[i] * row, x, i * row, row);
+      for (int i = 0; i < idx.length; i++) System.arraycopy(src, base + idx[i] * row, x, i * row, row);
       return new Batch(Tensor.of(x, idx.length, s[1], s[2], s[3]), Tensor.of(y, idx.length));
     }
     float[] x = null;
     int[] first = null;
     for (int i = 0; i < idx.length; i++) {
-      Tensor sample = Tensor.of(Arrays.copyOfRange(src, idx[i] * row, (idx[i] + 1) * row), s[1], s[2], s[3]);
+      Tensor sample = Tensor.of(Arrays.copyOfRange(src, base + idx[i] * row, base + (idx[i] + 1) * row), s[1], s[2], s[3]);
       Tensor out = transform.apply(sample, rng);
       if (first == null) {
         first = out.shape();
