@@ -36,7 +36,8 @@ public final class Autograd {
         Node node = t.gradFn();
         if (node == null) {
           t.accumulateGrad(g);   // adopts or copies g; a copied workspace array goes back now
-          if (g != gradOutput && g.storage() != t.grad().storage() && !pendingShares(g, grads)) Workspace.recycle(g.storage());
+          if (g != gradOutput && Workspace.isLent(g.storage()) && g.storage() != t.grad().storage() && !pendingShares(g, grads))
+            Workspace.recycle(g.storage());
           continue;
         }
         boolean owned = g != gradOutput && g.isDense() && Workspace.isLent(g.storage()) && !pendingShares(g, grads);

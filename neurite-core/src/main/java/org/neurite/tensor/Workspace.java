@@ -105,15 +105,6 @@ public final class Workspace {
     return s == null || n < MIN_FLOATS ? new int[n] : (int[]) s.take(n, true);
   }
 
-  /** As {@link #floats}, filled with zeros. */
-  public static float[] zeros(int n) {
-    Scope s = CURRENT.get();
-    if (s == null || n < MIN_FLOATS) return new float[n];
-    float[] a = (float[]) s.take(n, false);
-    java.util.Arrays.fill(a, 0f);
-    return a;
-  }
-
   /** True when {@code a} was lent by the current scope and is not back yet. */
   public static boolean isLent(Object a) {
     Scope s = CURRENT.get();

@@ -86,9 +86,9 @@ public final class Trainer {
       val = parts[1];
     }
     if (train.size() == 0) throw new IllegalArgumentException("fit: the training set is empty");
-    ensureAttached(train);
-    checkHeap(fit.batchSize);
     Tensor sample = train.batch(new int[] {0}, new Rng(0)).x();
+    ensureAttached(sample);
+    checkHeap(fit.batchSize);
     if (sample.rank() == 4) Warmup.forBatches(4L * sample.size() * fit.batchSize, sample.shape(1));
     int first = fit.initialEpoch;
     List<Callback> callbacks = new ArrayList<>(fit.callbacks);
@@ -418,15 +418,15 @@ public final class Trainer {
     }
   }
 
-  private void ensureAttached(Dataset train) {
+  private void ensureAttached(Tensor sample) {
     if (!model.isBuilt()) {
-      Tensor x = train.batch(new int[] {0}, new Rng(0)).x();
       try (var g = GradMode.off()) {
-        model.forward(x);
+        model.forward(sample);
       }
     }
     optimizer.attach(model.parameters());
   }
+
 
   private Map<String, Double> running(double meanLoss) {
     Map<String, Double> logs = new LinkedHashMap<>();

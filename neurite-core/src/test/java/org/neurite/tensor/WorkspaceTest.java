@@ -40,9 +40,6 @@ class WorkspaceTest {
     try (var s = ws.enter()) {
       float[] again = Workspace.floats(BIG);
       assertTrue(again == first || ws.pooledFloats() == BIG, "a pooled array is reused");
-      first[0] = 7f;
-      float[] z = Workspace.zeros(BIG);
-      for (float v : z) assertEquals(0f, v);
     }
     assertTrue(!Workspace.isLent(first), "outside any scope nothing is lent");
     float[] plain = Workspace.floats(BIG);
