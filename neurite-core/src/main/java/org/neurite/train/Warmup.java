@@ -37,7 +37,9 @@ public final class Warmup {
 
   /** Warms the kernels up once when {@code batchBytes} (one input batch, in bytes) is large; else returns. */
   public static void forBatches(long batchBytes, int channels) {
-    if (batchBytes >= LARGE_BATCH_BYTES) cnnKernels(channels);
+    // Image-like inputs: at most 4 channels, the first convolution's thin path; a wider input (feature
+    // maps) warms up on 4, which runs the same kernels at a fraction of the cost.
+    if (batchBytes >= LARGE_BATCH_BYTES) cnnKernels(Math.max(1, Math.min(channels, 4)));
   }
 
   /** Trains a small seed-style CNN on {@code channels}-channel noise for a few steps, once per process. */
