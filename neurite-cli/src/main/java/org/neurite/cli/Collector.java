@@ -32,7 +32,7 @@ final class Collector {
   private Collector() {}
 
   /** Input batches of at least this many bytes are large: 3x224x224 at batch 16 is 9.6 MB, CIFAR-10 at 64 is 0.8 MB. */
-  static final long LARGE_BATCH_BYTES = 8L << 20;
+  static final long LARGE_BATCH_BYTES = org.neurite.train.Warmup.LARGE_BATCH_BYTES;
 
   /** The command line of this process, set by {@link Main#main}; null when Neurite runs embedded or in tests. */
   static volatile String[] args;

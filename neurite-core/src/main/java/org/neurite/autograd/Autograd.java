@@ -34,13 +34,14 @@ public final class Autograd {
         Tensor g = grads.remove(t);
         if (g == null) continue;
         Node node = t.gradFn();
+        // g is autograd's alone: an op's result from the workspace that no other pending gradient shares.
+        boolean mine = g != gradOutput && Workspace.isLent(g.storage()) && !pendingShares(g, grads);
         if (node == null) {
           t.accumulateGrad(g);   // adopts or copies g; a copied workspace array goes back now
-          if (g != gradOutput && Workspace.isLent(g.storage()) && g.storage() != t.grad().storage() && !pendingShares(g, grads))
-            Workspace.recycle(g.storage());
+          if (mine && g.storage() != t.grad().storage()) Workspace.recycle(g.storage());
           continue;
         }
-        boolean owned = g != gradOutput && g.isDense() && Workspace.isLent(g.storage()) && !pendingShares(g, grads);
+        boolean owned = mine && g.isDense();
         if (owned) OWNED.set(g);
         Tensor[] inGrads;
         try {

@@ -145,9 +145,8 @@ public final class SafeTensors {
       out.write(header);
       buf.clear();
       for (Tensor t : tensors.values()) {
-        Tensor c = t.contiguous();
-        float[] d = c.storage();
-        for (int i = c.offset(), end = c.offset() + c.size(); i < end; i++) {
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
           if (!buf.hasRemaining()) {
             out.write(buf.array(), 0, buf.position());
             buf.clear();
