@@ -36,6 +36,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     Collector.args = args.clone();
+    Logs.install();
     System.exit(run(args));
   }
 

@@ -1,7 +1,6 @@
 package org.neurite.text.word2vec;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -26,6 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Random numbers: the C tool's 48-bit linear congruential generator, one per worker.
  */
 final class Trainer {
+  /** Progress goes to the library logger (gensim logs it at INFO too); the CLI shows it on stderr. */
+  private static final System.Logger LOG = System.getLogger("org.neurite.text.word2vec");
   private static final int EXP_TABLE_SIZE = 1000, MAX_EXP = 6;
   private static final float EXP_SCALE = EXP_TABLE_SIZE / (2f * MAX_EXP);
   /** sigmoid(x) for x in [-MAX_EXP, MAX_EXP), as the C tool's expTable. */
@@ -86,7 +87,6 @@ final class Trainer {
     long t0 = System.nanoTime();
     double every = cfg.progressSeconds();
     long lastReport = t0;
-    PrintStream err = System.err;
     for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
       try (Corpus.Feed feed = corpus.feed(vocab, cfg.maxSentenceLength())) {
         Thread[] threads = new Thread[n];
@@ -115,8 +115,10 @@ final class Trainer {
             if (every > 0 && (now - lastReport) / 1e9 >= every) {
               lastReport = now;
               double s = (now - t0) / 1e9, done = rawDone.get() / (double) totalWords;
-              err.printf(Locale.ROOT, "word2vec: epoch %d/%d, %.1f%% done, %.0f effective words/s, alpha %.6f%n",
-                  epoch + 1, cfg.epochs(), 100 * Math.min(1, done), effectiveDone.get() / s, alpha());
+              int e = epoch + 1;
+              LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
+                  "word2vec: epoch %d/%d, %.1f%% done, %.0f effective words/s, alpha %.6f",
+                  e, cfg.epochs(), 100 * Math.min(1, done), effectiveDone.get() / s, alpha()));
             }
           }
         }
@@ -135,8 +137,9 @@ final class Trainer {
     double seconds = (System.nanoTime() - t0) / 1e9;
     var stats = new Word2Vec.TrainingStats(cfg.epochs(), rawDone.get(), effectiveDone.get(), seconds);
     if (every > 0 && seconds >= every)
-      err.printf(Locale.ROOT, "word2vec: trained on %d raw words (%d effective) in %.1f s, %.0f effective words/s%n",
-          stats.rawWords(), stats.effectiveWords(), seconds, stats.wordsPerSecond());
+      LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
+          "word2vec: trained on %d raw words (%d effective) in %.1f s, %.0f effective words/s",
+          stats.rawWords(), stats.effectiveWords(), seconds, stats.wordsPerSecond()));
     return stats;
   }
 

@@ -49,7 +49,7 @@ public final class Word2Vec {
    * @param workers training threads (default: the machine's cores)
    * @param seed random seed; with one worker the same seed gives the same vectors (default 1)
    * @param maxSentenceLength longer sentences are cut into pieces (default 10000)
-   * @param progressSeconds print progress to stderr this often; 0 = never (default 5)
+   * @param progressSeconds log progress (System.Logger "org.neurite.text.word2vec", INFO) this often; 0 = never (default 5)
    */
   public record Config(int vectorSize, int window, int minCount, int maxVocabSize, int maxFinalVocab, double sample,
                        boolean sg, boolean hs, int negative, double nsExponent, boolean cbowMean, double alpha,
