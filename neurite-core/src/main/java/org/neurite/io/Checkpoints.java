@@ -89,8 +89,7 @@ public final class Checkpoints {
   private static JsonNode readTraining(Path dir) throws IOException {
     Path t = dir.resolve(TRAINING);
     try {
-      if (Files.size(t) > 1 << 20) throw new IOException(t + ": " + Files.size(t) + " bytes; a training.json is at most 1 MiB");
-      JsonNode n = ModelFiles.JSON.readTree(Files.readString(t));
+      JsonNode n = ModelFiles.JSON.readTree(BoundedFiles.readString(t, 1 << 20, "training state"));
       if (n == null || !n.isObject()) throw new IOException(t + ": expected a JSON object");
       return n;
     } catch (NoSuchFileException e) {

@@ -54,6 +54,39 @@ public final class Heap {
         + mib(max) + " (-Xmx); " + suggest, bytes);
   }
 
+  /**
+   * As {@link #require}, for one array of {@code bytes}: it must also fit where the collector puts
+   * arrays too large for the young generation. Under the launcher's ParallelGC with a 512 MiB young
+   * generation and -Xmx1g, the heap has 900 MiB free but no single array of 600 MiB fits, and an
+   * {@link OutOfMemoryError} would follow the approval.
+   */
+  public static void requireArray(String what, long bytes) {
+    require(what, bytes);
+    long room = oldGenerationRoom();
+    if (bytes <= room) return;
+    System.gc();
+    room = oldGenerationRoom();
+    if (bytes <= room) return;
+    long max = Runtime.getRuntime().maxMemory();
+    long gib = Math.max(1, (long) Math.ceil((max - room + (double) bytes) * 1.25 / (1L << 30)));
+    throw new TooLargeException(what + ": needs one array of " + mib(bytes) + ", and the old generation has room for "
+        + mib(room) + " (-Xmx " + mib(max) + "); run with -Xmx" + gib + "g (./neurite: NEURITE_JAVA_OPTS=-Xmx" + gib + "g)",
+        bytes);
+  }
+
+  /** Free bytes of the tenured pool (where large arrays go), or of the whole heap when it cannot be told. */
+  private static long oldGenerationRoom() {
+    for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
+      String n = pool.getName();
+      if (!(n.contains("Old Gen") || n.contains("Tenured"))) continue;
+      var u = pool.getUsage();
+      if (u == null || u.getMax() < 0) break;
+      return u.getMax() - u.getUsed();
+    }
+    return available();
+  }
+
   /** {@code 12.3 MiB}, locale-independent. */
   public static String mib(long bytes) {
     if (bytes == Long.MAX_VALUE) return "more than 8 EiB";

@@ -1,5 +1,6 @@
 package org.neurite.io;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -86,7 +87,7 @@ public final class ModelFiles {
   public static JsonNode metadata(Path dir) throws IOException {
     recover(dir);
     try {
-      return JSON.readTree(Files.readString(dir.resolve(CONFIG))).path("metadata");
+      return JSON.readTree(BoundedFiles.readString(dir.resolve(CONFIG), MAX_CONFIG, "model config")).path("metadata");
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(dir.resolve(CONFIG) + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
     }
@@ -99,11 +100,10 @@ public final class ModelFiles {
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + ": not a model directory (expected " + CONFIG + " and " + WEIGHTS + ")");
     JsonNode root;
     try {
-      if (Files.size(cfg) > MAX_CONFIG) throw new IOException(cfg + ": " + Files.size(cfg) + " bytes; a config.json is at most 16 MiB");
-      root = JSON.readTree(Files.readString(cfg));
+      root = JSON.readTree(BoundedFiles.readString(cfg, MAX_CONFIG, "model config"));
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(cfg + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new IOException("load " + cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
     Sequential model = fromConfig(root, cfg);

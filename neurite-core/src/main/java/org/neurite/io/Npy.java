@@ -28,10 +28,9 @@ public final class Npy {
 
   public static Tensor read(Path file) throws IOException {
     String where = "npy " + file;
-    long size = Files.size(file);
+    long size = BoundedFiles.requireRegular(file, "npy");
     if (size > Integer.MAX_VALUE - 8) throw new IOException(where + ": file is " + size + " bytes; files over 2 GiB are not supported");
-    Heap.require("read " + file, size);
-    byte[] all = Files.readAllBytes(file);
+    byte[] all = BoundedFiles.readAllBytes(file, Integer.MAX_VALUE - 8, "npy");
     if (all.length < 10 || !java.util.Arrays.equals(java.util.Arrays.copyOf(all, 6), MAGIC))
       throw new IOException(where + ": not a .npy file (missing the \\x93NUMPY magic)");
     int major = all[6];

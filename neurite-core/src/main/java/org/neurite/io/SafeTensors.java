@@ -39,11 +39,10 @@ public final class SafeTensors {
   /** Reads every tensor of the file, in header order. */
   public static Map<String, Tensor> read(Path file) throws IOException {
     String where = "safetensors " + file;
-    long size = Files.size(file);
+    long size = BoundedFiles.requireRegular(file, "safetensors");
     if (size > Integer.MAX_VALUE - 8)
       throw new IOException(where + ": file is " + size + " bytes; files over 2 GiB are not supported (shard the weights)");
-    Heap.require("read " + file, size);
-    byte[] all = Files.readAllBytes(file);
+    byte[] all = BoundedFiles.readAllBytes(file, Integer.MAX_VALUE - 8, "safetensors");
     if (all.length < 8) throw new IOException(where + ": file is " + all.length + " bytes, too short for the header length");
     long headerLen = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     if (headerLen < 2 || headerLen > all.length - 8 || headerLen > MAX_HEADER)
@@ -97,6 +96,22 @@ public final class SafeTensors {
       entries.put(name, new Entry(name, dtype, shape, width, begin));
       floats += 4 * n;
     }
+    // As the reference reader: the tensors tile the data buffer, no overlaps and no holes. Overlapping
+    // entries would alias one stored tensor into two parameters; a hole hides bytes nobody reads.
+    var byOffset = new java.util.ArrayList<>(entries.values());
+    byOffset.sort(java.util.Comparator.comparingLong(Entry::begin));
+    long next = 0;
+    for (Entry en : byOffset) {
+      long end = en.begin + (long) Shape.size(en.shape) * en.width;
+      if (en.begin != next)
+        throw new IOException(where + ": tensor \"" + clip(en.name) + "\" starts at byte " + en.begin + " of the data, expected "
+            + next + (en.begin < next ? " (it overlaps the tensor before it)" : " (a hole before it)")
+            + "; the tensors must tile the data without gaps or overlaps");
+      next = end;
+    }
+    if (next != dataLen)
+      throw new IOException(where + ": the tensors cover " + next + " bytes of data, the file holds " + dataLen
+          + "; expected them to cover all of it");
     Heap.require("read " + file + " (" + entries.size() + " tensors)", floats);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Entry en : entries.values()) {
