@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.neurite.autograd.GradMode;
+import org.neurite.io.BoundedFiles;
 import org.neurite.io.Npy;
 import org.neurite.nn.Module;
 import org.neurite.onnx.proto.OnnxProto.ModelProto;
@@ -43,10 +44,10 @@ public final class Onnx {
   public static OnnxModel load(Path path) throws IOException {
     if (Files.isDirectory(path)) return loadDirectory(path);
     if (!Files.exists(path)) throw new NoSuchFileException(path + ": no such ONNX file");
-    long size = Files.size(path);
+    long size = BoundedFiles.requireRegular(path, "ONNX file");
     if (size > TensorCodec.MAX_ELEMENTS)
       throw new OnnxException(path + ": " + size + " bytes; a .onnx file over 2 GiB must keep its weights in external data files");
-    byte[] bytes = Files.readAllBytes(path);
+    byte[] bytes = BoundedFiles.readAllBytes(path, TensorCodec.MAX_ELEMENTS, "ONNX file");
     Path dir = path.toAbsolutePath().getParent();
     return OnnxModel.build(parse(bytes, path.toString()), dir, path.getFileName().toString());
   }
@@ -63,7 +64,7 @@ public final class Onnx {
     Map<String, Tensor> state = model.stateDict(), out = new LinkedHashMap<>();
     model.stateNames().forEach((init, mine) -> out.put(init, state.get(mine)));
     boolean grew = true;
-    var nodes = parse(Files.readAllBytes(path), path.toString()).getGraph().getNodeList();
+    var nodes = parse(BoundedFiles.readAllBytes(path, TensorCodec.MAX_ELEMENTS, "ONNX file"), path.toString()).getGraph().getNodeList();
     while (grew) {   // chains of Identity nodes, in any order
       grew = false;
       for (var n : nodes)
@@ -133,10 +134,10 @@ public final class Onnx {
     Path cfg = dir.resolve(CONFIG);
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(Files.readString(cfg));
+      root = new ObjectMapper().readTree(BoundedFiles.readString(cfg, 16 << 20, "model config"));
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(cfg + ": missing; an ONNX model directory holds " + CONFIG + ", " + WEIGHTS + " and " + GRAPH);
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new OnnxException(cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
     int version = root.path("format_version").asInt(-1);

@@ -202,6 +202,7 @@ public final class OnnxModel extends Module {
       Tensor[] out;
       long t0 = PROFILE ? System.nanoTime() : 0, c0 = PROFILE ? THREAD_CPU.getCurrentThreadCpuTime() : 0;
       try {
+        if (BROADCASTING.contains(s.node.opType)) checkBroadcast(s.node, args);
         out = s.op.run(args, exec);
       } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException | ArithmeticException e) {
         String m = String.valueOf(e.getMessage());
@@ -259,6 +260,20 @@ public final class OnnxModel extends Module {
     return Math.min(4 * TensorCodec.MAX_ELEMENTS, Runtime.getRuntime().maxMemory() / 2);
   }
 
+  /** Elementwise operators whose output takes the broadcast shape of all their inputs. */
+  private static final Set<String> BROADCASTING = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Mod", "Equal", "Less",
+      "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Where", "Sum", "Mean", "Max", "Min", "PRelu", "BitShift");
+
+  /**
+   * Refuses a broadcast whose output the heap cannot hold, before any op allocates it: a 200-byte graph
+   * can broadcast [N, 1] against [1, N] into N^2 floats.
+   */
+  private static void checkBroadcast(Node node, Tensor[] args) {
+    int[] shape = new int[0];
+    for (Tensor t : args) if (t != null) shape = Shape.broadcast(node.opType, shape, t.shape());
+    checkAlloc(node.where(), shape);
+  }
+
   /** Throws before allocating a tensor of {@code shape} that cannot fit (a hostile or broken graph). */
   static void checkAlloc(String what, int[] shape) {
     long n = 1;
@@ -269,6 +284,7 @@ public final class OnnxModel extends Module {
     if (n > TensorCodec.MAX_ELEMENTS || 4 * n > maxTensorBytes())
       throw new IllegalArgumentException(what + ": a tensor of shape " + Shape.str(shape) + " (" + n + " elements) would need "
           + (4 * n >> 20) + " MiB, more than this JVM allows one tensor (" + (maxTensorBytes() >> 20) + " MiB)");
+    if (n >= 1 << 22) org.neurite.io.Heap.requireArray(what + ": a tensor of shape " + Shape.str(shape), 4 * n);   // 16 MiB and up
   }
 
   // ---------------------------------------------------------------- description

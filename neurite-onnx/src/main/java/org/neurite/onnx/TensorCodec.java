@@ -152,7 +152,7 @@ final class TensorCodec {
     Path file = resolveInside(modelDir, location, where);
     long size;
     try {
-      size = Files.size(file);
+      size = org.neurite.io.BoundedFiles.requireRegular(file, where + ": external data");
     } catch (IOException e) {
       throw new OnnxException(where + ": cannot read external data file " + file + ": " + e.getMessage(), e);
     }
@@ -163,6 +163,11 @@ final class TensorCodec {
     if (offset < 0 || offset > size || size - offset < length)
       throw new OnnxException(where + ": external data [" + offset + ", " + (offset + length) + ") lies outside "
           + location + " (" + size + " bytes)");
+    try {
+      org.neurite.io.Heap.requireArray(where + ": read external data " + location, length);
+    } catch (org.neurite.io.Heap.TooLargeException e) {
+      throw new OnnxException(e.getMessage(), e);
+    }
     ByteBuffer buf = ByteBuffer.allocate((int) length);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long pos = offset;

@@ -104,6 +104,20 @@ class MaliciousFilesTest {
   }
 
   @Test
+  void broadcastingSmallInputsIntoAHugeOutputIsRefusedBeforeAllocating() throws Exception {
+    // A tiny graph: Add of x [46000, 1] and its transpose [1, 46000] asks for 2.1e9 floats (8.5 GB)
+    int n = 46_000;
+    for (String op : List.of("Add", "Mul", "Equal", "Sum")) {
+      ModelProto m = model(13, List.of(node("t", "Transpose", List.of("x"), List.of("xt")),
+              node("grow", op, List.of("x", "xt"), List.of("y"))),
+          List.of(value("x", 1, n, 1)), List.of("y"), List.of());
+      OnnxModel model = Onnx.load(write(op + ".onnx", m));
+      assertMessage(IllegalArgumentException.class, () -> model.forward(Tensor.zeros(n, 1)), "node \"grow\" (" + op + ")",
+          "[46000, 46000]");
+    }
+  }
+
+  @Test
   void cyclicGraph() throws Exception {
     ModelProto m = model(13, List.of(
         node("a", "Relu", List.of("t2"), List.of("t1")),
