@@ -20,7 +20,7 @@ final class TextFiles {
   static String read(Path file) throws IOException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = org.neurite.io.BoundedFiles.readAllBytes(file, Integer.MAX_VALUE - 8, "text");
     } catch (NoSuchFileException e) {
       Path parent = file.toAbsolutePath().getParent();
       throw new IOException(file + ": no such file"

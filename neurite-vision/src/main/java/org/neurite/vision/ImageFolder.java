@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.neurite.io.BoundedFiles;
+import org.neurite.io.Heap;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -29,6 +31,8 @@ import org.neurite.tensor.Tensor;
  */
 public final class ImageFolder {
   private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp");
+  /** More entries than this in an image zip is refused before any is read (CIFAR-10 has 60,000). */
+  static final int MAX_ZIP_ENTRIES = 1 << 22;
 
   private ImageFolder() {}
 
@@ -75,7 +79,8 @@ public final class ImageFolder {
       if (files.isEmpty())
         throw new IOException(classDir + ": expected .png, .jpg, .jpeg or .bmp files for class \"" + classDir.getFileName()
             + "\", found none");
-      for (Path f : files) items.add(new Item(f.toString(), classes.size(), () -> Files.readAllBytes(f)));
+      for (Path f : files)
+        items.add(new Item(f.toString(), classes.size(), () -> BoundedFiles.readAllBytes(f, Images.MAX_FILE_BYTES, "image")));
       classes.add(classDir.getFileName().toString());
     }
     return decodeAll(items, classes, channels, height, width);
@@ -85,6 +90,8 @@ public final class ImageFolder {
     try (ZipFile zip = new ZipFile(file.toFile())) {
       List<String[]> paths = new ArrayList<>();
       List<ZipEntry> entries = new ArrayList<>();
+      if (zip.size() > MAX_ZIP_ENTRIES)
+        throw new IOException(file + ": " + zip.size() + " entries; expected at most " + MAX_ZIP_ENTRIES + " in an image archive");
       for (ZipEntry e : zip.stream().toList())
         if (!e.isDirectory() && isImage(e.getName())) {
           entries.add(e);
@@ -111,7 +118,12 @@ public final class ImageFolder {
         for (ZipEntry e : members)
           items.add(new Item(file + "!/" + org.neurite.io.Messages.clip(e.getName(), 200), label, () -> {
             try (InputStream in = zip.getInputStream(e)) {
-              return in.readAllBytes();
+              // The entry's declared size can lie; what inflates is what counts (a 0.7 MB bomb inflates to 700 MB).
+              byte[] b = in.readNBytes(Images.MAX_FILE_BYTES + 1);
+              if (b.length > Images.MAX_FILE_BYTES)
+                throw new IOException(file + "!/" + org.neurite.io.Messages.clip(e.getName(), 200) + ": inflates to more than "
+                    + Images.MAX_FILE_BYTES + " bytes; expected an image file of at most " + (Images.MAX_FILE_BYTES >> 20) + " MiB");
+              return b;
             }
           }));
       }
@@ -119,7 +131,7 @@ public final class ImageFolder {
     } catch (java.util.zip.ZipException e) {
       throw new IOException(file + ": expected a zip archive, found a corrupt one (" + org.neurite.io.Messages.clip(e.getMessage(), 200) + ")", e);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof org.neurite.io.Heap.TooLargeException || e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
+      if (e instanceof Heap.TooLargeException || e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
       throw new IOException(file + ": expected a zip archive, found a corrupt one (" + org.neurite.io.Messages.clip(String.valueOf(e), 200) + ")", e);
     }
   }
@@ -135,8 +147,13 @@ public final class ImageFolder {
 
   private static ImageDataset decodeAll(List<Item> items, List<String> classes, int channels, int height, int width)
       throws IOException {
+    long floats = (long) items.size() * channels * height * width;
+    if (floats > Integer.MAX_VALUE - 8)
+      throw new IOException(items.size() + " images of " + channels + "x" + height + "x" + width + " are " + floats
+          + " floats, more than one Java array holds (" + (Integer.MAX_VALUE - 8) + "); use fewer images or a smaller --size");
+    Heap.requireArray("load " + items.size() + " images of " + channels + "x" + height + "x" + width, 4 * floats);
     int row = channels * height * width;
-    float[] x = new float[Math.multiplyExact(items.size(), row)], y = new float[items.size()];
+    float[] x = new float[(int) floats], y = new float[items.size()];
     for (int i = 0; i < items.size(); i++) {
       Item it = items.get(i);
       System.arraycopy(Images.decode(it.source.read(), it.name, channels, height, width), 0, x, i * row, row);

@@ -35,8 +35,12 @@ public final class Images {
 
   /** The image in {@code file} as {@code [channels, height, width]}, resized when its size differs. */
   public static Tensor read(Path file, int channels, int height, int width) throws IOException {
-    return Tensor.of(decode(Files.readAllBytes(file), file.toString(), channels, height, width), channels, height, width);
+    byte[] bytes = org.neurite.io.BoundedFiles.readAllBytes(file, MAX_FILE_BYTES, "image");
+    return Tensor.of(decode(bytes, file.toString(), channels, height, width), channels, height, width);
   }
+
+  /** The largest image file read (64 MiB): a 24 Mpx photo is some 8 MB as JPEG, 70 MB only as raw BMP. */
+  static final int MAX_FILE_BYTES = 64 << 20;
 
   /** {@code x: [C, H, W]} resized to {@code [C, height, width]}. */
   public static Tensor resize(Tensor x, int height, int width) {
@@ -84,9 +88,11 @@ public final class Images {
         if (w < 1 || h < 1 || w * h > MAX_PIXELS)
           throw new IOException(name + ": the image declares " + w + "x" + h + " pixels; at most " + MAX_PIXELS
               + " pixels (and at least 1x1) are read");
-        if (w * h > Math.max(MIN_BOMB_PIXELS, PIXELS_PER_BYTE * bytes.length))
-          throw new IOException(name + ": the image declares " + w + "x" + h + " pixels in a file of " + bytes.length
-              + " bytes, more than " + PIXELS_PER_BYTE + " pixels a byte (a decompression bomb, or a corrupt header)");
+        long data = imageDataBytes(bytes);
+        if (w * h > Math.max(MIN_BOMB_PIXELS, PIXELS_PER_BYTE * data))
+          throw new IOException(name + ": the image declares " + w + "x" + h + " pixels in " + data + " bytes of image data"
+              + (data < bytes.length ? " (of a " + bytes.length + "-byte file)" : "") + ", more than " + PIXELS_PER_BYTE
+              + " pixels a byte (a decompression bomb, or a corrupt header)");
         // the decoded raster (up to 4 bytes a pixel, ARGB ints) plus the float planes
         Heap.require("decode " + name + " (" + w + "x" + h + ")", w * h * (8 + 4L * channels));
         BufferedImage img = reader.read(0);
@@ -102,6 +108,36 @@ public final class Images {
       if (e instanceof Heap.TooLargeException) throw e;
       throw new IOException(expected + "undecodable data (" + org.neurite.io.Messages.clip(e.toString(), 200) + ")", e);
     }
+  }
+
+  /**
+   * The bytes that hold pixels: a PNG's IDAT chunks, a JPEG less its APPn and comment segments, any
+   * other file whole. A bomb can pad itself with chunks no decoder reads to pass a per-byte check on
+   * the file's length; counting only pixel data makes the check independent of the file's layout.
+   */
+  static long imageDataBytes(byte[] b) {
+    if (b.length > 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      long idat = 0;
+      for (long at = 8; at + 8 <= b.length; ) {
+        long len = ((b[(int) at] & 0xffL) << 24) | ((b[(int) at + 1] & 0xff) << 16) | ((b[(int) at + 2] & 0xff) << 8) | (b[(int) at + 3] & 0xff);
+        if (b[(int) at + 4] == 'I' && b[(int) at + 5] == 'D' && b[(int) at + 6] == 'A' && b[(int) at + 7] == 'T')
+          idat += Math.min(len, b.length - at - 8);
+        at += 12 + len;   // length, type, data, CRC
+      }
+      return idat;
+    }
+    if (b.length > 4 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8) {
+      long skipped = 0;
+      for (int at = 2; at + 4 <= b.length && (b[at] & 0xff) == 0xFF; ) {
+        int marker = b[at + 1] & 0xff;
+        if (marker == 0xDA) break;   // start of scan: pixel data follows
+        int len = ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+        if ((marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE) skipped += len;
+        at += 2 + len;
+      }
+      return Math.max(0, b.length - skipped);
+    }
+    return b.length;
   }
 
   // out: [channels, H, W]
