@@ -262,10 +262,30 @@ public final class ModelFiles {
             s[s.length - 1] = d;
           }
           case "LSTM", "GRU", "SimpleRNN" -> {
-            // Upper bound for the heap check: every layer as wide as the larger of input and units.
-            long h = c.path("units").asLong(), w = Math.max(h, s.length == 0 ? 1 : s[s.length - 1]);
-            long gates = switch (l.path("class").asText()) { case "LSTM" -> 4; case "GRU" -> 3; default -> 1; };
-            total = Math.addExact(total, Math.multiplyExact(Math.multiplyExact(gates * h, 2 * w + 2), Math.max(1, c.path("layers").asLong(1))));
+            total = Math.addExact(total, recurrent(l.path("class").asText(), c, s, 1));
+            s = recurrentOutput(c, s, 1);
+          }
+          case "Bidirectional" -> {
+            JsonNode inner = c.path("layer");
+            total = Math.addExact(total, recurrent(inner.path("class").asText(), inner.path("config"), s, 2));
+            s = recurrentOutput(inner.path("config"), s, 2);
+          }
+          case "PositionalEmbedding", "PositionalEncoding" ->   // a [max_len, D] table, trained or fixed
+            total = Math.addExact(total, Math.multiplyExact(c.path("max_len").asLong(), last(s)));
+          case "LayerNorm" -> total = Math.addExact(total, 2 * last(s));
+          case "AttentionPooling" -> {
+            long a = c.path("attn_units").asLong(), d = last(s);
+            total = Math.addExact(total, Math.addExact(Math.multiplyExact(a, d + 2), 1));
+            if (s.length >= 2) s = new long[] {d};   // [T, D] -> [D]
+          }
+          case "MultiHeadAttention" -> {
+            long d = c.path("d_model").asLong();
+            total = Math.addExact(total, Math.multiplyExact(4 * d, d + 1));   // q, k, v and output projections
+          }
+          case "TransformerEncoderLayer" -> {
+            long d = c.path("d_model").asLong(), ff = c.path("ff").asLong();
+            total = Math.addExact(total, Math.addExact(Math.multiplyExact(4 * d, d + 1),
+                Math.addExact(Math.multiplyExact(2 * d, ff), ff + d + 4 * d)));   // attention, feed-forward, two norms
           }
           case "Residual" -> {
             Estimate body = estimate(c.path("body"), s.clone(), depth + 1);
@@ -280,6 +300,32 @@ public final class ModelFiles {
       }
     }
     return new Estimate(total, s);
+  }
+
+  private static long last(long[] s) {
+    return s.length == 0 ? 1 : s[s.length - 1];
+  }
+
+  /**
+   * Parameters of a recurrent layer's stack (weights input-to-hidden and hidden-to-hidden, two biases,
+   * per gate, layer and direction); the first layer reads the input, the others the layer below.
+   */
+  private static long recurrent(String cls, JsonNode c, long[] s, int directions) {
+    long h = c.path("units").asLong(), in = last(s), layers = Math.max(1, c.path("layers").asLong(1));
+    long gates = switch (cls) { case "LSTM" -> 4; case "GRU" -> 3; default -> 1; };
+    long first = Math.multiplyExact(gates * h, Math.addExact(Math.addExact(in, h), 2));
+    long rest = Math.multiplyExact(Math.multiplyExact(gates * h, Math.addExact(directions * h + h, 2)), layers - 1);
+    return Math.multiplyExact(directions, Math.addExact(first, rest));
+  }
+
+  /** [T, D] -> [T, directions x units], or [directions x units] when only the last step is returned. */
+  private static long[] recurrentOutput(JsonNode c, long[] s, int directions) {
+    long w = Math.multiplyExact(directions, c.path("units").asLong());
+    if (s.length == 0) return new long[] {w};
+    if (s.length >= 2 && !c.path("return_sequences").asBoolean(false)) return new long[] {w};
+    long[] out = s.clone();
+    out[out.length - 1] = w;
+    return out;
   }
 
   /**
