@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.neurite.io.AtomicFiles;
+import org.neurite.io.BoundedFiles;
+import org.neurite.io.Heap;
+import org.neurite.io.Messages;
 import org.neurite.io.SafeTensors;
 import org.neurite.tensor.Tensor;
 import org.neurite.text.Tokenizer;
@@ -157,20 +160,87 @@ public final class Translator {
   public static Translator load(Path dir) throws IOException {
     Path cfg = dir.resolve("config.json");
     if (!Files.isRegularFile(cfg)) throw new IOException("load " + dir + ": no config.json; expected a translation model directory");
-    JsonNode root = JSON.readTree(cfg.toFile());
+    JsonNode root;
+    try {
+      root = JSON.readTree(BoundedFiles.readString(cfg, MAX_CONFIG, "translation model config"));
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException("load " + cfg + ": not valid JSON (" + Messages.clip(e.getOriginalMessage()) + ")", e);
+    }
     int version = root.path("format_version").asInt(-1);
     String cls = root.path("class").asText();
     if (version != FORMAT_VERSION || !(cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq")))
       throw new IOException("load " + cfg + ": expected format_version " + FORMAT_VERSION
-          + " and class \"Seq2Seq\" or \"TransformerSeq2Seq\", found " + version + " and \"" + cls + "\"");
+          + " and class \"Seq2Seq\" or \"TransformerSeq2Seq\", found " + version + " and \"" + Messages.clip(cls) + "\"");
+    JsonNode c = root.get("config");
+    if (c == null || !c.isObject()) throw new IOException("load " + cfg + ": expected a \"config\" object with the model's sizes, found "
+        + (c == null ? "none" : Messages.clip(c.toString())));
     JsonNode meta = root.path("metadata");
-    Vocabulary src = Vocabulary.of(strings(meta.path("source_vocab"))), tgt = Vocabulary.of(strings(meta.path("target_vocab")));
-    TranslationModel model = cls.equals("Seq2Seq") ? new Seq2Seq(JSON.treeToValue(root.get("config"), Seq2Seq.Config.class))
-        : new TransformerSeq2Seq(JSON.treeToValue(root.get("config"), TransformerSeq2Seq.Config.class));
+    Vocabulary src, tgt;
+    try {
+      src = Vocabulary.of(strings(meta.path("source_vocab")));
+      tgt = Vocabulary.of(strings(meta.path("target_vocab")));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("load " + cfg + ": metadata.source_vocab and metadata.target_vocab must list the vocabularies ("
+          + e.getMessage() + ")", e);
+    }
+    TranslationModel.Sizes sizes;
+    try {
+      sizes = cls.equals("Seq2Seq") ? JSON.treeToValue(c, Seq2Seq.Config.class) : JSON.treeToValue(c, TransformerSeq2Seq.Config.class);
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException("load " + cfg + ": \"config\" does not describe a " + cls + " (" + Messages.clip(e.getOriginalMessage()) + ")", e);
+    }
+    if (src.size() != sizes.sourceVocab() || tgt.size() != sizes.targetVocab())
+      throw new IOException("load " + cfg + ": metadata holds " + src.size() + " source and " + tgt.size() + " target words, the config "
+          + "declares " + sizes.sourceVocab() + " and " + sizes.targetVocab() + "; expected the same sizes");
+    long params = parameterBound(sizes);
+    if (params < 0 || params > Integer.MAX_VALUE * 4L)
+      throw new IOException("load " + cfg + ": the config describes more than 2^33 parameters; check its sizes");
+    Heap.require("build the translation model of " + cfg + " (up to " + params + " parameters)", 4 * params);
+    TranslationModel model;
+    try {
+      model = sizes instanceof Seq2Seq.Config k ? new Seq2Seq(k) : new TransformerSeq2Seq((TransformerSeq2Seq.Config) sizes);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("load " + cfg + ": " + e.getMessage(), e);
+    }
     Map<String, Tensor> state = SafeTensors.read(dir.resolve("model.safetensors"));
-    model.module().loadStateDict(state);
+    try {
+      model.module().loadStateDict(state);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("load " + dir.resolve("model.safetensors") + ": " + e.getMessage(), e);
+    }
     model.module().eval();
     return new Translator(model, src, tgt, "whitespace".equals(meta.path("tokenizer").asText()), meta.path("max_length").asInt(100));
+  }
+
+  private static final long MAX_CONFIG = 64 << 20;   // the two vocabularies travel in config.json
+
+  /**
+   * An upper bound on the parameters a config builds (its embeddings, recurrent or attention layers and
+   * output projection, each as wide as the widest size it may take), so that a config declaring a
+   * 2e8-word vocabulary fails before allocating. -1 on overflow.
+   */
+  static long parameterBound(TranslationModel.Sizes sizes) {
+    try {
+      if (sizes instanceof Seq2Seq.Config k) {
+        long e = k.embedDim(), dir = k.bidirectional() ? 2 : 1, h = k.hidden(), wide = dir * h, gates = "lstm".equals(k.cell()) ? 4 : 3;
+        long embed = Math.multiplyExact(Math.addExact((long) k.sourceVocab(), k.targetVocab()), e);
+        long encoder = Math.multiplyExact(dir * gates * h, Math.addExact(e + h, 2));
+        long decoder = Math.multiplyExact(gates * wide, Math.addExact(e + 2 * wide, 2));
+        long attention = Math.multiplyExact(Math.max(1, k.attentionUnits()), 2 * wide + 2) + Math.multiplyExact(wide, 2 * wide + 1);
+        long out = Math.multiplyExact(k.targetVocab(), Math.addExact(2 * wide + e, 1));
+        return Math.addExact(Math.addExact(embed, encoder), Math.addExact(Math.addExact(decoder, attention), out));
+      }
+      var k = (TransformerSeq2Seq.Config) sizes;
+      long d = k.dModel(), ff = k.ff();
+      long embed = Math.multiplyExact(k.sharedEmbeddings() ? Math.max(k.sourceVocab(), k.targetVocab())
+          : (long) k.sourceVocab() + k.targetVocab(), d);
+      long layer = Math.addExact(Math.multiplyExact(8 * d, d + 1), Math.multiplyExact(2 * d, ff) + ff + 8 * d);
+      long layers = Math.multiplyExact(layer, (long) k.encoderLayers() + k.decoderLayers());
+      long out = Math.multiplyExact(k.targetVocab(), d + 1);
+      return Math.addExact(Math.addExact(embed, layers), Math.addExact(out, 4 * d));
+    } catch (ArithmeticException e) {
+      return -1;
+    }
   }
 
   private static List<String> strings(JsonNode array) {
