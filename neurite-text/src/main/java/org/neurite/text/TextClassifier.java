@@ -209,7 +209,19 @@ public final class TextClassifier {
     if (tokens.isEmpty()) throw new IOException(dir + ": the metadata has no vocabulary");
     int maxLen = meta.path("max_len").asInt(0);
     if (maxLen < 1) throw new IOException(dir + ": metadata max_len is missing or < 1");
+    if (labels.size() < 2)
+      throw new IOException(dir + ": the metadata lists " + labels.size() + " classes; a text classifier needs at least 2");
+    Vocabulary vocab;
+    try {
+      vocab = Vocabulary.of(tokens);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(dir + ": metadata vocabulary: " + e.getMessage(), e);
+    }
     Sequential model = ModelFiles.load(dir);
-    return new TextClassifier(meta.path("architecture").asText("custom"), model, Vocabulary.of(tokens), labels, maxLen);
+    int[] out = model.outputShape();
+    if (out.length != 1 || out[0] != labels.size())
+      throw new IOException(dir + ": the network gives " + org.neurite.tensor.Shape.str(out) + " per text, the metadata lists "
+          + labels.size() + " classes; expected one score per class");
+    return new TextClassifier(meta.path("architecture").asText("custom"), model, vocab, labels, maxLen);
   }
 }
