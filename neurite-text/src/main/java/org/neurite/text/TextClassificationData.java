@@ -439,13 +439,33 @@ public final class TextClassificationData {
     return out;
   }
 
+  /**
+   * Each text's first {@code maxTokens} tokens: what a model reading {@code maxTokens} tokens sees,
+   * to build its vocabulary from. Long texts are cut while they are tokenised.
+   */
+  public List<List<String>> tokens(Tokenizer tokenizer, int maxTokens) {
+    List<List<String>> out = new ArrayList<>(texts.length);
+    for (String t : texts) {
+      List<String> one = new ArrayList<>();
+      tokenizer.tokenize(t, one, maxTokens);
+      out.add(one);
+    }
+    return out;
+  }
+
   /** Each text's token ids (unpadded), as {@link #toDataset(Tokenizer, Vocabulary, int)} encodes them. */
   public List<int[]> encode(Tokenizer tokenizer, Vocabulary vocab) {
+    return encode(tokenizer, vocab, Integer.MAX_VALUE);
+  }
+
+  /** Each text's first {@code maxTokens} token ids; long texts are cut while they are tokenised. */
+  public List<int[]> encode(Tokenizer tokenizer, Vocabulary vocab, int maxTokens) {
+    if (vocab.unk() < 0) maxTokens = Integer.MAX_VALUE;   // unknown words are skipped, so later words fill in: read all
     List<int[]> out = new ArrayList<>(texts.length);
     List<String> buf = new ArrayList<>();
     for (String t : texts) {
       buf.clear();
-      tokenizer.tokenize(t, buf);
+      tokenizer.tokenize(t, buf, maxTokens);
       out.add(vocab.encode(buf, true));
     }
     return out;
@@ -465,7 +485,7 @@ public final class TextClassificationData {
    */
   public TensorDataset toDataset(Tokenizer tokenizer, Vocabulary vocab, int maxLen) {
     if (maxLen < 1) throw new IllegalArgumentException("toDataset: maxLen (" + maxLen + ") must be >= 1");
-    Tensor x = Sequences.pad(encode(tokenizer, vocab), maxLen, Sequences.Side.POST, Sequences.Side.POST);
+    Tensor x = Sequences.pad(encode(tokenizer, vocab, maxLen), maxLen, Sequences.Side.POST, Sequences.Side.POST);
     return new TensorDataset(x, targets());
   }
 

@@ -82,6 +82,31 @@ public final class Tokenizer {
 
   /** Appends the tokens of {@code text} to {@code out}. */
   public void tokenize(String text, List<String> out) {
+    tokenizeWhole(text, out);
+  }
+
+  /**
+   * Appends the first {@code limit} tokens of {@code text} to {@code out}, reading only as much of the
+   * text as they need: a 100 MB line cut to 60 tokens costs what its first kilobytes cost, not the
+   * gigabytes its normalised copy and token list would. Gives the same tokens as {@link #tokenize}
+   * cut to {@code limit}, because it reads in pieces that end at whitespace, which no token crosses.
+   */
+  public void tokenize(String text, List<String> out, int limit) {
+    if (limit < 0) throw new IllegalArgumentException("tokenize: limit (" + limit + ") must be >= 0");
+    int first = out.size();
+    for (int from = 0, n = text.length(); from < n && out.size() - first < limit; ) {
+      int to = Math.min(n, from + CHUNK);
+      while (to < n && !Character.isWhitespace(text.charAt(to))) to++;   // a token never spans whitespace
+      tokenizeWhole(from == 0 && to == n ? text : text.substring(from, to), out);
+      from = to;
+    }
+    while (out.size() - first > limit) out.remove(out.size() - 1);
+  }
+
+  /** Characters tokenised at a time by {@link #tokenize(String, List, int)}. */
+  private static final int CHUNK = 1 << 14;
+
+  private void tokenizeWhole(String text, List<String> out) {
     String s = Normalizer.normalize(text, form);   // quick check first: ASCII and normalised text is returned as is
     if (lowerCase) s = s.toLowerCase(Locale.ROOT);
     int n = s.length();
