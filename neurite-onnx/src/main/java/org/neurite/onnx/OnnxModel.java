@@ -369,11 +369,8 @@ public final class OnnxModel extends Module {
    * and renamed into place, so a crash leaves the old directory or the new one.
    */
   public void save(Path dir) throws IOException {
-    Path abs = dir.toAbsolutePath();
-    Path parent = abs.getParent();
-    java.nio.file.Files.createDirectories(parent);
-    Path tmp = java.nio.file.Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
-    try {
+    // The one directory writer: a temporary sibling, each file synced, then renamed into place.
+    org.neurite.io.ModelFiles.saveDirectory(dir, tmp -> {
       Path weights = tmp.resolve(Onnx.WEIGHTS);
       org.neurite.io.SafeTensors.write(weights, stateDict());
       Map<String, long[]> where = safetensorsOffsets(weights);
@@ -393,20 +390,8 @@ public final class OnnxModel extends Module {
       }
       var outs = root.putArray("outputs");
       outputs.forEach(outs::add);
-      java.nio.file.Files.writeString(tmp.resolve(Onnx.CONFIG), json.writeValueAsString(root));
-      if (java.nio.file.Files.exists(abs)) {
-        Path old = java.nio.file.Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
-        java.nio.file.Files.delete(old);
-        java.nio.file.Files.move(abs, old);
-        java.nio.file.Files.move(tmp, abs);
-        deleteTree(old);
-      } else {
-        java.nio.file.Files.move(tmp, abs);
-      }
-    } catch (IOException | RuntimeException e) {
-      deleteTree(tmp);
-      throw e;
-    }
+      org.neurite.io.AtomicFiles.writeString(tmp.resolve(Onnx.CONFIG), json.writeValueAsString(root));
+    });
   }
 
   /** Name to [file offset, byte length] of each tensor in a safetensors file (its JSON header). */
@@ -429,13 +414,6 @@ public final class OnnxModel extends Module {
         out.put(e.getKey(), new long[] {8 + headerLen + b, end - b});
       }
       return out;
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!java.nio.file.Files.exists(p)) return;
-    try (var s = java.nio.file.Files.walk(p)) {
-      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(q);
     }
   }
 

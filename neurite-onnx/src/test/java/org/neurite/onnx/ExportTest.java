@@ -207,6 +207,13 @@ class ExportTest {
     // Converting again over the directory replaces it.
     Onnx.convert(Fixtures.path("models/small_resnet.onnx"), dir);
     Golden.assertClose("replaced", evalOut(Fixtures.load("models/small_resnet.onnx"), x), evalOut(Onnx.load(dir), x), 0, 0);
+    // The directory gets the permissions of any new directory here (the umask's), not a temporary one's 0700,
+    // and no temporary sibling is left behind.
+    Path plain = Files.createDirectory(tmp.resolve("plain"));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir));
+    try (var siblings = Files.list(tmp)) {
+      assertEquals(List.of(), siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList());
+    }
   }
 
   @Test
