@@ -30,7 +30,10 @@ import java.util.stream.Stream;
  * text formats) and runs the target. An input is kept in the corpus when it ends in an outcome not
  * seen before: a new exception class thrown from a new place in Neurite's code (the top frames of
  * its stack), or success with a new output shape. That outcome signature stands in for coverage, so
- * the corpus walks past one header check after another. It is not coverage-guided in Jazzer's sense
+ * the corpus walks past one header check after another; a success's signature is the shape of what
+ * was read ({@link #describe}), so inputs that parse into something new are kept and mutated too.
+ * Inputs grow up to {@link #MAX_INPUT} (256 KiB), and one mutation repeats a chunk up to 4,096 times,
+ * which is how padded and compressed bombs look. It is not coverage-guided in Jazzer's sense
  * (no bytecode instrumentation): Jazzer 0.24 runs on JDK 25 but cannot instrument the JDK's classes
  * (class file version 69), adds 9 s and thousands of log lines per test JVM, and fuzzes one target
  * per JVM; see docs/RELIABILITY.md.
@@ -49,10 +52,10 @@ import java.util.stream.Stream;
 public final class Fuzzer {
   private Fuzzer() {}
 
-  /** A parser under test. */
+  /** A parser under test; it returns what it read, whose shape tells one success from another. */
   @FunctionalInterface
   public interface Target {
-    void run(byte[] data) throws Exception;
+    Object run(byte[] data) throws Exception;
   }
 
   /** What one target's run did. */
@@ -118,7 +121,8 @@ public final class Fuzzer {
     long seed = given == null ? name.hashCode() : given.equals("random") ? System.nanoTime() : Long.parseLong(given);
     int maxLen = 0;
     for (byte[] s : seeds) maxLen = Math.max(maxLen, s.length);
-    maxLen = Math.max(4096, 2 * maxLen);
+    // Large enough for a bomb to be reachable: repeated chunks and big declared sizes need room.
+    maxLen = Math.max(MAX_INPUT, 2 * maxLen);
     List<byte[]> corpus = new ArrayList<>();
     Set<String> outcomes = new HashSet<>();
     byte[][] dict = new byte[dictionary.length + TEXT_TOKENS.length][];
@@ -147,19 +151,55 @@ public final class Fuzzer {
     return st;
   }
 
+  /** The default cap on a mutated input's length. */
+  static final int MAX_INPUT = 256 << 10;
+
+  /**
+   * A success's signature: the shapes of what was read (a tensor's shape, a map's keys and their
+   * shapes, a list's size), so that a mutation which parses into something new joins the corpus and is
+   * mutated further, as an exception from a new place does.
+   */
+  static String describe(Object r) {
+    StringBuilder b = new StringBuilder();
+    describe(r, b, 0);
+    return b.length() > 200 ? b.substring(0, 200) : b.toString();
+  }
+
+  private static void describe(Object r, StringBuilder b, int depth) {
+    if (r == null || depth > 3 || b.length() > 200) return;
+    switch (r) {
+      case org.neurite.tensor.Tensor t -> b.append(org.neurite.tensor.Shape.str(t.shape()));
+      case java.util.Map<?, ?> m -> {
+        b.append('{').append(m.size()).append(':');
+        int k = 0;
+        for (var e : m.entrySet()) {
+          if (k++ == 8) break;
+          describe(e.getValue(), b, depth + 1);
+          b.append(',');
+        }
+        b.append('}');
+      }
+      case java.util.Collection<?> c -> b.append('[').append(Integer.toBinaryString(c.size()).length()).append(']');   // size's order of magnitude
+      case Object[] a -> b.append('[').append(Integer.toBinaryString(a.length).length()).append(']');
+      case org.neurite.nn.Module m -> b.append(m.getClass().getSimpleName()).append(m.namedParameters().size());
+      default -> b.append(r.getClass().getSimpleName());
+    }
+  }
+
   // Runs one input; returns its outcome signature, or fails the test on a finding.
   private static String execute(String name, Target target, byte[] input, long seed) {
     long t0 = System.nanoTime();
     Throwable thrown = null;
+    Object result = null;
     try {
-      target.run(input);
+      result = target.run(input);
     } catch (Throwable e) {
       thrown = e;
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
     if (thrown == null) {
       if (ms > 5000) finding(name, input, seed, new AssertionError("one input took " + ms + " ms (hang)"));
-      return "ok";
+      return "ok|" + describe(result);
     }
     boolean expected = thrown instanceof IOException || thrown.getClass().getName().equals("org.neurite.io.Heap$TooLargeException");
     if (!expected) finding(name, input, seed, thrown);
@@ -198,7 +238,7 @@ public final class Fuzzer {
     int n = 1 + r.nextInt(8);
     for (int k = 0; k < n; k++) {
       int len = b.length;
-      switch (r.nextInt(12)) {
+      switch (r.nextInt(13)) {
         case 0 -> { if (len > 0) { int i = r.nextInt(len); b[i] ^= (byte) (1 << r.nextInt(8)); } }
         case 1 -> { if (len > 0) b[r.nextInt(len)] = (byte) r.nextInt(256); }
         case 2, 3 -> {   // an interesting value over a header-like position (most of them early in the file)
@@ -233,6 +273,14 @@ public final class Fuzzer {
           }
         }
         case 10 -> { if (len < maxLen) { byte[] t = dict[r.nextInt(dict.length)]; b = splice(b, r.nextInt(len + 1), r.nextInt(3) == 0 && len > 0 ? r.nextInt(Math.min(8, len - 0) + 1) : 0, t); } }
+        case 11 -> {   // a chunk repeated many times: what compressed and padded bombs are made of
+          if (len > 0 && len < maxLen) {
+            int from = r.nextInt(len), l = 1 + r.nextInt(Math.min(len - from, 256)), times = 1 << r.nextInt(12);
+            byte[] rep = new byte[Math.min(maxLen - len, l * times)];
+            for (int i = 0; i < rep.length; i++) rep[i] = b[from + i % l];
+            b = splice(b, from, 0, rep);
+          }
+        }
         default -> { if (len > 1) { int i = r.nextInt(len), j = r.nextInt(len); byte t = b[i]; b[i] = b[j]; b[j] = t; } }
       }
       if (b.length > maxLen) b = java.util.Arrays.copyOf(b, maxLen);

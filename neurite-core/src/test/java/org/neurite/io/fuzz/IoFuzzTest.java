@@ -26,7 +26,7 @@ class IoFuzzTest {
     Path f = Fuzzer.scratch("model.safetensors");
     Fuzzer.run("safetensors", Fuzzer.seeds(IoFuzzTest.class, "/org/neurite/io/fuzz/safetensors"), data -> {
       Files.write(f, data);
-      SafeTensors.read(f);
+      return SafeTensors.read(f);
     }, "\"dtype\"", "\"F32\"", "\"F16\"", "\"BF16\"", "\"I64\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "[0,0]");
   }
 
@@ -35,7 +35,7 @@ class IoFuzzTest {
     Path f = Fuzzer.scratch("x.npy");
     Fuzzer.run("npy", Fuzzer.seeds(IoFuzzTest.class, "/org/neurite/io/fuzz/npy"), data -> {
       Files.write(f, data);
-      Npy.read(f);
+      return Npy.read(f);
     }, "'descr'", "'<f4'", "'<f8'", "'|u1'", "'<i8'", "'shape'", "(", ")", "'fortran_order'", "True", "False");
   }
 
@@ -52,11 +52,11 @@ class IoFuzzTest {
       try {
         JsonNode root = json.readTree(data);
         // keep the fuzzer fast: a valid config for a large model is fine, building it is not what is tested
-        if (root != null && ModelFiles.estimateParameters(root) > 2_000_000) return;
+        if (root != null && ModelFiles.estimateParameters(root) > 2_000_000) return null;
       } catch (java.io.IOException e) {
         // not JSON: load must say so
       }
-      ModelFiles.load(m);
+      return ModelFiles.load(m);
     }, "\"Dense\"", "\"Conv2D\"", "\"MaxPool2D\"", "\"AvgPool2D\"", "\"BatchNorm\"", "\"Flatten\"", "\"GlobalAvgPool2D\"",
         "\"Dropout\"", "\"units\"", "\"filters\"", "\"kernel_size\"", "\"strides\"", "\"groups\"", "\"padding\"", "\"same\"",
         "\"input_shape\"", "\"layers\"", "\"format_version\"", "\"activation\"", "\"relu\"", "\"softmax\"", "\"pool_size\"");

@@ -25,7 +25,7 @@ class VisionFuzzTest {
     Path f = Fuzzer.scratch("images-idx3-ubyte");
     Fuzzer.run("idx-images", Fuzzer.seeds(VisionFuzzTest.class, "/org/neurite/vision/fuzz/idx-images"), data -> {
       Files.write(f, data);
-      Idx.readImages(f);
+      return Idx.readImages(f);
     });
   }
 
@@ -34,7 +34,7 @@ class VisionFuzzTest {
     Path f = Fuzzer.scratch("labels-idx1-ubyte");
     Fuzzer.run("idx-labels", Fuzzer.seeds(VisionFuzzTest.class, "/org/neurite/vision/fuzz/idx-labels"), data -> {
       Files.write(f, data);
-      Idx.readLabels(f);
+      return Idx.readLabels(f);
     });
   }
 
@@ -43,7 +43,7 @@ class VisionFuzzTest {
     Path f = Fuzzer.scratch("data_batch_1.bin");
     Fuzzer.run("cifar-binary", Fuzzer.seeds(VisionFuzzTest.class, "/org/neurite/vision/fuzz/cifar-binary"), data -> {
       Files.write(f, data);
-      Cifar10.readBatch(f);
+      return Cifar10.readBatch(f);
     });
   }
 
@@ -53,7 +53,7 @@ class VisionFuzzTest {
     int[] n = {0};
     Fuzzer.run("images", Fuzzer.seeds(VisionFuzzTest.class, "/org/neurite/vision/fuzz/images"), data -> {
       Files.write(f, data);
-      Images.read(f, ++n[0] % 2 == 0 ? 1 : 3, 8, 8);
+      return Images.read(f, ++n[0] % 2 == 0 ? 1 : 3, 8, 8);
     }, "IHDR", "IDAT", "PLTE", "tRNS", "IEND", "GIF89a", "BM", "\u00ff\u00d8");
   }
 
@@ -62,7 +62,7 @@ class VisionFuzzTest {
     Path f = Fuzzer.scratch("folder.zip");
     Fuzzer.run("image-folder-zip", Fuzzer.seeds(VisionFuzzTest.class, "/org/neurite/vision/fuzz/image-folder-zip"), data -> {
       Files.write(f, data);
-      ImageFolder.load(f, 3, 8, 8);
+      return ImageFolder.load(f, 3, 8, 8);
     }, "PK", "test/", "../", ".jpg", "/");
   }
 }

@@ -34,7 +34,7 @@ class Word2VecFuzzTest {
     Path f = Fuzzer.scratch("vectors.txt");
     Fuzzer.run("word2vec-text", Fuzzer.seeds(Word2VecFuzzTest.class, ROOT + "word2vec-text"), data -> {
       Files.write(f, data);
-      Word2VecFormat.readText(f);
+      return Word2VecFormat.readText(f);
     });
   }
 
@@ -43,7 +43,7 @@ class Word2VecFuzzTest {
     Path f = Fuzzer.scratch("vectors.bin");
     Fuzzer.run("word2vec-binary", Fuzzer.seeds(Word2VecFuzzTest.class, ROOT + "word2vec-binary"), data -> {
       Files.write(f, data);
-      Word2VecFormat.readBinary(f);
+      return Word2VecFormat.readBinary(f);
     });
   }
 
@@ -56,7 +56,7 @@ class Word2VecFuzzTest {
     seeds.addAll(Fuzzer.seeds(Word2VecFuzzTest.class, ROOT + "glove"));
     Fuzzer.run("word2vec-detect", seeds, data -> {
       Files.write(f, data);
-      Word2VecFormat.read(f);
+      return Word2VecFormat.read(f);
     });
   }
 
@@ -65,7 +65,7 @@ class Word2VecFuzzTest {
     Path f = Fuzzer.scratch("glove.txt");
     Fuzzer.run("glove", Fuzzer.seeds(Word2VecFuzzTest.class, ROOT + "glove"), data -> {
       Files.write(f, data);
-      Word2VecFormat.readGlove(f);
+      return Word2VecFormat.readGlove(f);
     });
   }
 
@@ -74,7 +74,7 @@ class Word2VecFuzzTest {
     Path f = Fuzzer.scratch("questions-words.txt");
     Fuzzer.run("questions-words", Fuzzer.seeds(Word2VecFuzzTest.class, ROOT + "questions-words"), data -> {
       Files.write(f, data);
-      Evaluation.analogies(kv, f);
+      return Evaluation.analogies(kv, f);
     }, ": ", "Athens", "Greece", "\n: gram1\n");
   }
 
@@ -83,7 +83,7 @@ class Word2VecFuzzTest {
     Path f = Fuzzer.scratch("pairs.tsv");
     Fuzzer.run("word-pairs", Fuzzer.seeds(Word2VecFuzzTest.class, ROOT + "word-pairs"), data -> {
       Files.write(f, data);
-      Evaluation.wordPairs(kv, f);
+      return Evaluation.wordPairs(kv, f);
     }, "love", "sex", "\t", "#");
   }
 }
