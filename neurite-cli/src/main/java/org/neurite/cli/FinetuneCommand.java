@@ -51,11 +51,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--classes", description = "Number of classes of the new task (default: as many as the data has).")
   Integer classes;
 
-  @Option(names = "--train", defaultValue = "head", description = "What trains: head (default: the new classifier only), all, "
+  @Option(names = "--train", defaultValue = "head", description = "What trains: head (the new classifier only), all, "
       + "or a comma-separated list of layer-name prefixes besides the head (e.g. layers.6,layers.7).")
   String train;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate for the head (default 1e-3).")
+  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate for the head.")
   float lr;
 
   @Option(names = "--backbone-lr", description = "Learning rate of the pretrained layers that train (default: lr / 10).")

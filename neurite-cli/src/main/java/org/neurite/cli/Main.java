@@ -11,14 +11,15 @@ import picocli.CommandLine.Option;
  * The {@code neurite} command. Exit status 0 on success, 2 on bad usage, 1 on other errors; an error is
  * one line on stderr, with the stack trace only under {@code --debug}.
  */
-@Command(name = "neurite", mixinStandardHelpOptions = true, version = "neurite 0.1.0",
-    description = "Deep learning on the JVM, in pure Java.",
-    subcommands = {DemoCommand.class, TrainCommand.class, FinetuneCommand.class, EvalCommand.class, PredictCommand.class, ClassifyCommand.class, RunCommand.class, ConvertCommand.class, BenchCommand.class, Word2VecCommand.class, TranslateCommand.class, CommandLine.HelpCommand.class})
+// scope = INHERIT hands -h/--help, -V/--version and showDefaultValues down to every subcommand, at any depth.
+@Command(name = "neurite", mixinStandardHelpOptions = true, showDefaultValues = true, scope = CommandLine.ScopeType.INHERIT,
+    version = "neurite 0.1.0", description = "Deep learning on the JVM, in pure Java.",
+    subcommands = {DemoCommand.class, TrainCommand.class, FinetuneCommand.class, EvalCommand.class, PredictCommand.class, ClassifyCommand.class, RunCommand.class, ConvertCommand.class, BenchCommand.class, Word2VecCommand.class, TranslateCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean debug;
 
-  @Option(names = "--threads", paramLabel = "N",
+  @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.LOCAL,
       description = "Threads for the compute kernels (default: the machine's cores, or -Dneurite.threads).")
   void threads(int n) {
     if (n < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--threads (" + n + ") must be >= 1");
@@ -40,7 +41,7 @@ public final class Main implements Callable<Integer> {
   }
 
   static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (debug) e.printStackTrace(cmd.getErr());
@@ -50,11 +51,16 @@ public final class Main implements Callable<Integer> {
     });
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("neurite: " + e.getMessage() + " (see: neurite " + e.getCommandLine().getCommandName() + " --help)");
+      err.println("neurite: " + e.getMessage() + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       err.flush();
       return 2;
     });
     return cli.execute(args);
+  }
+
+  /** The command tree, as {@link #run} executes it. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main());
   }
 
   static String oneLine(Throwable e) {

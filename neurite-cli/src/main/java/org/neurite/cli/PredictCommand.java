@@ -21,7 +21,7 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR")
   Path model;
 
-  @Option(names = "--top", defaultValue = "3", description = "How many classes to print per image (default 3).")
+  @Option(names = "--top", defaultValue = "3", description = "How many classes to print per image.")
   int top;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE")

@@ -22,7 +22,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Where to write the outputs.")
   Path output;
 
-  @Option(names = "--batch-size", defaultValue = "256", description = "Samples per forward pass (default 256).")
+  @Option(names = "--batch-size", defaultValue = "256", description = "Samples per forward pass.")
   int batchSize;
 
   @Override

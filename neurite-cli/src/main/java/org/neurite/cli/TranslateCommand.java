@@ -15,7 +15,7 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model directory (OUT/model of train translate).")
   Path model;
 
-  @Option(names = "--beam", defaultValue = "1", description = "Beam width (default 1: greedy).")
+  @Option(names = "--beam", defaultValue = "1", description = "Beam width (1: greedy).")
   int beam;
 
   @Option(names = "--alpha", defaultValue = "0.6", description = "GNMT length penalty for beam search (0: raw log-probability).")

@@ -52,34 +52,34 @@ final class Word2VecCommand implements Callable<Integer> {
       boolean cbow;
     }
 
-    @Option(names = "--size", defaultValue = "100", description = "Vector size (default 100).")
+    @Option(names = "--size", defaultValue = "100", description = "Vector size.")
     int size;
 
-    @Option(names = "--window", defaultValue = "5", description = "Max context distance (default 5).")
+    @Option(names = "--window", defaultValue = "5", description = "Max context distance.")
     int window;
 
-    @Option(names = "--negative", defaultValue = "5", description = "Negative samples, 0 = none (default 5).")
+    @Option(names = "--negative", defaultValue = "5", description = "Negative samples, 0 = none.")
     int negative;
 
     @Option(names = "--hs", description = "Hierarchical softmax.")
     boolean hs;
 
-    @Option(names = "--sample", defaultValue = "1e-3", description = "Downsampling of frequent words, 0 = off (default 1e-3).")
+    @Option(names = "--sample", defaultValue = "1e-3", description = "Downsampling of frequent words, 0 = off.")
     double sample;
 
-    @Option(names = "--min-count", defaultValue = "5", description = "Ignore words seen fewer times (default 5).")
+    @Option(names = "--min-count", defaultValue = "5", description = "Ignore words seen fewer times.")
     int minCount;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus (default 5).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus.")
     int epochs;
 
     @Option(names = "--threads", description = "Training threads (default: the machine's cores).")
     Integer threads;
 
-    @Option(names = "--alpha", defaultValue = "0.025", description = "Initial learning rate (default 0.025).")
+    @Option(names = "--alpha", defaultValue = "0.025", description = "Initial learning rate.")
     double alpha;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default 1).")
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
     long seed;
 
     @Option(names = "--text", description = "Write the text format whatever the file name.")
@@ -113,7 +113,7 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--vectors", required = true, paramLabel = "FILE", description = "word2vec text/binary or GloVe file.")
     Path vectors;
 
-    @Option(names = "--top", defaultValue = "10", description = "How many (default 10).")
+    @Option(names = "--top", defaultValue = "10", description = "How many.")
     int top;
 
     @Parameters(paramLabel = "WORD")
@@ -131,7 +131,7 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--vectors", required = true, paramLabel = "FILE", description = "word2vec text/binary or GloVe file.")
     Path vectors;
 
-    @Option(names = "--top", defaultValue = "5", description = "How many (default 5).")
+    @Option(names = "--top", defaultValue = "5", description = "How many.")
     int top;
 
     @Option(names = "--cosmul", description = "Use 3CosMul instead of 3CosAdd.")
@@ -161,7 +161,7 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--similarity", paramLabel = "FILE", description = "word1<TAB>word2<TAB>score file.")
     Path similarity;
 
-    @Option(names = "--restrict-vocab", defaultValue = "300000", description = "Use the most frequent N words (default 300000, gensim's).")
+    @Option(names = "--restrict-vocab", defaultValue = "300000", description = "Use the most frequent N words (gensim's default).")
     int restrict;
 
     @Override
