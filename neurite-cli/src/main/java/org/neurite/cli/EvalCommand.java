@@ -20,11 +20,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "eval", description = "Evaluate a saved image or text classifier, or a translation model (BLEU), on a test set.")
 final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = Inputs.MODEL_HELP)
   Path model;
 
-  @Option(names = "--data", description = "Test data. Images: " + ImageData.HELP + " (default: mnist). Text: " + TextData.HELP
-      + " (default: rt-polarity's held-out part).")
+  @Option(names = "--data", description = "Test data, all of it unless it has a test split (MNIST's and CIFAR-10's test sets, "
+      + "DIR/test when DIR has train/ and test/, TEST of TRAIN,TEST). Images: " + ImageData.HELP + " (default: mnist). Text: "
+      + TextData.HELP + " (default: rt-polarity's held-out part). Translation: FILE.tsv or multi30k:DIR.")
   String data;
 
   @Option(names = "--columns", defaultValue = "label,text", description = "Text TSV/CSV column order: label,text (default) or text,label.")
@@ -41,16 +42,16 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    model = Inputs.model(model);
     if (org.neurite.text.translate.Translator.isTranslationModel(model)) return evalTranslation();
     if (org.neurite.text.TextClassifier.isTextModel(model)) return evalText();
     if (data == null) data = "mnist";
     Sequential m = ModelFiles.load(model);
     JsonNode meta = ModelFiles.metadata(model);
     int[] in = m.inputShape();
-    ImageData d = ImageData.load(data, in[0], in[1], in[2]);
-    ImageDataset test = d.splits().test().withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f),
+    ImageDataset test = ImageData.testSet(data, in[0], in[1], in[2]).withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f),
         floats(meta, "std", in[0], 1f)));
-    report(m, test, TrainCommand.classesOf(meta).isEmpty() ? d.classes() : TrainCommand.classesOf(meta));
+    report(m, test, TrainCommand.classesOf(meta).isEmpty() ? test.classes() : TrainCommand.classesOf(meta));
     return 0;
   }
 

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 @Command(name = "finetune", description = "Fine-tune a pretrained image classifier (Neurite model directory, or a torchvision "
     + "ONNX export with --arch) on a new labelled image set.")
 final class FinetuneCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = "The pretrained model.")
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = "The pretrained model. " + Inputs.MODEL_HELP + " Also a torchvision .onnx export (with --arch).")
   Path model;
 
   @Option(names = "--arch", description = "For an .onnx file: the zoo network it is (" + "resnet18, resnet34, mobilenetv2, vgg11, "
@@ -89,6 +89,7 @@ final class FinetuneCommand implements Callable<Integer> {
   static Run run(Path modelPath, String arch, String data, Integer classes, String train, float lr, Float backboneLr, int epochs,
                  int batchSize, String augment, long seed, Path out, boolean verbose) throws Exception {
     Seeds.set(seed);
+    modelPath = Inputs.model(modelPath);
     Pretrained p = load(modelPath, arch);
     int[] in = p.model().inputShape();
     Collector.forBatches("finetune", 4L * batchSize * ImageData.sampleFloats(data, in[0], in[1], in[2]));

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code neurite} command. Exit status 0 on success, 2 on bad usage, 1 on other errors; an error is
- * one line on stderr, with the stack trace only under {@code --debug}.
+ * one line on stderr that starts with the command ({@code neurite train image: ...}), with the stack trace only under
+ * {@code --debug}.
  */
 // scope = INHERIT hands -h/--help, -V/--version and showDefaultValues down to every subcommand, at any depth.
 @Command(name = "neurite", mixinStandardHelpOptions = true, showDefaultValues = true, scope = CommandLine.ScopeType.INHERIT,
@@ -45,13 +46,14 @@ public final class Main implements Callable<Integer> {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (debug) e.printStackTrace(cmd.getErr());
-      else cmd.getErr().println("neurite: " + oneLine(e));
+      else cmd.getErr().println(oneLine(cmd.getCommandSpec().qualifiedName(), e));
       cmd.getErr().flush();
       return 1;
     });
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("neurite: " + e.getMessage() + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+      String command = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(command + ": " + e.getMessage() + " (see: " + command + " --help)");
       err.flush();
       return 2;
     });
@@ -63,9 +65,13 @@ public final class Main implements Callable<Integer> {
     return new CommandLine(new Main());
   }
 
-  static String oneLine(Throwable e) {
-    String m = e.getMessage();
+  /** "neurite predict: image file not found: x.png": the command, then the message, on one line. */
+  static String oneLine(String command, Throwable e) {
+    // The JDK's file exceptions carry only the path as their message.
+    String m = e instanceof java.nio.file.NoSuchFileException f ? "file not found: " + f.getFile() : e.getMessage();
     if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-    return m.replace('\n', ' ');
+    String sub = command.substring(command.indexOf(' ') + 1);   // "bench cnn": some messages name their command already
+    if (command.contains(" ") && m.startsWith(sub + ": ")) m = m.substring(sub.length() + 2);
+    return command + ": " + m.replace('\n', ' ');
   }
 }

@@ -65,7 +65,7 @@ class HelpTest {
   void aBadOptionHintsAtTheWholeCommand(CommandSpec spec) {
     Cli r = Cli.run(args(path(spec), "--no-such-option"));
     assertEquals(2, r.status(), r.toString());
-    assertTrue(r.err().startsWith("neurite: ") && r.err().strip().endsWith("(see: " + spec.qualifiedName() + " --help)"), r.toString());
+    assertTrue(r.err().startsWith(spec.qualifiedName() + ": ") && r.err().strip().endsWith("(see: " + spec.qualifiedName() + " --help)"), r.toString());
     assertEquals(1, r.err().strip().lines().count(), r.toString());
   }
 
