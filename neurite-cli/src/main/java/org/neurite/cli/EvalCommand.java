@@ -40,6 +40,9 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "0", description = "Translation: evaluate at most this many pairs (0: all).")
   int limit;
 
+  @picocli.CommandLine.Mixin
+  Quiet quiet;
+
   @Override
   public Integer call() throws Exception {
     model = Inputs.model(model);
@@ -73,7 +76,7 @@ final class EvalCommand implements Callable<Integer> {
         refs.add(String.join(" ", p.target()));
       }
     } else {
-      for (String line : java.nio.file.Files.readAllLines(Path.of(data))) {
+      for (String line : java.nio.file.Files.readAllLines(Inputs.file("test pairs file", Path.of(data)))) {
         if (line.isBlank()) continue;
         String[] cols = line.split("\t", -1);
         if (cols.length < 2)
@@ -86,8 +89,7 @@ final class EvalCommand implements Callable<Integer> {
       inputs = inputs.subList(0, limit);
       refs = refs.subList(0, limit);
     }
-    List<String> hyps = new java.util.ArrayList<>();
-    for (var t : tr.translateAll(inputs, 64, beam, alpha)) hyps.add(t.text());
+    List<String> hyps = translate(tr, inputs, 64, beam, alpha);
     System.out.printf(Locale.ROOT, "%s, %d sentences: %s%n", beam == 1 ? "greedy" : "beam " + beam + " alpha " + alpha, inputs.size(),
         org.neurite.text.translate.Bleu.corpus(hyps, refs));
     for (int i = 0; i < Math.min(5, inputs.size()); i++)
@@ -99,16 +101,48 @@ final class EvalCommand implements Callable<Integer> {
     var clf = org.neurite.text.TextClassifier.load(model);
     var test = TextData.readAll(data == null ? "rt-polarity" : data, columns, 1).withLabels(clf.labels());
     Tensor x = clf.encode(test.texts());
-    report(clf.model().predict(x), test.targets(), clf.labels());
+    report(predict(clf.model(), x.shape(0), (from, to) -> x.slice(0, from, to)), test.targets(), clf.labels());
     return 0;
+  }
+
+  /** {@link org.neurite.text.translate.Translator#translateAll} a batch at a time under a progress bar: the same translations. */
+  static List<String> translate(org.neurite.text.translate.Translator tr, List<String> inputs, int batch, int width, double alpha) {
+    List<String> out = new java.util.ArrayList<>(inputs.size());
+    try (var bar = org.neurite.train.ProgressBar.start("translating", inputs.size())) {
+      for (int from = 0; from < inputs.size(); from += batch) {
+        List<String> part = inputs.subList(from, Math.min(inputs.size(), from + batch));
+        for (var t : tr.translateAll(part, batch, width, alpha)) out.add(t.text());
+        bar.advance(part.size());
+      }
+    }
+    return out;
   }
 
   /** Prints accuracy, a precision/recall table and the confusion matrix; returns the accuracy. */
   static double report(Sequential m, ImageDataset test, List<String> classes) {
-    int[] all = new int[test.size()];
-    for (int i = 0; i < all.length; i++) all[i] = i;
-    var batch = test.batch(all, new org.neurite.tensor.Rng(0));
-    return report(m.predict(batch.x()), batch.y(), classes);
+    var rng = new org.neurite.tensor.Rng(0);
+    Tensor out = predict(m, test.size(), (from, to) -> test.batch(java.util.stream.IntStream.range(from, to).toArray(), rng).x());
+    return report(out, Tensor.of(test.labels().toArray(), test.size()), classes);
+  }
+
+  /**
+   * The outputs [N, K] for inputs [N, ...] that {@code inputs(from, to)} gives a chunk at a time, with a progress bar;
+   * chunks also keep a large test set from being transformed into one array at once.
+   */
+  static Tensor predict(Sequential m, int n, java.util.function.BiFunction<Integer, Integer, Tensor> inputs) {
+    if (n == 0) throw new IllegalArgumentException("--data: no test samples to evaluate");
+    int chunk = 1024, k = 0;
+    float[] out = null;
+    try (var bar = org.neurite.train.ProgressBar.start("evaluating", n)) {
+      for (int from = 0; from < n; from += chunk) {
+        int to = Math.min(n, from + chunk);
+        float[] y = m.predict(inputs.apply(from, to)).toArray();   // y: [to - from, K]
+        if (out == null) out = new float[Math.multiplyExact(n, k = y.length / (to - from))];
+        System.arraycopy(y, 0, out, from * k, y.length);
+        bar.advance(to - from);
+      }
+    }
+    return Tensor.of(out, n, k);
   }
 
   static double report(Tensor out, Tensor labels, List<String> classes) {

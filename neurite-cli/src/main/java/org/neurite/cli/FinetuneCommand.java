@@ -76,9 +76,12 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder: model/, history.csv.")
   Path out;
 
+  @picocli.CommandLine.Mixin
+  Quiet quiet;
+
   @Override
   public Integer call() throws Exception {
-    Run r = run(model, arch, data, classes, train, lr, backboneLr, epochs, batchSize, augment, seed, out, true);
+    Run r = run(model, arch, data, classes, train, lr, backboneLr, epochs, batchSize, augment, seed, out, !quiet.on);
     System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s%n", r.history().last(), out.resolve("model"));
     return 0;
   }

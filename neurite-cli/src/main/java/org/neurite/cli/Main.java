@@ -42,6 +42,7 @@ public final class Main implements Callable<Integer> {
   }
 
   static int run(String... args) {
+    org.neurite.train.ProgressBar.quiet(false);   // a run in the same JVM (tests) starts from the default
     CommandLine cli = commandLine();
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -68,7 +69,8 @@ public final class Main implements Callable<Integer> {
   /** "neurite predict: image file not found: x.png": the command, then the message, on one line. */
   static String oneLine(String command, Throwable e) {
     // The JDK's file exceptions carry only the path as their message.
-    String m = e instanceof java.nio.file.NoSuchFileException f ? "file not found: " + f.getFile() : e.getMessage();
+    String m = e.getMessage();
+    if (e instanceof java.nio.file.NoSuchFileException f && m != null && m.equals(f.getFile())) m = "file not found: " + m;
     if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
     String sub = command.substring(command.indexOf(' ') + 1);   // "bench cnn": some messages name their command already
     if (command.contains(" ") && m.startsWith(sub + ": ")) m = m.substring(sub.length() + 2);

@@ -77,6 +77,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    Quiet quiet;
+
     @Override
     public Integer call() throws Exception {
       String[] hw = size.toLowerCase(Locale.ROOT).split("x");
@@ -84,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
       int height = Integer.parseInt(hw[0]), width = Integer.parseInt(hw[1]);
       Collector.forBatches("train", 4L * batchSize * ImageData.sampleFloats(data, channels, height, width));
       ImageData d = ImageData.load(data, channels, height, width);
-      History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, true);
+      History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -135,10 +138,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    Quiet quiet;
+
     @Override
     public Integer call() throws Exception {
       var split = TextData.load(data, columns, seed);
-      History h = trainText(split, model, embeddings, freeze, epochs, batchSize, lr, lrDecay, maxLen, minCount, maxVocab, out, seed, true);
+      History h = trainText(split, model, embeddings, freeze, epochs, batchSize, lr, lrDecay, maxLen, minCount, maxVocab, out, seed, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -153,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
     var vocab = org.neurite.text.Vocabulary.builder().minCount(minCount).maxSize(maxVocab).build(split.train().tokens(tokenizer));
     org.neurite.tensor.Tensor init = null;
     if (embeddings != null) {
-      var kv = org.neurite.text.word2vec.Word2VecFormat.read(embeddings);
+      var kv = org.neurite.text.word2vec.Word2VecFormat.read(Inputs.file("embeddings file", embeddings));
       var table = org.neurite.text.Embeddings.matrix(vocab, kv, seed);
       if (verbose) System.out.println(table);
       init = table.weights();

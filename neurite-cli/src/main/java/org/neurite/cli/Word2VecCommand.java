@@ -85,15 +85,19 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--text", description = "Write the text format whatever the file name.")
     boolean text;
 
+    @picocli.CommandLine.Mixin
+    Quiet quiet;
+
     @Override
     public Integer call() throws IOException {
       var b = Word2Vec.builder().vectorSize(size).window(window).negative(negative).hs(hs).sample(sample)
           .minCount(minCount).epochs(epochs).alpha(alpha).seed(seed);
       if (threads != null) b.workers(threads);
+      if (quiet.on) b.progressSeconds(0);
       if (arch != null && arch.sg) b.sg();
       Word2Vec w2v = b.build();
       PrintStream o = System.out;
-      w2v.buildVocab(corpus);
+      w2v.buildVocab(Inputs.file("corpus file", corpus));
       o.printf(Locale.ROOT, "vocabulary: %d words (min count %d) from %s%n", w2v.vocab().size(), minCount, corpus);
       w2v.train(corpus);
       Word2Vec.TrainingStats st = w2v.lastTraining();
@@ -121,7 +125,7 @@ final class Word2VecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      print(KeyedVectors.load(vectors).mostSimilar(word, top));
+      print(KeyedVectors.load(Inputs.file("vectors file", vectors)).mostSimilar(word, top));
       return 0;
     }
   }
@@ -142,7 +146,7 @@ final class Word2VecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      KeyedVectors kv = KeyedVectors.load(vectors);
+      KeyedVectors kv = KeyedVectors.load(Inputs.file("vectors file", vectors));
       String a = words.get(0), b = words.get(1), c = words.get(2);
       System.out.printf(Locale.ROOT, "%s : %s :: %s : ?%n", a, b, c);
       print(cosmul ? kv.analogyCosMul(a, b, c, top) : kv.analogy(a, b, c, top));
@@ -168,17 +172,17 @@ final class Word2VecCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       if (analogies == null && similarity == null)
         throw new IllegalArgumentException("word2vec eval: nothing to do; give --analogies FILE and/or --similarity FILE");
-      KeyedVectors kv = KeyedVectors.load(vectors);
+      KeyedVectors kv = KeyedVectors.load(Inputs.file("vectors file", vectors));
       PrintStream o = System.out;
       if (analogies != null) {
-        Evaluation.Analogies r = Evaluation.analogies(kv, analogies, restrict, true);
+        Evaluation.Analogies r = Evaluation.analogies(kv, Inputs.file("analogies file", analogies), restrict, true);
         for (Evaluation.Section s : r.sections()) o.println("  " + s);
         o.println(r.total());
         o.printf(Locale.ROOT, "questions: %d, answered %d (%.1f%%), out of vocabulary %d%n", r.questions(),
             r.questions() - r.outOfVocabulary(), 100 * r.coverage(), r.outOfVocabulary());
       }
       if (similarity != null) {
-        Evaluation.WordPairs p = Evaluation.wordPairs(kv, similarity, restrict, true);
+        Evaluation.WordPairs p = Evaluation.wordPairs(kv, Inputs.file("similarity file", similarity), restrict, true);
         o.printf(Locale.ROOT, "%s: Spearman %.4f, Pearson %.4f over %d pairs (%d out of vocabulary)%n",
             similarity.getFileName(), p.spearman(), p.pearson(), p.pairs(), p.outOfVocabulary());
       }

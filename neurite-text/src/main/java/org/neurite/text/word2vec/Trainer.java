@@ -87,6 +87,9 @@ final class Trainer {
     double every = cfg.progressSeconds();
     long lastReport = t0;
     PrintStream err = System.err;
+    // On a terminal a bar; in a log, a line every progressSeconds.
+    var bar = every > 0 ? org.neurite.train.ProgressBar.start("word2vec", totalWords) : null;
+    long barDone = 0;
     for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
       try (Corpus.Feed feed = corpus.feed(vocab, cfg.maxSentenceLength())) {
         Thread[] threads = new Thread[n];
@@ -112,7 +115,11 @@ final class Trainer {
           while (t.isAlive()) {
             t.join(100);
             long now = System.nanoTime();
-            if (every > 0 && (now - lastReport) / 1e9 >= every) {
+            if (bar != null && bar.visible()) {
+              long raw = rawDone.get();
+              bar.advance(raw - barDone);
+              barDone = raw;
+            } else if (every > 0 && (now - lastReport) / 1e9 >= every) {
               lastReport = now;
               double s = (now - t0) / 1e9, done = rawDone.get() / (double) totalWords;
               err.printf(Locale.ROOT, "word2vec: epoch %d/%d, %.1f%% done, %.0f effective words/s, alpha %.6f%n",
@@ -132,6 +139,7 @@ final class Trainer {
       if (f instanceof IOException io) throw new UncheckedIOException("corpus " + corpus + ": " + io.getMessage(), io);
       if (f != null) throw new IllegalStateException(f);
     }
+    if (bar != null) bar.close();
     double seconds = (System.nanoTime() - t0) / 1e9;
     var stats = new Word2Vec.TrainingStats(cfg.epochs(), rawDone.get(), effectiveDone.get(), seconds);
     if (every > 0 && seconds >= every)
