@@ -52,9 +52,11 @@ final class EvalCommand implements Callable<Integer> {
     Sequential m = ModelFiles.load(model);
     JsonNode meta = ModelFiles.metadata(model);
     int[] in = m.inputShape();
-    ImageDataset test = ImageData.testSet(data, in[0], in[1], in[2]).withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f),
-        floats(meta, "std", in[0], 1f)));
-    report(m, test, TrainCommand.classesOf(meta).isEmpty() ? test.classes() : TrainCommand.classesOf(meta));
+    List<String> classes = TrainCommand.classesOf(meta);
+    ImageDataset test = ImageData.testSet(data, in[0], in[1], in[2]);
+    if (classes.isEmpty()) classes = test.classes();
+    else test = relabel(test, classes);
+    report(m, test.withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f), floats(meta, "std", in[0], 1f))), classes);
     return 0;
   }
 
@@ -103,6 +105,24 @@ final class EvalCommand implements Callable<Integer> {
     Tensor x = clf.encode(test.texts());
     report(predict(clf.model(), x.shape(0), (from, to) -> x.slice(0, from, to)), test.targets(), clf.labels());
     return 0;
+  }
+
+  /**
+   * {@code test} labelled by the model's classes: a folder numbers its own class subfolders, so one holding only some
+   * of the model's classes (only cats) would otherwise be scored against the wrong labels.
+   */
+  static ImageDataset relabel(ImageDataset test, List<String> modelClasses) {
+    if (test.classes().equals(modelClasses)) return test;
+    int[] to = new int[test.classes().size()];
+    for (int c = 0; c < to.length; c++) {
+      to[c] = modelClasses.indexOf(test.classes().get(c));
+      if (to[c] < 0)
+        throw new IllegalArgumentException("--data: class \"" + test.classes().get(c) + "\" is not one of the model's classes "
+            + modelClasses + "; name the class folders as the model's classes");
+    }
+    float[] y = test.labels().toArray();
+    for (int i = 0; i < y.length; i++) y[i] = to[(int) y[i]];
+    return new ImageDataset(test.images(), Tensor.of(y, y.length), modelClasses);
   }
 
   /** {@link org.neurite.text.translate.Translator#translateAll} a batch at a time under a progress bar: the same translations. */

@@ -44,6 +44,21 @@ class InputsTest {
   }
 
   @Test
+  void evalScoresAFolderOfSomeClassesByTheModelsClassNames() throws Exception {
+    Path onlyB = Files.createDirectories(tmp.resolve("only-b/b"));
+    for (int k = 0; k < 3; k++)
+      ImageIO.write(new BufferedImage(12, 12, BufferedImage.TYPE_INT_RGB), "png", onlyB.resolve(k + ".png").toFile());
+    Cli r = Cli.run("eval", "--model", out.toString(), "--data", onlyB.getParent().toString());
+    assertEquals(0, r.status(), r.toString());
+    assertTrue(r.out().matches("(?s).*\nb +\\S+ +\\S+ +3\n.*"), "the 3 images are b's support, not a's\n" + r);
+    Files.createDirectories(tmp.resolve("other/c"));
+    ImageIO.write(new BufferedImage(12, 12, BufferedImage.TYPE_INT_RGB), "png", tmp.resolve("other/c/0.png").toFile());
+    Cli bad = Cli.run("eval", "--model", out.toString(), "--data", tmp.resolve("other").toString());
+    assertEquals(1, bad.status(), bad.toString());
+    assertTrue(bad.err().contains("class \"c\" is not one of the model's classes [a, b]"), bad.toString());
+  }
+
+  @Test
   void evalOfTrainCommaTestReadsTheTestFile() throws Exception {
     Path train = Files.writeString(tmp.resolve("train.tsv"), "pos\tgood\nneg\tbad\npos\tfine\n");
     Path test = Files.writeString(tmp.resolve("test.tsv"), "neg\tawful\npos\tgreat\n");
