@@ -26,10 +26,10 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Options every workload shares with the peers. */
   static class Common {
-    @Option(names = "--threads", defaultValue = "2", description = "Threads (default 2, as the peers).")
+    @Option(names = "--threads", defaultValue = "2", description = "Threads (as the peers).")
     int threads;
 
-    @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions (default 5).")
+    @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions.")
     int reps;
 
     @Option(names = "--blas-threads", description = "Accepted for symmetry with the PyTorch peer; Neurite has one pool.")
@@ -81,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Command(name = "zoo", description = "ResNet-18 / MobileNetV2 inference at 3x224x224, as peers/torch_zoo.py.")
   static final class ZooInfer extends Common implements Callable<Integer> {
-    @Option(names = "--models", defaultValue = "resnet18,mobilenet_v2", description = "Comma list (default resnet18,mobilenet_v2).")
+    @Option(names = "--models", defaultValue = "resnet18,mobilenet_v2", description = "Comma list.")
     String models;
 
     @Option(names = "--batch", defaultValue = "8")
@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Command(name = "rnn", description = "The seed LSTM classifier (and a GRU variant): training/inference samples/s, as peers/torch_lstm.py.")
   static final class Rnn extends Common implements Callable<Integer> {
-    @Option(names = "--cells", defaultValue = "lstm,gru", description = "Comma list of lstm, gru (default lstm,gru).")
+    @Option(names = "--cells", defaultValue = "lstm,gru", description = "Comma list of lstm, gru.")
     String cells;
 
     @Option(names = "--min-rep-s", defaultValue = "1.0")
@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Command(name = "attention", description = "The seed attention classifier and a 2-layer Transformer encoder, as peers/torch_attention.py.")
   static final class Attention extends Common implements Callable<Integer> {
-    @Option(names = "--models", defaultValue = "attn,transformer", description = "Comma list of attn, transformer (default both).")
+    @Option(names = "--models", defaultValue = "attn,transformer", description = "Comma list of attn, transformer.")
     String models;
 
     @Option(names = "--min-rep-s", defaultValue = "1.0")
@@ -135,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Parameters(index = "0", paramLabel = "CORPUS", description = "Text file, one sentence per line.")
     java.nio.file.Path corpus;
 
-    @Option(names = "--modes", defaultValue = "sg,cbow", description = "Comma list of sg, cbow (default sg,cbow).")
+    @Option(names = "--modes", defaultValue = "sg,cbow", description = "Comma list of sg, cbow.")
     String modes;
 
     @Option(names = "--input", defaultValue = "iterable,corpus_file",
@@ -145,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "Same as --threads (the peer's name).")
     Integer workers;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "Epochs (default 1).")
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs.")
     int epochs;
 
     @Option(names = "--analogies", description = "questions-words.txt: also report analogy accuracy.")
@@ -164,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Command(name = "translate", description = "GRU-attention translation: training sentences/s and test BLEU greedy and beam, as tools/peers/translate_gru_attention.py.")
   static final class Translate implements Callable<Integer> {
-    @Option(names = "--threads", defaultValue = "2", description = "Threads (default 2, as the peers).") int threads;
+    @Option(names = "--threads", defaultValue = "2", description = "Threads (as the peers).") int threads;
     @Option(names = "--blas-threads", description = "Accepted for symmetry with the PyTorch peer; Neurite has one pool.") Integer blasThreads;
     @Option(names = "--pairs", required = true, paramLabel = "multi30k:DIR[:SRC-TGT]") String pairs;
     @Option(names = "--limit", defaultValue = "0", description = "Training pairs (0: all).") int limit;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code neurite classify}: label, probabilities and per-token attention weights for sentences. */
 @Command(name = "classify", description = "Classify texts with a saved text model; print label, probabilities and attention weights.")
 final class ClassifyCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = Inputs.MODEL_HELP)
   Path model;
 
   @Option(names = "--heatmap", paramLabel = "PNG", description = "Write the attention weights of the texts as a heat map (attention models).")
@@ -23,6 +23,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    model = Inputs.model(model);
     TextClassifier clf = TextClassifier.load(model);
     var predictions = clf.classify(texts);
     for (int i = 0; i < texts.size(); i++) print(texts.get(i), predictions.get(i));

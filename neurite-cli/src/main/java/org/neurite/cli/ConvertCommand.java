@@ -16,7 +16,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    org.neurite.onnx.Onnx.convert(onnx, dir);
+    org.neurite.onnx.Onnx.convert(Inputs.file("ONNX file", onnx), dir);
     var m = org.neurite.onnx.Onnx.load(dir);
     System.out.printf(java.util.Locale.ROOT, "converted %s to %s (%,d parameters)%n", onnx, dir, m.parameterCount());
     return 0;

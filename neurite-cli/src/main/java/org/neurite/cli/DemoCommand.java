@@ -28,10 +28,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all cores).")
   Integer threads;
 
-  @Option(names = "--out", defaultValue = "neurite-demo", description = "Where to write the model and plots (default ./neurite-demo).")
+  @Option(names = "--out", defaultValue = "neurite-demo", description = "Where to write the model and plots.")
   Path out;
 
-  @Option(names = "--epochs", defaultValue = "2", description = "Training epochs (default 2, about a minute on 2 cores).")
+  @Option(names = "--epochs", defaultValue = "2", description = "Training epochs (2 take about a minute on 2 cores).")
   int epochs;
 
   @Override

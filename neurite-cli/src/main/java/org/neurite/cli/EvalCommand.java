@@ -20,11 +20,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "eval", description = "Evaluate a saved image or text classifier, or a translation model (BLEU), on a test set.")
 final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = Inputs.MODEL_HELP)
   Path model;
 
-  @Option(names = "--data", description = "Test data. Images: " + ImageData.HELP + " (default: mnist). Text: " + TextData.HELP
-      + " (default: rt-polarity's held-out part).")
+  @Option(names = "--data", description = "Test data, all of it unless it has a test split (MNIST's and CIFAR-10's test sets, "
+      + "DIR/test when DIR has train/ and test/, TEST of TRAIN,TEST). Images: " + ImageData.HELP + " (default: mnist). Text: "
+      + TextData.HELP + " (default: rt-polarity's held-out part). Translation: FILE.tsv or multi30k:DIR.")
   String data;
 
   @Option(names = "--columns", defaultValue = "label,text", description = "Text TSV/CSV column order: label,text (default) or text,label.")
@@ -39,18 +40,23 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "0", description = "Translation: evaluate at most this many pairs (0: all).")
   int limit;
 
+  @picocli.CommandLine.Mixin
+  Quiet quiet;
+
   @Override
   public Integer call() throws Exception {
+    model = Inputs.model(model);
     if (org.neurite.text.translate.Translator.isTranslationModel(model)) return evalTranslation();
     if (org.neurite.text.TextClassifier.isTextModel(model)) return evalText();
     if (data == null) data = "mnist";
     Sequential m = ModelFiles.load(model);
     JsonNode meta = ModelFiles.metadata(model);
     int[] in = m.inputShape();
-    ImageData d = ImageData.load(data, in[0], in[1], in[2]);
-    ImageDataset test = d.splits().test().withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f),
-        floats(meta, "std", in[0], 1f)));
-    report(m, test, TrainCommand.classesOf(meta).isEmpty() ? d.classes() : TrainCommand.classesOf(meta));
+    List<String> classes = TrainCommand.classesOf(meta);
+    ImageDataset test = ImageData.testSet(data, in[0], in[1], in[2]);
+    if (classes.isEmpty()) classes = test.classes();
+    else test = relabel(test, classes);
+    report(m, test.withTransform(Transforms.normalize(floats(meta, "mean", in[0], 0f), floats(meta, "std", in[0], 1f))), classes);
     return 0;
   }
 
@@ -72,7 +78,7 @@ final class EvalCommand implements Callable<Integer> {
         refs.add(String.join(" ", p.target()));
       }
     } else {
-      for (String line : java.nio.file.Files.readAllLines(Path.of(data))) {
+      for (String line : java.nio.file.Files.readAllLines(Inputs.file("test pairs file", Path.of(data)))) {
         if (line.isBlank()) continue;
         String[] cols = line.split("\t", -1);
         if (cols.length < 2)
@@ -85,8 +91,7 @@ final class EvalCommand implements Callable<Integer> {
       inputs = inputs.subList(0, limit);
       refs = refs.subList(0, limit);
     }
-    List<String> hyps = new java.util.ArrayList<>();
-    for (var t : tr.translateAll(inputs, 64, beam, alpha)) hyps.add(t.text());
+    List<String> hyps = translate(tr, inputs, 64, beam, alpha);
     System.out.printf(Locale.ROOT, "%s, %d sentences: %s%n", beam == 1 ? "greedy" : "beam " + beam + " alpha " + alpha, inputs.size(),
         org.neurite.text.translate.Bleu.corpus(hyps, refs));
     for (int i = 0; i < Math.min(5, inputs.size()); i++)
@@ -98,16 +103,66 @@ final class EvalCommand implements Callable<Integer> {
     var clf = org.neurite.text.TextClassifier.load(model);
     var test = TextData.readAll(data == null ? "rt-polarity" : data, columns, 1).withLabels(clf.labels());
     Tensor x = clf.encode(test.texts());
-    report(clf.model().predict(x), test.targets(), clf.labels());
+    report(predict(clf.model(), x.shape(0), (from, to) -> x.slice(0, from, to)), test.targets(), clf.labels());
     return 0;
+  }
+
+  /**
+   * {@code test} labelled by the model's classes: a folder numbers its own class subfolders, so one holding only some
+   * of the model's classes (only cats) would otherwise be scored against the wrong labels.
+   */
+  static ImageDataset relabel(ImageDataset test, List<String> modelClasses) {
+    if (test.classes().equals(modelClasses)) return test;
+    int[] to = new int[test.classes().size()];
+    for (int c = 0; c < to.length; c++) {
+      to[c] = modelClasses.indexOf(test.classes().get(c));
+      if (to[c] < 0)
+        throw new IllegalArgumentException("--data: class \"" + test.classes().get(c) + "\" is not one of the model's classes "
+            + modelClasses + "; name the class folders as the model's classes");
+    }
+    float[] y = test.labels().toArray();
+    for (int i = 0; i < y.length; i++) y[i] = to[(int) y[i]];
+    return new ImageDataset(test.images(), Tensor.of(y, y.length), modelClasses);
+  }
+
+  /** {@link org.neurite.text.translate.Translator#translateAll} a batch at a time under a progress bar: the same translations. */
+  static List<String> translate(org.neurite.text.translate.Translator tr, List<String> inputs, int batch, int width, double alpha) {
+    List<String> out = new java.util.ArrayList<>(inputs.size());
+    try (var bar = org.neurite.train.ProgressBar.start("translating", inputs.size())) {
+      for (int from = 0; from < inputs.size(); from += batch) {
+        List<String> part = inputs.subList(from, Math.min(inputs.size(), from + batch));
+        for (var t : tr.translateAll(part, batch, width, alpha)) out.add(t.text());
+        bar.advance(part.size());
+      }
+    }
+    return out;
   }
 
   /** Prints accuracy, a precision/recall table and the confusion matrix; returns the accuracy. */
   static double report(Sequential m, ImageDataset test, List<String> classes) {
-    int[] all = new int[test.size()];
-    for (int i = 0; i < all.length; i++) all[i] = i;
-    var batch = test.batch(all, new org.neurite.tensor.Rng(0));
-    return report(m.predict(batch.x()), batch.y(), classes);
+    var rng = new org.neurite.tensor.Rng(0);
+    Tensor out = predict(m, test.size(), (from, to) -> test.batch(java.util.stream.IntStream.range(from, to).toArray(), rng).x());
+    return report(out, Tensor.of(test.labels().toArray(), test.size()), classes);
+  }
+
+  /**
+   * The outputs [N, K] for inputs [N, ...] that {@code inputs(from, to)} gives a chunk at a time, with a progress bar;
+   * chunks also keep a large test set from being transformed into one array at once.
+   */
+  static Tensor predict(Sequential m, int n, java.util.function.BiFunction<Integer, Integer, Tensor> inputs) {
+    if (n == 0) throw new IllegalArgumentException("--data: no test samples to evaluate");
+    int chunk = 1024, k = 0;
+    float[] out = null;
+    try (var bar = org.neurite.train.ProgressBar.start("evaluating", n)) {
+      for (int from = 0; from < n; from += chunk) {
+        int to = Math.min(n, from + chunk);
+        float[] y = m.predict(inputs.apply(from, to)).toArray();   // y: [to - from, K]
+        if (out == null) out = new float[Math.multiplyExact(n, k = y.length / (to - from))];
+        System.arraycopy(y, 0, out, from * k, y.length);
+        bar.advance(to - from);
+      }
+    }
+    return Tensor.of(out, n, k);
   }
 
   static double report(Tensor out, Tensor labels, List<String> classes) {

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 @Command(name = "finetune", description = "Fine-tune a pretrained image classifier (Neurite model directory, or a torchvision "
     + "ONNX export with --arch) on a new labelled image set.")
 final class FinetuneCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = "The pretrained model.")
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = "The pretrained model. " + Inputs.MODEL_HELP + " Also a torchvision .onnx export (with --arch).")
   Path model;
 
   @Option(names = "--arch", description = "For an .onnx file: the zoo network it is (" + "resnet18, resnet34, mobilenetv2, vgg11, "
@@ -51,11 +51,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--classes", description = "Number of classes of the new task (default: as many as the data has).")
   Integer classes;
 
-  @Option(names = "--train", defaultValue = "head", description = "What trains: head (default: the new classifier only), all, "
+  @Option(names = "--train", defaultValue = "head", description = "What trains: head (the new classifier only), all, "
       + "or a comma-separated list of layer-name prefixes besides the head (e.g. layers.6,layers.7).")
   String train;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate for the head (default 1e-3).")
+  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate for the head.")
   float lr;
 
   @Option(names = "--backbone-lr", description = "Learning rate of the pretrained layers that train (default: lr / 10).")
@@ -76,9 +76,12 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder: model/, history.csv.")
   Path out;
 
+  @picocli.CommandLine.Mixin
+  Quiet quiet;
+
   @Override
   public Integer call() throws Exception {
-    Run r = run(model, arch, data, classes, train, lr, backboneLr, epochs, batchSize, augment, seed, out, true);
+    Run r = run(model, arch, data, classes, train, lr, backboneLr, epochs, batchSize, augment, seed, out, !quiet.on);
     System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s%n", r.history().last(), out.resolve("model"));
     return 0;
   }
@@ -89,6 +92,7 @@ final class FinetuneCommand implements Callable<Integer> {
   static Run run(Path modelPath, String arch, String data, Integer classes, String train, float lr, Float backboneLr, int epochs,
                  int batchSize, String augment, long seed, Path out, boolean verbose) throws Exception {
     Seeds.set(seed);
+    modelPath = Inputs.model(modelPath);
     Pretrained p = load(modelPath, arch);
     int[] in = p.model().inputShape();
     Collector.forBatches("finetune", 4L * batchSize * ImageData.sampleFloats(data, in[0], in[1], in[2]));

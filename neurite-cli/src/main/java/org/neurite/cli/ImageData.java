@@ -65,6 +65,18 @@ record ImageData(Splits splits, float[] mean, float[] std) {
     }
   }
 
+  /**
+   * What {@code eval} reads: the test split where the data has one (MNIST, CIFAR-10, a folder with train/ and test/),
+   * otherwise every image of the folder; the 90/10 split of {@link #load} is a training-time choice.
+   */
+  static ImageDataset testSet(String spec, int channels, int height, int width) throws IOException {
+    Path dir = Path.of(spec);
+    boolean named = List.of("mnist", "fashion-mnist", "cifar10").contains(spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec);
+    if (!named && Files.isDirectory(dir) && !(Files.isDirectory(dir.resolve("train")) && Files.isDirectory(dir.resolve("test"))))
+      return ImageFolder.load(dir, channels, height, width);
+    return load(spec, channels, height, width).splits().test();
+  }
+
   List<String> classes() {
     return splits.train().classes();
   }

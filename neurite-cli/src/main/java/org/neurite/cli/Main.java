@@ -9,16 +9,18 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code neurite} command. Exit status 0 on success, 2 on bad usage, 1 on other errors; an error is
- * one line on stderr, with the stack trace only under {@code --debug}.
+ * one line on stderr that starts with the command ({@code neurite train image: ...}), with the stack trace only under
+ * {@code --debug}.
  */
-@Command(name = "neurite", mixinStandardHelpOptions = true, version = "neurite 0.1.0",
-    description = "Deep learning on the JVM, in pure Java.",
-    subcommands = {DemoCommand.class, TrainCommand.class, FinetuneCommand.class, EvalCommand.class, PredictCommand.class, ClassifyCommand.class, RunCommand.class, ConvertCommand.class, BenchCommand.class, Word2VecCommand.class, TranslateCommand.class, CommandLine.HelpCommand.class})
+// scope = INHERIT hands -h/--help, -V/--version and showDefaultValues down to every subcommand, at any depth.
+@Command(name = "neurite", mixinStandardHelpOptions = true, showDefaultValues = true, scope = CommandLine.ScopeType.INHERIT,
+    version = "neurite 0.1.0", description = "Deep learning on the JVM, in pure Java.",
+    subcommands = {DemoCommand.class, TrainCommand.class, FinetuneCommand.class, EvalCommand.class, PredictCommand.class, ClassifyCommand.class, RunCommand.class, ConvertCommand.class, BenchCommand.class, Word2VecCommand.class, TranslateCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean debug;
 
-  @Option(names = "--threads", paramLabel = "N",
+  @Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.LOCAL,
       description = "Threads for the compute kernels (default: the machine's cores, or -Dneurite.threads).")
   void threads(int n) {
     if (n < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--threads (" + n + ") must be >= 1");
@@ -41,26 +43,38 @@ public final class Main implements Callable<Integer> {
   }
 
   static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    org.neurite.train.ProgressBar.quiet(false);   // a run in the same JVM (tests) starts from the default
+    CommandLine cli = commandLine();
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (debug) e.printStackTrace(cmd.getErr());
-      else cmd.getErr().println("neurite: " + oneLine(e));
+      else cmd.getErr().println(oneLine(cmd.getCommandSpec().qualifiedName(), e));
       cmd.getErr().flush();
       return 1;
     });
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("neurite: " + e.getMessage() + " (see: neurite " + e.getCommandLine().getCommandName() + " --help)");
+      String command = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(command + ": " + e.getMessage() + " (see: " + command + " --help)");
       err.flush();
       return 2;
     });
     return cli.execute(args);
   }
 
-  static String oneLine(Throwable e) {
+  /** The command tree, as {@link #run} executes it. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  /** "neurite predict: image file not found: x.png": the command, then the message, on one line. */
+  static String oneLine(String command, Throwable e) {
+    // The JDK's file exceptions carry only the path as their message.
     String m = e.getMessage();
+    if (e instanceof java.nio.file.NoSuchFileException f && m != null && m.equals(f.getFile())) m = "file not found: " + m;
     if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-    return m.replace('\n', ' ');
+    String sub = command.substring(command.indexOf(' ') + 1);   // "bench cnn": some messages name their command already
+    if (command.contains(" ") && m.startsWith(sub + ": ")) m = m.substring(sub.length() + 2);
+    return command + ": " + m.replace('\n', ' ');
   }
 }

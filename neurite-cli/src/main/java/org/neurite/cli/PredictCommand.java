@@ -18,10 +18,10 @@ import picocli.CommandLine.Parameters;
 /** {@code neurite predict}: the top-k classes of image files, with probabilities. */
 @Command(name = "predict", description = "Classify image files (PNG, JPEG, BMP) with a saved model.")
 final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = Inputs.MODEL_HELP)
   Path model;
 
-  @Option(names = "--top", defaultValue = "3", description = "How many classes to print per image (default 3).")
+  @Option(names = "--top", defaultValue = "3", description = "How many classes to print per image.")
   int top;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE")
@@ -29,6 +29,8 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (Path p : images) Inputs.file("image file", p);
+    model = Inputs.model(model);
     Sequential m = ModelFiles.load(model);
     JsonNode meta = ModelFiles.metadata(model);
     int[] in = m.inputShape();

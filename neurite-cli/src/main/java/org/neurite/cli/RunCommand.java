@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code neurite run}: a saved model's forward pass on a NumPy array, for scripting and cross-checks. */
 @Command(name = "run", description = "Run a saved model (a Neurite model directory or an .onnx file) on a .npy array and write the outputs as .npy.")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = "Model directory (config.json + model.safetensors), an .onnx file, or a directory made by convert.")
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE.onnx", description = Inputs.MODEL_HELP + " Also an .onnx file, or a folder made by convert.")
   Path model;
 
   @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Inputs, batch axis first.")
@@ -22,11 +22,13 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Where to write the outputs.")
   Path output;
 
-  @Option(names = "--batch-size", defaultValue = "256", description = "Samples per forward pass (default 256).")
+  @Option(names = "--batch-size", defaultValue = "256", description = "Samples per forward pass.")
   int batchSize;
 
   @Override
   public Integer call() throws Exception {
+    model = Inputs.model(model);
+    Inputs.file("input file", input);
     if (isOnnx(model)) {
       org.neurite.onnx.Onnx.run(model, input, output);
       System.out.println("wrote " + output);

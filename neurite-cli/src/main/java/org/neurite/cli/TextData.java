@@ -30,9 +30,9 @@ final class TextData {
     return train.split(0.1, seed);
   }
 
-  /** All of a file or folder (no split): what {@code eval} reads. */
+  /** What {@code eval} reads: the test part where the spec names one (rt-polarity's held-out part, TRAIN,TEST), else all of it. */
   static TextClassificationData readAll(String spec, String columns, long seed) throws IOException {
-    if (spec.startsWith("rt-polarity")) return load(spec, columns, seed).test();
+    if (spec.startsWith("rt-polarity") || spec.contains(",")) return load(spec, columns, seed).test();
     return read(Path.of(spec), columns);
   }
 

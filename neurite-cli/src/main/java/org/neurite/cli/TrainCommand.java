@@ -40,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Command(name = "image", description = "Train an image classifier (Adam, sparse categorical cross-entropy, accuracy).")
   static final class Image implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "mnist", description = "Training data: " + ImageData.HELP + " (default: mnist).")
+    @Option(names = "--data", defaultValue = "mnist", description = "Training data: " + ImageData.HELP + ".")
     String data;
 
     @Option(names = "--model", defaultValue = "seed-cnn", description = "A zoo network: seed-cnn (default), lenet, vgg11, vgg16, "
@@ -53,16 +53,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate (default 1e-3).")
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate.")
     float lr;
 
-    @Option(names = "--lr-decay", defaultValue = "1", description = "Multiply the learning rate by this after each epoch (default 1: constant).")
+    @Option(names = "--lr-decay", defaultValue = "1", description = "Multiply the learning rate by this after each epoch (1: constant).")
     double lrDecay;
 
     @Option(names = "--augment", description = "Augmentation, e.g. rotate=10,crop=2 (see Transforms.parse).")
     String augment;
 
-    @Option(names = "--size", defaultValue = "32x32", description = "HxW for image folders (default 32x32).")
+    @Option(names = "--size", defaultValue = "32x32", description = "HxW for image folders.")
     String size;
 
     @Option(names = "--channels", defaultValue = "3", description = "1 (grey) or 3 (RGB) for image folders.")
@@ -77,6 +77,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    Quiet quiet;
+
     @Override
     public Integer call() throws Exception {
       String[] hw = size.toLowerCase(Locale.ROOT).split("x");
@@ -84,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
       int height = Integer.parseInt(hw[0]), width = Integer.parseInt(hw[1]);
       Collector.forBatches("train", 4L * batchSize * ImageData.sampleFloats(data, channels, height, width));
       ImageData d = ImageData.load(data, channels, height, width);
-      History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, true);
+      History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -93,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Command(name = "text", description = "Train a text classifier (sentiment, topics, ...) with Adam and sparse categorical cross-entropy.")
   static final class Text implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "rt-polarity", description = "Training data: " + TextData.HELP + " (default: rt-polarity).")
+    @Option(names = "--data", defaultValue = "rt-polarity", description = "Training data: " + TextData.HELP + ".")
     String data;
 
     @Option(names = "--columns", defaultValue = "label,text", description = "Column order of TSV/CSV rows: label,text (default) or text,label.")
@@ -114,19 +117,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate (default 2e-3).")
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate.")
     float lr;
 
-    @Option(names = "--lr-decay", defaultValue = "0.5", description = "Multiply the learning rate by this after each epoch (default 0.5).")
+    @Option(names = "--lr-decay", defaultValue = "0.5", description = "Multiply the learning rate by this after each epoch.")
     double lrDecay;
 
-    @Option(names = "--max-len", defaultValue = "60", description = "Tokens kept per text; longer texts are cut (default 60).")
+    @Option(names = "--max-len", defaultValue = "60", description = "Tokens kept per text; longer texts are cut.")
     int maxLen;
 
-    @Option(names = "--min-count", defaultValue = "1", description = "Drop words seen fewer times in training (default 1).")
+    @Option(names = "--min-count", defaultValue = "1", description = "Drop words seen fewer times in training.")
     int minCount;
 
-    @Option(names = "--max-vocab", defaultValue = "30000", description = "Vocabulary size cap, specials included (default 30000).")
+    @Option(names = "--max-vocab", defaultValue = "30000", description = "Vocabulary size cap, specials included.")
     int maxVocab;
 
     @Option(names = "--out", required = true, description = "Output folder: model/, history.csv, curves.png.")
@@ -135,10 +138,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    Quiet quiet;
+
     @Override
     public Integer call() throws Exception {
       var split = TextData.load(data, columns, seed);
-      History h = trainText(split, model, embeddings, freeze, epochs, batchSize, lr, lrDecay, maxLen, minCount, maxVocab, out, seed, true);
+      History h = trainText(split, model, embeddings, freeze, epochs, batchSize, lr, lrDecay, maxLen, minCount, maxVocab, out, seed, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -153,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
     var vocab = org.neurite.text.Vocabulary.builder().minCount(minCount).maxSize(maxVocab).build(split.train().tokens(tokenizer));
     org.neurite.tensor.Tensor init = null;
     if (embeddings != null) {
-      var kv = org.neurite.text.word2vec.Word2VecFormat.read(embeddings);
+      var kv = org.neurite.text.word2vec.Word2VecFormat.read(Inputs.file("embeddings file", embeddings));
       var table = org.neurite.text.Embeddings.matrix(vocab, kv, seed);
       if (verbose) System.out.println(table);
       init = table.weights();

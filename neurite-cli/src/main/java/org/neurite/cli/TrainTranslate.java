@@ -74,6 +74,9 @@ final class TrainTranslate implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder: model/ and results.txt.")
   Path out;
 
+  @picocli.CommandLine.Mixin
+  Quiet quiet;
+
   @Override
   public Integer call() throws Exception {
     return run(this);
@@ -122,7 +125,7 @@ final class TrainTranslate implements Callable<Integer> {
             o.dropout, o.normFirst, o.sharedEmbeddings, tgt.bos(), tgt.eos()))
         : new Seq2Seq(new Seq2Seq.Config(src.size(), tgt.size(), o.embed, o.hidden, !o.unidirectional,
             o.arch.endsWith("-attention"), o.attentionUnits, tgt.bos(), tgt.eos(), o.arch.startsWith("lstm") ? "lstm" : "gru", o.score));
-    System.out.printf(Locale.ROOT, "%s: %d training pairs, vocabularies %d / %d, %,d parameters%n", model, train.size(), src.size(),
+    if (!o.quiet.on) System.out.printf(Locale.ROOT, "%s: %d training pairs, vocabularies %d / %d, %,d parameters%n", model, train.size(), src.size(),
         tgt.size(), model.module().parameterCount());
     List<int[]> s = new ArrayList<>(), t = new ArrayList<>(), vs = new ArrayList<>(), vt = new ArrayList<>();
     encode(train, src, tgt, s, t);
@@ -139,7 +142,7 @@ final class TrainTranslate implements Callable<Integer> {
       double min = (System.nanoTime() - start) / 6e10;
       String line = String.format(Locale.ROOT, "epoch %d: train loss %.4f, valid loss %.4f (no smoothing), %.1f min", e, loss, valid, min)
           + (tf.equals(TranslationTrainer.TeacherForcing.ALWAYS) ? "" : String.format(Locale.ROOT, ", teacher forcing %.3f", ratio));
-      System.out.println(line);
+      if (!o.quiet.on) System.out.println(line);
       log.append(line).append('\n');
       translator.save(o.out.resolve("model"));
       if (System.nanoTime() - deadline > 0) break;
@@ -153,12 +156,12 @@ final class TrainTranslate implements Callable<Integer> {
     }
     // the test inputs are already tokens: a whitespace translator reads them back unchanged
     var evalTranslator = new Translator(model, src, tgt, true, Math.max(o.maxLen * 2, 50));
-    for (var tr : evalTranslator.translateAll(inputs, 64)) greedy.add(tr.text());
+    greedy.addAll(EvalCommand.translate(evalTranslator, inputs, 64, 1, 0.0));
     String g = "test BLEU greedy (" + test.size() + " sentences): " + Bleu.corpus(greedy, refs);
     System.out.println(g);
     log.append(g).append('\n');
     if (o.beam > 1) {
-      for (var tr : evalTranslator.translateAll(inputs, 32, o.beam, o.alpha)) beamed.add(tr.text());
+      beamed.addAll(EvalCommand.translate(evalTranslator, inputs, 32, o.beam, o.alpha));
       String b = "test BLEU beam " + o.beam + " alpha " + o.alpha + ": " + Bleu.corpus(beamed, refs);
       System.out.println(b);
       log.append(b).append('\n');

@@ -12,10 +12,10 @@ import picocli.CommandLine.Parameters;
 /** {@code neurite translate}: translate sentences with a saved model; optionally draw the attention alignment. */
 @Command(name = "translate", description = "Translate sentences with a model saved by `neurite train translate`.")
 final class TranslateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model directory (OUT/model of train translate).")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = Inputs.MODEL_HELP)
   Path model;
 
-  @Option(names = "--beam", defaultValue = "1", description = "Beam width (default 1: greedy).")
+  @Option(names = "--beam", defaultValue = "1", description = "Beam width (1: greedy).")
   int beam;
 
   @Option(names = "--alpha", defaultValue = "0.6", description = "GNMT length penalty for beam search (0: raw log-probability).")
@@ -30,6 +30,7 @@ final class TranslateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (beam < 1) throw new IllegalArgumentException("--beam " + beam + ": must be >= 1");
+    model = Inputs.model(model);
     Translator tr = Translator.load(model);
     Translator.Translation first = null;
     for (String s : sentences) {

@@ -52,48 +52,52 @@ final class Word2VecCommand implements Callable<Integer> {
       boolean cbow;
     }
 
-    @Option(names = "--size", defaultValue = "100", description = "Vector size (default 100).")
+    @Option(names = "--size", defaultValue = "100", description = "Vector size.")
     int size;
 
-    @Option(names = "--window", defaultValue = "5", description = "Max context distance (default 5).")
+    @Option(names = "--window", defaultValue = "5", description = "Max context distance.")
     int window;
 
-    @Option(names = "--negative", defaultValue = "5", description = "Negative samples, 0 = none (default 5).")
+    @Option(names = "--negative", defaultValue = "5", description = "Negative samples, 0 = none.")
     int negative;
 
     @Option(names = "--hs", description = "Hierarchical softmax.")
     boolean hs;
 
-    @Option(names = "--sample", defaultValue = "1e-3", description = "Downsampling of frequent words, 0 = off (default 1e-3).")
+    @Option(names = "--sample", defaultValue = "1e-3", description = "Downsampling of frequent words, 0 = off.")
     double sample;
 
-    @Option(names = "--min-count", defaultValue = "5", description = "Ignore words seen fewer times (default 5).")
+    @Option(names = "--min-count", defaultValue = "5", description = "Ignore words seen fewer times.")
     int minCount;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus (default 5).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus.")
     int epochs;
 
     @Option(names = "--threads", description = "Training threads (default: the machine's cores).")
     Integer threads;
 
-    @Option(names = "--alpha", defaultValue = "0.025", description = "Initial learning rate (default 0.025).")
+    @Option(names = "--alpha", defaultValue = "0.025", description = "Initial learning rate.")
     double alpha;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default 1).")
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
     long seed;
 
     @Option(names = "--text", description = "Write the text format whatever the file name.")
     boolean text;
+
+    @picocli.CommandLine.Mixin
+    Quiet quiet;
 
     @Override
     public Integer call() throws IOException {
       var b = Word2Vec.builder().vectorSize(size).window(window).negative(negative).hs(hs).sample(sample)
           .minCount(minCount).epochs(epochs).alpha(alpha).seed(seed);
       if (threads != null) b.workers(threads);
+      if (quiet.on) b.progressSeconds(0);
       if (arch != null && arch.sg) b.sg();
       Word2Vec w2v = b.build();
       PrintStream o = System.out;
-      w2v.buildVocab(corpus);
+      w2v.buildVocab(Inputs.file("corpus file", corpus));
       o.printf(Locale.ROOT, "vocabulary: %d words (min count %d) from %s%n", w2v.vocab().size(), minCount, corpus);
       w2v.train(corpus);
       Word2Vec.TrainingStats st = w2v.lastTraining();
@@ -113,7 +117,7 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--vectors", required = true, paramLabel = "FILE", description = "word2vec text/binary or GloVe file.")
     Path vectors;
 
-    @Option(names = "--top", defaultValue = "10", description = "How many (default 10).")
+    @Option(names = "--top", defaultValue = "10", description = "How many.")
     int top;
 
     @Parameters(paramLabel = "WORD")
@@ -121,7 +125,7 @@ final class Word2VecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      print(KeyedVectors.load(vectors).mostSimilar(word, top));
+      print(KeyedVectors.load(Inputs.file("vectors file", vectors)).mostSimilar(word, top));
       return 0;
     }
   }
@@ -131,7 +135,7 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--vectors", required = true, paramLabel = "FILE", description = "word2vec text/binary or GloVe file.")
     Path vectors;
 
-    @Option(names = "--top", defaultValue = "5", description = "How many (default 5).")
+    @Option(names = "--top", defaultValue = "5", description = "How many.")
     int top;
 
     @Option(names = "--cosmul", description = "Use 3CosMul instead of 3CosAdd.")
@@ -142,7 +146,7 @@ final class Word2VecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      KeyedVectors kv = KeyedVectors.load(vectors);
+      KeyedVectors kv = KeyedVectors.load(Inputs.file("vectors file", vectors));
       String a = words.get(0), b = words.get(1), c = words.get(2);
       System.out.printf(Locale.ROOT, "%s : %s :: %s : ?%n", a, b, c);
       print(cosmul ? kv.analogyCosMul(a, b, c, top) : kv.analogy(a, b, c, top));
@@ -161,24 +165,24 @@ final class Word2VecCommand implements Callable<Integer> {
     @Option(names = "--similarity", paramLabel = "FILE", description = "word1<TAB>word2<TAB>score file.")
     Path similarity;
 
-    @Option(names = "--restrict-vocab", defaultValue = "300000", description = "Use the most frequent N words (default 300000, gensim's).")
+    @Option(names = "--restrict-vocab", defaultValue = "300000", description = "Use the most frequent N words (gensim's default).")
     int restrict;
 
     @Override
     public Integer call() throws IOException {
       if (analogies == null && similarity == null)
         throw new IllegalArgumentException("word2vec eval: nothing to do; give --analogies FILE and/or --similarity FILE");
-      KeyedVectors kv = KeyedVectors.load(vectors);
+      KeyedVectors kv = KeyedVectors.load(Inputs.file("vectors file", vectors));
       PrintStream o = System.out;
       if (analogies != null) {
-        Evaluation.Analogies r = Evaluation.analogies(kv, analogies, restrict, true);
+        Evaluation.Analogies r = Evaluation.analogies(kv, Inputs.file("analogies file", analogies), restrict, true);
         for (Evaluation.Section s : r.sections()) o.println("  " + s);
         o.println(r.total());
         o.printf(Locale.ROOT, "questions: %d, answered %d (%.1f%%), out of vocabulary %d%n", r.questions(),
             r.questions() - r.outOfVocabulary(), 100 * r.coverage(), r.outOfVocabulary());
       }
       if (similarity != null) {
-        Evaluation.WordPairs p = Evaluation.wordPairs(kv, similarity, restrict, true);
+        Evaluation.WordPairs p = Evaluation.wordPairs(kv, Inputs.file("similarity file", similarity), restrict, true);
         o.printf(Locale.ROOT, "%s: Spearman %.4f, Pearson %.4f over %d pairs (%d out of vocabulary)%n",
             similarity.getFileName(), p.spearman(), p.pearson(), p.pairs(), p.outOfVocabulary());
       }

@@ -30,7 +30,7 @@ class MainTest {
     var err = new ByteArrayOutputStream();
     assertEquals(1, run(err, "bench", "cnn", "--config", "Z", "--reps", "1"));
     String msg = err.toString().strip();
-    assertEquals("neurite: bench cnn: --config must be A, B or C, got Z", msg);
+    assertEquals("neurite bench cnn: --config must be A, B or C, got Z", msg);
   }
 
   @Test

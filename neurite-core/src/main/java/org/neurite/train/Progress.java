@@ -45,18 +45,17 @@ final class Progress {
     if (done < total && now - lastDraw < 100_000_000L) return;   // redraw at most 10 times a second
     lastDraw = now;
     double secs = (now - start) / 1e9;
-    int width = 30, filled = (int) ((long) width * done / total);
-    String bar = "=".repeat(Math.max(0, filled - 1)) + (done < total ? ">" : "=") + ".".repeat(width - filled);
+    String bar = ProgressBar.bar(done, total, 30);
     double eta = done == 0 ? 0 : secs / done * (total - done);
     out.printf(Locale.ROOT, "\r%" + digits(total) + "d/%d [%s] - ETA: %s%s - %.0f samples/s ", done, total, bar,
-        duration(eta), format(running), samples / Math.max(secs, 1e-9));
+        ProgressBar.duration(eta), format(running), samples / Math.max(secs, 1e-9));
     out.flush();
   }
 
   void epochEnd(int total, long samples, Map<String, Double> logs) {
     double secs = (System.nanoTime() - start) / 1e9;
     if (terminal) out.print("\r");
-    out.printf(Locale.ROOT, "%d/%d - %s%s - %.0f samples/s%s%n", total, total, duration(secs), format(logs),
+    out.printf(Locale.ROOT, "%d/%d - %s%s - %.0f samples/s%s%n", total, total, ProgressBar.duration(secs), format(logs),
         samples / Math.max(secs, 1e-9), terminal ? "          " : "");
     out.flush();
   }
@@ -71,10 +70,5 @@ final class Progress {
 
   private static int digits(int n) {
     return Integer.toString(n).length();
-  }
-
-  private static String duration(double s) {
-    if (s < 60) return String.format(Locale.ROOT, "%.0fs", Math.ceil(s));
-    return String.format(Locale.ROOT, "%dm%02ds", (long) s / 60, (long) s % 60);
   }
 }

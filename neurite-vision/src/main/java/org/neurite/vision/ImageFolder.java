@@ -154,10 +154,13 @@ public final class ImageFolder {
     Heap.requireArray("load " + items.size() + " images of " + channels + "x" + height + "x" + width, 4 * floats);
     int row = channels * height * width;
     float[] x = new float[(int) floats], y = new float[items.size()];
-    for (int i = 0; i < items.size(); i++) {
-      Item it = items.get(i);
-      System.arraycopy(Images.decode(it.source.read(), it.name, channels, height, width), 0, x, i * row, row);
-      y[i] = it.label;
+    try (var bar = org.neurite.train.ProgressBar.start("loading images", items.size())) {
+      for (int i = 0; i < items.size(); i++) {
+        Item it = items.get(i);
+        System.arraycopy(Images.decode(it.source.read(), it.name, channels, height, width), 0, x, i * row, row);
+        y[i] = it.label;
+        bar.advance(1);
+      }
     }
     return new ImageDataset(Tensor.of(x, items.size(), channels, height, width), Tensor.of(y, items.size()), classes);
   }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Random numbers: the C tool's 48-bit linear congruential generator, one per worker.
  */
 final class Trainer {
-  /** Progress goes to the library logger (gensim logs it at INFO too); the CLI shows it on stderr. */
+  /** Progress off a terminal goes to the library logger (gensim logs it at INFO too); the CLI shows it on stderr. */
   private static final System.Logger LOG = System.getLogger("org.neurite.text.word2vec");
   private static final int EXP_TABLE_SIZE = 1000, MAX_EXP = 6;
   private static final float EXP_SCALE = EXP_TABLE_SIZE / (2f * MAX_EXP);
@@ -87,6 +87,9 @@ final class Trainer {
     long t0 = System.nanoTime();
     double every = cfg.progressSeconds();
     long lastReport = t0;
+    // On a terminal a bar, as fit's; otherwise a log line every progressSeconds.
+    var bar = every > 0 ? org.neurite.train.ProgressBar.start("word2vec", totalWords) : null;
+    long barDone = 0;
     for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
       try (Corpus.Feed feed = corpus.feed(vocab, cfg.maxSentenceLength())) {
         Thread[] threads = new Thread[n];
@@ -112,7 +115,11 @@ final class Trainer {
           while (t.isAlive()) {
             t.join(100);
             long now = System.nanoTime();
-            if (every > 0 && (now - lastReport) / 1e9 >= every) {
+            if (bar != null && bar.visible()) {
+              long raw = rawDone.get();
+              bar.advance(raw - barDone);
+              barDone = raw;
+            } else if (every > 0 && (now - lastReport) / 1e9 >= every) {
               lastReport = now;
               double s = (now - t0) / 1e9, done = rawDone.get() / (double) totalWords;
               int e = epoch + 1;
@@ -134,6 +141,7 @@ final class Trainer {
       if (f instanceof IOException io) throw new UncheckedIOException("corpus " + corpus + ": " + io.getMessage(), io);
       if (f != null) throw new IllegalStateException(f);
     }
+    if (bar != null) bar.close();
     double seconds = (System.nanoTime() - t0) / 1e9;
     var stats = new Word2Vec.TrainingStats(cfg.epochs(), rawDone.get(), effectiveDone.get(), seconds);
     if (every > 0 && seconds >= every)
