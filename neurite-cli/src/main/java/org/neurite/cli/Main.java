@@ -39,7 +39,42 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     Collector.args = args.clone();
     Logs.install();
-    System.exit(run(args));
+    int status;
+    try {
+      status = run(args);
+    } catch (OutOfMemoryError e) {
+      // picocli hands only Exceptions to the handler; an Error ends here. By now the stack has unwound and
+      // what filled the heap is garbage, so one line can be printed. Saves write to temporary files and
+      // rename them into place, and delete them on any Error, so nothing half-written is left.
+      System.err.println(outOfMemory(args, e, Runtime.getRuntime().maxMemory()));
+      if (java.util.Arrays.asList(args).contains("--debug")) e.printStackTrace();
+      status = 1;
+    } catch (StackOverflowError e) {
+      System.err.println("neurite: the input nests deeper than the stack allows (" + e + "); run with NEURITE_JAVA_OPTS=-Xss16m");
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /**
+   * The one line printed for an {@link OutOfMemoryError}: what ran, the files it named, the heap it had
+   * and the -Xmx to try (twice the heap, in whole GiB).
+   */
+  static String outOfMemory(String[] args, OutOfMemoryError e, long maxHeap) {
+    java.util.List<String> files = new java.util.ArrayList<>();
+    for (String a : args) {
+      try {
+        if (!a.startsWith("-") && java.nio.file.Files.exists(java.nio.file.Path.of(a))) files.add(a);
+      } catch (RuntimeException bad) {
+        // not a path
+      }
+    }
+    long gib = Math.max(2, 2 * ((maxHeap + (1L << 30) - 1) >> 30));
+    String command = String.join(" ", java.util.Arrays.stream(args).takeWhile(a -> !a.startsWith("-")).limit(2).toList());
+    return "neurite" + (command.isEmpty() ? "" : " " + command) + ": out of memory (" + e.getMessage() + ")"
+        + (files.isEmpty() ? "" : " while working on " + String.join(", ", files)) + " with a "
+        + org.neurite.io.Heap.mib(maxHeap) + " heap; run with a larger one, e.g. NEURITE_JAVA_OPTS=-Xmx" + gib + "g"
+        + ", or use smaller inputs or batches";
   }
 
   static int run(String... args) {

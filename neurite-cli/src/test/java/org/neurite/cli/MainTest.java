@@ -50,4 +50,16 @@ class MainTest {
     }
     assertTrue(out.toString().contains("demo") && out.toString().contains("bench"), out.toString());
   }
+
+  @Test
+  void outOfMemoryIsOneLineNamingTheFilesAndTheHeapToUse(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path f = java.nio.file.Files.createFile(dir.resolve("x.npy"));
+    String line = Main.outOfMemory(new String[] {"run", "--model", f.toString(), "--input", f.toString()},
+        new OutOfMemoryError("Java heap space"), 1L << 30);
+    assertEquals(-1, line.indexOf('\n'));
+    org.junit.jupiter.api.Assertions.assertTrue(line.startsWith("neurite run: out of memory (Java heap space) while working on " + f),
+        line);
+    org.junit.jupiter.api.Assertions.assertTrue(line.contains("1024.0 MiB heap") && line.contains("NEURITE_JAVA_OPTS=-Xmx2g"), line);
+  }
 }
