@@ -29,8 +29,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     model = Inputs.model(model);
     Inputs.file("input file", input);
+    if (batchSize < 1) throw new IllegalArgumentException("--batch-size (" + batchSize + ") must be >= 1");
     if (isOnnx(model)) {
-      org.neurite.onnx.Onnx.run(model, input, output);
+      org.neurite.onnx.Onnx.run(model, input, output, batchSize);
       System.out.println("wrote " + output);
       return 0;
     }
@@ -40,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     if (x.rank() != want.length + 1 || !Shape.same(java.util.Arrays.copyOfRange(x.shape(), 1, x.rank()), want))
       throw new IllegalArgumentException("run: " + input + " has shape " + Shape.str(x.shape()) + ", the model expects [N, "
           + Shape.str(want).substring(1));
-    Tensor y = m.predict(x);
+    Tensor y = org.neurite.train.Trainer.predict(m, x, batchSize);
     Npy.write(output, y);
     System.out.println("wrote " + output + " " + Shape.str(y.shape()));
     return 0;

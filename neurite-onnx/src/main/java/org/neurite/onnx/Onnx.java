@@ -158,13 +158,29 @@ public final class Onnx {
    * first output as float32 .npy.
    */
   public static void run(Path model, Path input, Path output) throws IOException {
+    run(model, input, output, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #run(Path, Path, Path)}, {@code batchSize} samples of the input's first axis at a time
+   * when the graph's batch axis is free (a fixed one takes the input whole), the outputs joined.
+   */
+  public static void run(Path model, Path input, Path output, int batchSize) throws IOException {
+    if (batchSize < 1) throw new IllegalArgumentException("run: batchSize (" + batchSize + ") must be >= 1");
     OnnxModel m = load(model);
     m.eval();
     Tensor x = Npy.read(input);
-    Tensor y;
+    long[] dims = m.inputs().isEmpty() ? new long[0] : m.inputs().get(0).dims();
+    boolean freeBatch = dims.length > 0 && dims[0] < 0 && x.rank() > 0;
+    int n = x.rank() == 0 ? 1 : x.shape(0), step = freeBatch ? batchSize : Math.max(n, 1);
+    java.util.List<Tensor> parts = new java.util.ArrayList<>();
     try (var off = GradMode.off()) {
-      y = m.forward(x);
+      for (int i = 0; i < n || i == 0; i += step) {
+        Tensor xi = freeBatch && step < n ? x.slice(0, i, Math.min(n, i + step)).contiguous() : x;
+        parts.add(m.forward(xi).contiguous());
+        if (xi == x) break;
+      }
     }
-    Npy.write(output, y.contiguous());
+    Npy.write(output, parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(Tensor[]::new)).contiguous());
   }
 }

@@ -223,5 +223,10 @@ class ExportTest {
     org.neurite.io.Npy.write(in, x);
     Onnx.run(Fixtures.path("models/small_resnet.onnx"), in, out);
     Golden.assertClose("run", evalOut(Fixtures.load("models/small_resnet.onnx"), x), org.neurite.io.Npy.read(out), 0, 0);
+    // One sample at a time where the graph's batch axis is free: the same outputs, joined.
+    Tensor x3 = Tensor.randn(new Rng(13), 3, 3, 32, 32);
+    org.neurite.io.Npy.write(in, x3);
+    Onnx.run(Fixtures.path("models/small_resnet.onnx"), in, out, 1);
+    Golden.assertClose("run batch 1", evalOut(Fixtures.load("models/small_resnet.onnx"), x3), org.neurite.io.Npy.read(out), 1e-5, 1e-5);
   }
 }
