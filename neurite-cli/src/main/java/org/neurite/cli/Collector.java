@@ -69,6 +69,8 @@ final class Collector {
   static void forBatches(String command, long batchBytes) {
     String[] a = args;
     if (!shouldRestart(a, command, batchBytes, System.getenv("NEURITE_GC"))) return;
+    // A batch the heap cannot hold fails either way: let this JVM say why, without a restart note first.
+    if (batchBytes > Runtime.getRuntime().maxMemory()) return;
     String java = ProcessHandle.current().info().command().orElse(null);
     String jar = System.getProperty("java.class.path", "");
     if (java == null || jar.isEmpty() || !System.getProperty("sun.java.command", "").startsWith(jar)) return;   // not java -jar

@@ -25,7 +25,8 @@ final class Inputs {
   /** {@code p}, which must be a file: "{@code what} not found: p" otherwise. */
   static Path file(String what, Path p) {
     if (!Files.isRegularFile(p))
-      throw new IllegalArgumentException(what + (Files.isDirectory(p) ? " is a folder, not a file: " : " not found: ") + p);
+      throw new IllegalArgumentException(what + (Files.isDirectory(p) ? " is a folder, not a file: "
+          : Files.exists(p) ? " is not a regular file (a device, pipe or socket): " : " not found: ") + p);
     return p;
   }
 }

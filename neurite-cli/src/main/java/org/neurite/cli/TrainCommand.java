@@ -156,7 +156,10 @@ final class TrainCommand implements Callable<Integer> {
                            int epochs, int batchSize, float lr, double lrDecay, int maxLen, int minCount, int maxVocab,
                            Path out, long seed, boolean verbose) throws Exception {
     var tokenizer = new org.neurite.text.Tokenizer();
-    var vocab = org.neurite.text.Vocabulary.builder().minCount(minCount).maxSize(maxVocab).build(split.train().tokens(tokenizer));
+    // Counted over at most 10,000 tokens of each text (any real review is shorter), so that one 100 MB row
+    // costs what its start costs; the model reads only the first maxLen anyway.
+    var vocab = org.neurite.text.Vocabulary.builder().minCount(minCount).maxSize(maxVocab)
+        .build(split.train().tokens(tokenizer, Math.max(maxLen, 10_000)));
     org.neurite.tensor.Tensor init = null;
     if (embeddings != null) {
       var kv = org.neurite.text.word2vec.Word2VecFormat.read(Inputs.file("embeddings file", embeddings));
