@@ -13,6 +13,7 @@ import org.neurite.nn.Seeds;
 import org.neurite.nn.Sequential;
 import org.neurite.optim.Adam;
 import org.neurite.optim.Schedule;
+import org.neurite.train.CosineDecay;
 import org.neurite.train.CsvLogger;
 import org.neurite.train.Fit;
 import org.neurite.train.History;
@@ -56,8 +57,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate (default 1e-3).")
     float lr;
 
-    @Option(names = "--lr-decay", defaultValue = "1", description = "Multiply the learning rate by this after each epoch (default 1: constant).")
-    double lrDecay;
+    @Option(names = "--lr-decay", description = "Multiply the learning rate by this after each epoch (1: constant) instead of "
+        + "the default schedule: a linear warm-up over the first 5% of steps, then a cosine decay to 0 at the last step.")
+    Double lrDecay;
 
     @Option(names = "--augment", description = "Augmentation, e.g. rotate=10,crop=2 (see Transforms.parse).")
     String augment;
@@ -178,7 +180,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The training run behind {@code train image} and the demo. */
-  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, double lrDecay, String augment, Path out,
+  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, Double lrDecay, String augment, Path out,
                        boolean resume, long seed, boolean verbose) throws Exception {
     Transform normalize = Transforms.normalize(d.mean(), d.std());
     Transform train = augment == null ? normalize : Transforms.parse(augment).andThen(normalize);
@@ -218,10 +220,15 @@ final class TrainCommand implements Callable<Integer> {
     History h = model.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).initialEpoch(initial)
         .validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
-            new CsvLogger(out.resolve("history.csv")), new LearningRateScheduler(Schedule.exponential(lrDecay))));
+            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs)));
     ModelFiles.save(model, out.resolve("model"), meta);
     if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
     return h;
+  }
+
+  /** {@code --lr-decay}'s per-epoch exponential decay, or without it the default per-step warm-up and cosine decay. */
+  static org.neurite.train.Callback schedule(Double lrDecay, int epochs) {
+    return lrDecay == null ? new CosineDecay(epochs, 0.05) : new LearningRateScheduler(Schedule.exponential(lrDecay));
   }
 
   static List<String> classesOf(com.fasterxml.jackson.databind.JsonNode meta) {
