@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
     Path mnist = Mnist.bundledDir();
     o.println("1. The seed CNN on MNIST (" + mnist + "): 60,000 training and 10,000 test digits");
     ImageData d = ImageData.load("mnist", 1, 28, 28);
-    History h = TrainCommand.train(d, "seed-cnn", epochs, 64, 1e-3f, 1, null, out, false, 1, true);
+    History h = TrainCommand.train(d, "seed-cnn", epochs, 64, 1e-3f, 1.0, 0f, null, out, false, 1, true);
     double acc = h.last().get("val_accuracy");
     o.printf(Locale.ROOT, "test accuracy after %d epoch%s: %.2f%%%n%n", epochs, epochs == 1 ? "" : "s", 100 * acc);
 
@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     o.println("   from 50 labelled images each (" + few + "), against the same network trained from scratch on them:");
     var tuned = FinetuneCommand.run(pretrained, null, few.toString(), null, "layers.7", 1e-3f, 1e-3f, 30, 25, "flip=h,crop=4", 1,
         out.resolve("finetune"), false);
-    History scratch = TrainCommand.train(ImageData.load(few.toString(), 3, 32, 32), "seed-cnn", 30, 25, 1e-3f, 1, "flip=h,crop=4",
+    History scratch = TrainCommand.train(ImageData.load(few.toString(), 3, 32, 32), "seed-cnn", 30, 25, 1e-3f, 1.0, 0f, "flip=h,crop=4",
         out.resolve("scratch"), false, 1, false);
     double scratchAcc = scratch.last().get("val_accuracy");
     o.printf(Locale.ROOT, "   test accuracy on 1,000 images: from scratch %.1f%%, fine-tuned %.1f%%%n", 100 * scratchAcc,

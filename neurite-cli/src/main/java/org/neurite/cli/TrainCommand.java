@@ -13,6 +13,7 @@ import org.neurite.nn.Seeds;
 import org.neurite.nn.Sequential;
 import org.neurite.optim.Adam;
 import org.neurite.optim.Schedule;
+import org.neurite.train.CosineDecay;
 import org.neurite.train.CsvLogger;
 import org.neurite.train.Fit;
 import org.neurite.train.History;
@@ -50,14 +51,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "3")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64")
+    @Option(names = "--batch-size", defaultValue = "32")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate.")
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's peak learning rate.")
     float lr;
 
-    @Option(names = "--lr-decay", defaultValue = "1", description = "Multiply the learning rate by this after each epoch (1: constant).")
-    double lrDecay;
+    @Option(names = "--lr-decay", description = "Multiply the learning rate by this after each epoch (1: constant) instead of "
+        + "the default schedule: a linear warm-up over the first 5% of steps, then a cosine decay to 0 at the last step.")
+    Double lrDecay;
+
+    @Option(names = "--label-smoothing", defaultValue = "0.1", description = "Spread this much of each target over all classes (0: off).")
+    float labelSmoothing;
 
     @Option(names = "--augment", description = "Augmentation, e.g. rotate=10,crop=2 (see Transforms.parse).")
     String augment;
@@ -87,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
       int height = Integer.parseInt(hw[0]), width = Integer.parseInt(hw[1]);
       Collector.forBatches("train", 4L * batchSize * ImageData.sampleFloats(data, channels, height, width));
       ImageData d = ImageData.load(data, channels, height, width);
-      History h = train(d, model, epochs, batchSize, lr, lrDecay, augment, out, resume, seed, !quiet.on);
+      History h = train(d, model, epochs, batchSize, lr, lrDecay, labelSmoothing, augment, out, resume, seed, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -187,7 +192,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The training run behind {@code train image} and the demo. */
-  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, double lrDecay, String augment, Path out,
+  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, Double lrDecay, float labelSmoothing, String augment,
+                       Path out,
                        boolean resume, long seed, boolean verbose) throws Exception {
     Transform normalize = Transforms.normalize(d.mean(), d.std());
     Transform train = augment == null ? normalize : Transforms.parse(augment).andThen(normalize);
@@ -223,14 +229,19 @@ final class TrainCommand implements Callable<Integer> {
       model = org.neurite.vision.Zoo.byName(modelName, s[1], s[2], s[3], d.classes().size()).model();
     }
     if (verbose) System.out.println(model.summary());
-    model.compile(adam, Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
+    model.compile(adam, Losses.sparseCategoricalCrossentropy(false, labelSmoothing), Metrics.accuracy());
     History h = model.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).initialEpoch(initial)
         .validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
-            new CsvLogger(out.resolve("history.csv")), new LearningRateScheduler(Schedule.exponential(lrDecay))));
+            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs)));
     ModelFiles.save(model, out.resolve("model"), meta);
     if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
     return h;
+  }
+
+  /** {@code --lr-decay}'s per-epoch exponential decay, or without it the default per-step warm-up and cosine decay. */
+  static org.neurite.train.Callback schedule(Double lrDecay, int epochs) {
+    return lrDecay == null ? new CosineDecay(epochs, 0.05) : new LearningRateScheduler(Schedule.exponential(lrDecay));
   }
 
   static List<String> classesOf(com.fasterxml.jackson.databind.JsonNode meta) {

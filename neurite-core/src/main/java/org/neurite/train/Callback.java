@@ -12,6 +12,9 @@ public interface Callback {
 
   default void onEpochBegin(Trainer trainer, int epoch) {}
 
+  /** Before each training step; {@code batch} counts from 0 within the epoch's {@code batches}. */
+  default void onBatchBegin(Trainer trainer, int epoch, int batch, int batches) {}
+
   default void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {}
 
   default void onTrainEnd(Trainer trainer) {}

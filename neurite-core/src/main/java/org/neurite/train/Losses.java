@@ -38,6 +38,31 @@ public final class Losses {
     };
   }
 
+  /**
+   * As above, with the target spread as {@code (1 - labelSmoothing)} on the label plus
+   * {@code labelSmoothing / C} on every class: PyTorch's {@code CrossEntropyLoss(label_smoothing=...)}
+   * (Szegedy et al., 2016, "Rethinking the Inception Architecture"). 0 is the plain loss.
+   */
+  public static Loss sparseCategoricalCrossentropy(boolean fromLogits, float labelSmoothing) {
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+      throw new IllegalArgumentException("sparse_categorical_crossentropy: labelSmoothing (" + labelSmoothing + ") must be in [0, 1)");
+    if (labelSmoothing == 0) return sparseCategoricalCrossentropy(fromLogits);
+    return new Loss() {
+      public Tensor compute(Tensor out, Tensor target, Tensor w) {
+        checkBatch("sparse_categorical_crossentropy", out, target);
+        Tensor logits = fromLogits ? out : logitsBehind(out, "softmax");
+        Tensor logp = logits != null ? logits.logSoftmax(-1) : out.clamp(EPS, 1 - EPS).log();   // [N, C]
+        // -((1 - e) log p[label] + e * mean_c log p[c])
+        Tensor picked = logp.gather(1, target.reshape(-1, 1)).reshape(-1).mul(1 - labelSmoothing);
+        return weightedMean(picked.add(logp.mean(false, -1).mul(labelSmoothing)), w).neg();
+      }
+
+      public String name() {
+        return "sparse_categorical_crossentropy";
+      }
+    };
+  }
+
   /** Targets are one-hot or probability rows {@code [N, C]}. */
   public static Loss categoricalCrossentropy(boolean fromLogits) {
     return new Loss() {

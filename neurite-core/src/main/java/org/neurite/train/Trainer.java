@@ -114,6 +114,7 @@ public final class Trainer {
         int b = 0;
         while (loader.hasNext()) {
           Dataset.Batch batch = loader.next();
+          for (Callback c : callbacks) c.onBatchBegin(this, epoch, b, loader.batches());
           b++;
           optimizer.zeroGrad();
           float lv;

@@ -151,6 +151,29 @@ class CallbacksTest {
   }
 
   @Test
+  void cosineDecayWarmsUpThenDecaysEveryStepAndResumes() {
+    CosineDecay c = new CosineDecay(2, 0.25);   // 2 epochs of 4 steps: 2 warm-up steps, 6 of cosine
+    double[] want = new double[8];
+    for (int s = 0; s < 8; s++) want[s] = s < 2 ? 0.1 * (s + 1) / 2 : 0.1 * (1 + Math.cos(Math.PI * (s - 2) / 6)) / 2;
+    for (int s = 0; s < 8; s++) assertEquals(want[s], c.lr(s, 8, 0.1), 1e-12);
+    Module m = model(Optimizers.sgd(0.1));
+    List<Double> seen = new ArrayList<>();
+    Callback spy = new Callback() {
+      @Override
+      public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+        seen.add((double) t.optimizer().learningRate());
+      }
+    };
+    History h = run(m, fit(1).callbacks(c, spy));   // after epoch 0 the rate is step 3's
+    assertEquals((float) want[3], seen.get(0), 1e-9);
+    run(m, fit(2).initialEpoch(1).callbacks(c, spy));   // the resumed epoch continues the curve from the same base
+    assertEquals((float) want[7], seen.get(1), 1e-9);
+    assertEquals(seen.get(0), h.get("lr")[0], 1e-9);
+    assertMessage(IllegalArgumentException.class, () -> new CosineDecay(0, 0.1), "CosineDecay: epochs (0) must be >= 1");
+    assertMessage(IllegalArgumentException.class, () -> new CosineDecay(3, 1), "CosineDecay: warmup (1.0) must be in [0, 1)");
+  }
+
+  @Test
   void plateauLowersTheRateOfLaterEpochs() {
     Module m = model(Optimizers.adam(0.1));
     Script s = new Script("val_loss", 1, 1, 1, 1, 1, 1);
