@@ -208,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
     meta.put("seed", seed);
     Sequential model;
     Adam adam = new Adam(lr);
-    int initial = 0;
+    Checkpoints.Resume resumed = null;
     Path checkpoints = out.resolve("checkpoints");
     if (resume) {
       Path last = checkpoints.resolve("last");
@@ -219,10 +219,10 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--resume: the checkpoint was trained with --seed " + saved + ", not " + seed
             + "; pass --seed " + saved + " so the remaining epochs see the same batches");
       Seeds.set(seed * 31 + 1);   // dropout layers of the rebuilt model: reproducible for a given checkpoint
-      Checkpoints.Resume r = Checkpoints.load(last, adam);
-      model = r.model();
-      initial = r.nextEpoch();
-      if (initial >= epochs) throw new IllegalArgumentException("--resume: the checkpoint already finished epoch " + initial
+      resumed = Checkpoints.load(last, adam);
+      model = resumed.model();
+      if (resumed.nextEpoch() >= epochs) throw new IllegalArgumentException("--resume: the checkpoint already finished epoch "
+          + resumed.nextEpoch()
           + " of " + epochs + "; raise --epochs to train further");
     } else {
       Seeds.set(seed);
@@ -230,8 +230,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (verbose) System.out.println(model.summary());
     model.compile(adam, Losses.sparseCategoricalCrossentropy(false, labelSmoothing), Metrics.accuracy());
-    History h = model.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).initialEpoch(initial)
-        .validationData(testSet).verbose(verbose)
+    Fit fit = Fit.epochs(epochs).batchSize(batchSize).seed(seed);
+    if (resumed != null) fit.resumedFrom(resumed);   // the next epoch, and the schedule's and checkpoint's state
+    History h = model.fit(trainSet, fit.validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
             new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs)));
     ModelFiles.save(model, out.resolve("model"), meta);

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.neurite.nn.Sequential;
 import org.neurite.optim.Optimizer;
@@ -25,12 +27,18 @@ public final class Checkpoints {
 
   private Checkpoints() {}
 
-  /** What a checkpoint restores besides the weights; {@code info} is its saved metadata. */
-  public record Resume(Sequential model, int nextEpoch, Map<String, Object> info) {
+  /**
+   * What a checkpoint restores besides the weights; {@code info} is its saved metadata, {@code callbacks}
+   * the state of each of the run's callbacks, in order ({@code Callback.state}).
+   */
+  public record Resume(Sequential model, int nextEpoch, Map<String, Object> info, List<CallbackState> callbacks) {
     public Resume(Sequential model, int nextEpoch) {
-      this(model, nextEpoch, Map.of());
+      this(model, nextEpoch, Map.of(), List.of());
     }
   }
+
+  /** One callback's state in a checkpoint: its class's simple name and what its {@code state()} returned. */
+  public record CallbackState(String name, Map<String, Double> state) {}
 
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch) throws IOException {
     save(dir, model, optimizer, nextEpoch, Map.of());
@@ -39,6 +47,12 @@ public final class Checkpoints {
   /** As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}), also kept in training.json. */
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch, Map<String, Object> metadata)
       throws IOException {
+    save(dir, model, optimizer, nextEpoch, metadata, List.of());
+  }
+
+  /** As above, with the run's callbacks' states ({@code train.Callbacks.states}), restored on resume. */
+  public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch, Map<String, Object> metadata,
+                          List<CallbackState> callbacks) throws IOException {
     ModelFiles.saveDirectory(dir, tmp -> {
       ModelFiles.writeModel(tmp, model, metadata);
       SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state());
@@ -48,6 +62,15 @@ public final class Checkpoints {
       t.put("optimizer", optimizer.getClass().getSimpleName());
       t.put("learning_rate", optimizer.learningRate());
       if (!metadata.isEmpty()) t.set("metadata", ModelFiles.JSON.valueToTree(metadata));
+      if (!callbacks.isEmpty()) {
+        var list = t.putArray("callbacks");
+        for (CallbackState c : callbacks) {
+          ObjectNode o = list.addObject().put("class", c.name());
+          ObjectNode st = o.putObject("state");
+          // JSON has no NaN or infinity: those travel as strings ("-Infinity"), as Python's json writes them.
+          c.state().forEach((k, v) -> { if (Double.isFinite(v)) st.put(k, v); else st.put(k, Double.toString(v)); });
+        }
+      }
       AtomicFiles.writeString(tmp.resolve(TRAINING), ModelFiles.JSON.writeValueAsString(t));
     });
   }
@@ -61,7 +84,7 @@ public final class Checkpoints {
     JsonNode info = training(dir, optimizer);
     optimizer.attach(model.parameters());
     restoreOptimizer(dir, optimizer, info);
-    return new Resume(model, nextEpoch(dir, info), metadata(info));
+    return new Resume(model, nextEpoch(dir, info), metadata(info), callbackStates(dir, info));
   }
 
   /**
@@ -77,7 +100,7 @@ public final class Checkpoints {
     model.loadStateDict(saved.stateDict());
     optimizer.attach(model.parameters());
     restoreOptimizer(dir, optimizer, info);
-    return new Resume(model, nextEpoch(dir, info), metadata(info));
+    return new Resume(model, nextEpoch(dir, info), metadata(info), callbackStates(dir, info));
   }
 
   /** The metadata saved in a checkpoint's training.json (empty when there is none). */
@@ -124,6 +147,25 @@ public final class Checkpoints {
     if (!e.canConvertToInt() || e.asInt() < 0)
       throw new IOException(dir.resolve(TRAINING) + ": next_epoch must be an integer >= 0, got " + e);
     return e.asInt();
+  }
+
+  private static List<CallbackState> callbackStates(Path dir, JsonNode info) throws IOException {
+    List<CallbackState> out = new ArrayList<>();
+    for (JsonNode c : info.path("callbacks")) {
+      Map<String, Double> st = new LinkedHashMap<>();
+      for (var it = c.path("state").properties().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        JsonNode v = e.getValue();
+        try {
+          st.put(e.getKey(), v.isNumber() ? v.asDouble() : Double.parseDouble(v.asText()));
+        } catch (NumberFormatException bad) {
+          throw new IOException(dir.resolve(TRAINING) + ": callback " + Messages.clip(c.path("class").asText()) + " state \""
+              + Messages.clip(e.getKey()) + "\" is " + Messages.clip(v.toString()) + "; expected a number");
+        }
+      }
+      out.add(new CallbackState(c.path("class").asText(), st));
+    }
+    return out;
   }
 
   private static Map<String, Object> metadata(JsonNode info) {

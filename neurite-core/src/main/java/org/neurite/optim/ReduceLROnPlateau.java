@@ -81,6 +81,18 @@ public final class ReduceLROnPlateau {
     return best;
   }
 
+  /** The counters a resumed run needs: the best value, the bad epochs and the cooldown left. */
+  public java.util.Map<String, Double> state() {
+    return java.util.Map.of("best", best, "bad_epochs", (double) badEpochs, "cooldown_left", (double) cooldownLeft);
+  }
+
+  /** Takes back what {@link #state} returned. */
+  public void restore(java.util.Map<String, Double> state) {
+    best = state.getOrDefault("best", best);
+    badEpochs = state.getOrDefault("bad_epochs", (double) badEpochs).intValue();
+    cooldownLeft = state.getOrDefault("cooldown_left", (double) cooldownLeft).intValue();
+  }
+
   /** Records one epoch's {@code value} and returns the learning rate to use from now on, given the current {@code lr}. */
   public double step(double value, double lr) {
     if (Double.isNaN(best)) best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;

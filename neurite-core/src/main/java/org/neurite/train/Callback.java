@@ -18,4 +18,17 @@ public interface Callback {
   default void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {}
 
   default void onTrainEnd(Trainer trainer) {}
+
+  /**
+   * What this callback must carry into a resumed run (a base learning rate, counters, a best value), by
+   * name. Checkpoints save it after every epoch, once all callbacks have seen the epoch's end, and a
+   * resumed {@code fit} hands it to {@link #restore} right after {@link #onTrainBegin}, so a run that was
+   * killed and resumed continues exactly as the uninterrupted one. Empty for a stateless callback.
+   */
+  default Map<String, Double> state() {
+    return Map.of();
+  }
+
+  /** Takes back what {@link #state} returned (values may be NaN or infinite). */
+  default void restore(Map<String, Double> state) {}
 }

@@ -1,7 +1,11 @@
 package org.neurite.train;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.neurite.io.Checkpoints;
 import org.neurite.optim.ReduceLROnPlateau;
 import org.neurite.optim.Schedule;
 
@@ -56,5 +60,30 @@ public final class Callbacks {
       throw new IllegalStateException(who + ": monitor \"" + key + "\" is not in the epoch's logs " + logs.keySet()
           + (key.startsWith("val_") ? "; pass validation data to fit (Fit.validationSplit or validationData)" : ""));
     return v;
+  }
+
+  /** The states of {@code callbacks}, in order, for {@code Checkpoints.save}. */
+  public static List<Checkpoints.CallbackState> states(List<? extends Callback> callbacks) {
+    List<Checkpoints.CallbackState> out = new ArrayList<>();
+    for (var c : callbacks) out.add(new Checkpoints.CallbackState(c.getClass().getSimpleName(), c.state()));
+    return out;
+  }
+
+  /**
+   * Hands each saved state to the callback of the same class at the same position among those of its
+   * class (the first EarlyStopping's state to the first EarlyStopping, ...); callbacks not in the
+   * checkpoint keep their state.
+   */
+  public static void restoreStates(List<Checkpoints.CallbackState> saved, List<? extends Callback> callbacks) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (var c : callbacks) {
+      String name = c.getClass().getSimpleName();
+      int k = seen.merge(name, 1, Integer::sum) - 1;
+      for (Checkpoints.CallbackState s : saved)
+        if (s.name().equals(name) && k-- == 0) {
+          c.restore(s.state());
+          break;
+        }
+    }
   }
 }

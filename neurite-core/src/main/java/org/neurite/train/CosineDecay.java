@@ -38,6 +38,16 @@ public final class CosineDecay implements Callback {
   }
 
   @Override
+  public java.util.Map<String, Double> state() {
+    return java.util.Map.of("base_lr", baseLr);
+  }
+
+  @Override
+  public void restore(java.util.Map<String, Double> state) {
+    baseLr = state.getOrDefault("base_lr", baseLr);
+  }
+
+  @Override
   public void onBatchBegin(Trainer trainer, int epoch, int batch, int batches) {
     trainer.optimizer().setLearningRate((float) lr((long) epoch * batches + batch, (long) epochs * batches, baseLr));
   }

@@ -80,6 +80,19 @@ public final class EarlyStopping implements Callback {
     bestWeights = null;
   }
 
+  /** The best value, the epochs waited and the best epoch; the best weights are not carried over a resume. */
+  @Override
+  public Map<String, Double> state() {
+    return Map.of("best", best, "wait", (double) wait, "best_epoch", (double) bestEpoch);
+  }
+
+  @Override
+  public void restore(Map<String, Double> state) {
+    best = state.getOrDefault("best", best);
+    wait = state.getOrDefault("wait", (double) wait).intValue();
+    bestEpoch = state.getOrDefault("best_epoch", (double) bestEpoch).intValue();
+  }
+
   @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
     double value = Callbacks.monitored("EarlyStopping", monitor, logs);

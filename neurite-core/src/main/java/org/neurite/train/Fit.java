@@ -19,6 +19,7 @@ public final class Fit {
   boolean skipNonFinite;
   double explodingFactor = 100;
   final List<Callback> callbacks = new ArrayList<>();
+  List<org.neurite.io.Checkpoints.CallbackState> callbackStates;
 
   private Fit(int epochs) {
     if (epochs < 1) throw new IllegalArgumentException("fit: epochs (" + epochs + ") must be >= 1");
@@ -110,6 +111,17 @@ public final class Fit {
   public Fit initialEpoch(int e) {
     if (e < 0) throw new IllegalArgumentException("fit: initialEpoch (" + e + ") must be >= 0");
     initialEpoch = e;
+    return this;
+  }
+
+  /**
+   * Continues a run from a checkpoint the caller loaded itself ({@code Checkpoints.load}): starts at its
+   * next epoch and gives the callbacks their saved state (schedules keep their base rate, early stopping
+   * and plateau reduction their counters). {@link #resume} does the loading too.
+   */
+  public Fit resumedFrom(org.neurite.io.Checkpoints.Resume r) {
+    initialEpoch(r.nextEpoch());
+    callbackStates = r.callbacks();
     return this;
   }
 }

@@ -23,6 +23,16 @@ public final class LearningRateScheduler implements Callback {
   }
 
   @Override
+  public java.util.Map<String, Double> state() {
+    return java.util.Map.of("base_lr", baseLr);
+  }
+
+  @Override
+  public void restore(java.util.Map<String, Double> state) {
+    baseLr = state.getOrDefault("base_lr", baseLr);
+  }
+
+  @Override
   public void onEpochBegin(Trainer trainer, int epoch) {
     double lr = schedule.lr(epoch, baseLr);
     if (!(lr >= 0) || Double.isInfinite(lr))

@@ -52,21 +52,37 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
+  public Map<String, Double> state() {
+    return Map.of("best", best);
+  }
+
+  @Override
+  public void restore(Map<String, Double> state) {
+    best = state.getOrDefault("best", best);
+  }
+
+  @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
     if (!(trainer.model() instanceof Sequential model))
       throw new IllegalStateException("ModelCheckpoint: only Sequential models can be saved as config.json + safetensors");
     try {
-      Checkpoints.save(dir.resolve("last"), model, trainer.optimizer(), epoch + 1, metadata);
-      if (lastOnly) return;
-      String key = monitor != null ? monitor : logs.containsKey("val_loss") ? "val_loss" : "loss";
-      Double v = logs.get(key);
-      if (v == null) throw new IllegalStateException("ModelCheckpoint: \"" + key + "\" is not in the logs " + logs.keySet());
-      if (Double.isNaN(best) || (lowerIsBetter ? v < best : v > best)) {
-        best = v;
+      boolean improved = false;
+      String key = null;
+      Double v = null;
+      if (!lastOnly) {
+        key = monitor != null ? monitor : logs.containsKey("val_loss") ? "val_loss" : "loss";
+        v = logs.get(key);
+        if (v == null) throw new IllegalStateException("ModelCheckpoint: \"" + key + "\" is not in the logs " + logs.keySet());
+        improved = Double.isNaN(best) || (lowerIsBetter ? v < best : v > best);
+        if (improved) best = v;
+      }
+      var states = Callbacks.states(trainer.callbacks());   // after this epoch's best: a resume compares with it
+      Checkpoints.save(dir.resolve("last"), model, trainer.optimizer(), epoch + 1, metadata, states);
+      if (improved) {
         Map<String, Object> m = new java.util.LinkedHashMap<>(metadata);
         m.put("monitor", key);
         m.put("monitor_value", v);
-        Checkpoints.save(dir.resolve("best"), model, trainer.optimizer(), epoch + 1, m);
+        Checkpoints.save(dir.resolve("best"), model, trainer.optimizer(), epoch + 1, m, states);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("checkpoint " + dir + ": " + e.getMessage(), e);

@@ -17,6 +17,16 @@ public final class ReduceLROnPlateauCallback implements Callback {
   }
 
   @Override
+  public Map<String, Double> state() {
+    return rule.state();
+  }
+
+  @Override
+  public void restore(Map<String, Double> state) {
+    rule.restore(state);
+  }
+
+  @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
     double value = Callbacks.monitored("ReduceLROnPlateau", rule.monitor(), logs);
     float lr = trainer.optimizer().learningRate();

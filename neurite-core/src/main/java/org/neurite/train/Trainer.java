@@ -36,6 +36,8 @@ public final class Trainer {
   private final List<Metric> metrics;
   private PrintStream out = System.out;
   private boolean stop;
+  private List<Callback> callbacks = List.of();
+  private List<org.neurite.io.Checkpoints.CallbackState> restored;
   private int epoch;
 
   public Trainer(Module model, Optimizer optimizer, Loss loss, Metric... metrics) {
@@ -47,6 +49,11 @@ public final class Trainer {
 
   public Module model() {
     return model;
+  }
+
+  /** The callbacks of the running {@code fit}, in order (with the checkpoint a resumable fit adds). */
+  public List<Callback> callbacks() {
+    return callbacks;
   }
 
   public Optimizer optimizer() {
@@ -92,16 +99,22 @@ public final class Trainer {
     if (sample.rank() == 4) Warmup.forBatches(4L * sample.size() * fit.batchSize, sample.shape(1));
     int first = fit.initialEpoch;
     List<Callback> callbacks = new ArrayList<>(fit.callbacks);
+    restored = fit.callbackStates;
     if (fit.resumeDir != null) {
       first = resume(fit);
       callbacks.add(new ModelCheckpoint(fit.resumeDir, null, true, Map.of("seed", fit.seed)).lastOnly());
     }
+    this.callbacks = java.util.Collections.unmodifiableList(callbacks);
+    // Checkpoints see the epoch's end last, so they save every other callback's state after that epoch.
+    List<Callback> endOrder = new ArrayList<>(callbacks.stream().filter(c -> !(c instanceof ModelCheckpoint)).toList());
+    callbacks.stream().filter(c -> c instanceof ModelCheckpoint).forEach(endOrder::add);
     History history = new History();
     Progress progress = new Progress(out, Progress.isTerminal());
     Numerics numerics = new Numerics(fit);
     Workspace workspace = new Workspace();
     stop = false;
     for (Callback c : callbacks) c.onTrainBegin(this);
+    if (restored != null) Callbacks.restoreStates(restored, callbacks);
     for (epoch = first; epoch < fit.epochs && !stop; epoch++) {
       for (Callback c : callbacks) c.onEpochBegin(this, epoch);
       model.train(true);
@@ -149,7 +162,7 @@ public final class Trainer {
         numerics.epochEnd(logs);
         history.add(logs);
         if (fit.verbose) progress.epochEnd(loader.batches(), seen, logs);
-        for (Callback c : callbacks) c.onEpochEnd(this, epoch, logs);
+        for (Callback c : endOrder) c.onEpochEnd(this, epoch, logs);
       }
     }
     for (Callback c : callbacks) c.onTrainEnd(this);
@@ -171,6 +184,7 @@ public final class Trainer {
         throw new IllegalStateException("fit: " + last + " was trained with seed " + seed + ", resuming with seed " + fit.seed
             + "; pass Fit.seed(" + seed + ") so the remaining epochs see the same batches");
       if (fit.verbose) out.println("Resuming from " + last + " at epoch " + (r.nextEpoch() + 1) + "/" + fit.epochs);
+      restored = r.callbacks();
       return r.nextEpoch();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("fit: cannot resume from " + last + ": " + e.getMessage(), e);
