@@ -140,6 +140,10 @@ public final class ModelFiles {
   /** A Sequential of the layers a "layers" list describes, not built; errors name the layer's index. */
   private static Sequential sequentialOf(JsonNode layers, String prefix) {
     if (!layers.isArray()) throw new IllegalArgumentException(prefix + "layers must be a list, got " + clip(layers.toString()));
+    // A 12 MB config of 600,000 Flatten layers would build 600,000 modules: the deepest real networks have hundreds.
+    if (layers.size() > MAX_LAYERS)
+      throw new IllegalArgumentException(prefix + "layers lists " + layers.size() + " layers; a config may declare at most "
+          + MAX_LAYERS + " in one list");
     Sequential model = new Sequential();
     int i = 0;
     for (JsonNode l : layers) {
@@ -215,6 +219,8 @@ public final class ModelFiles {
   private record Estimate(long params, long[] shape) {}
 
   private static final int MAX_NESTING = 16;
+  /** The most layers one "layers" list may declare. */
+  static final int MAX_LAYERS = 10_000;
 
   private static Estimate estimate(JsonNode layers, long[] shape, int depth) {
     long[] s = shape;

@@ -61,4 +61,15 @@ class EstimateTest {
     Files.write(m.resolve("model.safetensors"), new byte[] {2, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
     assertMessage(IOException.class, () -> ModelFiles.load(m), "config.json", "3840000640 parameters", "-Xmx");
   }
+
+  @Test
+  void aConfigOfMoreLayersThanAnyNetworkHasIsRefused() throws IOException {
+    Path m = Files.createDirectories(dir.resolve("deep"));
+    String flat = "{\"class\":\"Flatten\",\"config\":{}},";
+    String layers = flat.repeat(ModelFiles.MAX_LAYERS + 1);
+    Files.writeString(m.resolve("config.json"), "{\"format_version\":1,\"class\":\"Sequential\",\"input_shape\":[3],\"layers\":["
+        + layers.substring(0, layers.length() - 1) + "]}");
+    Files.write(m.resolve("model.safetensors"), new byte[] {2, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
+    assertMessage(IOException.class, () -> ModelFiles.load(m), "10001 layers", "at most 10000");
+  }
 }
