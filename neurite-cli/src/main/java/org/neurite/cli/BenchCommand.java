@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-big", description = "Skip (64, 86528, 512).")
     boolean skipBig;
 
-    @Option(names = "--min-rep-s", defaultValue = "0.4")
+    @Option(names = "--min-rep-s", defaultValue = "0.4", description = "Minimum seconds per timed repetition.")
     double minRepS;
 
     @Option(names = "--only", description = "Comma list of MxKxN shapes, e.g. 6400x64x256.")
@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-model", description = "Only the --layers timings.")
     boolean noModel;
 
-    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    @Option(names = "--min-rep-s", defaultValue = "1.0", description = "Minimum seconds per timed repetition.")
     double minRepS;
 
     @Override
@@ -84,13 +84,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--models", defaultValue = "resnet18,mobilenet_v2", description = "Comma list.")
     String models;
 
-    @Option(names = "--batch", defaultValue = "8")
+    @Option(names = "--batch", defaultValue = "8", description = "Samples per batch.")
     int batch;
 
     @Option(names = "--onnx-dir", description = "Run the imported torchvision exports DIR/<model>.onnx instead of the zoo's networks.")
     java.nio.file.Path onnxDir;
 
-    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    @Option(names = "--min-rep-s", defaultValue = "1.0", description = "Minimum seconds per timed repetition.")
     double minRepS;
 
     @Override
@@ -105,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cells", defaultValue = "lstm,gru", description = "Comma list of lstm, gru.")
     String cells;
 
-    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    @Option(names = "--min-rep-s", defaultValue = "1.0", description = "Minimum seconds per timed repetition.")
     double minRepS;
 
     @Override
@@ -120,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--models", defaultValue = "attn,transformer", description = "Comma list of attn, transformer.")
     String models;
 
-    @Option(names = "--min-rep-s", defaultValue = "1.0")
+    @Option(names = "--min-rep-s", defaultValue = "1.0", description = "Minimum seconds per timed repetition.")
     double minRepS;
 
     @Override
@@ -169,22 +169,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pairs", required = true, paramLabel = "multi30k:DIR[:SRC-TGT]") String pairs;
     @Option(names = "--limit", defaultValue = "0", description = "Training pairs (0: all).") int limit;
     @Option(names = "--eval-limit", defaultValue = "0", description = "Test pairs (0: all).") int evalLimit;
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
-    @Option(names = "--embed", defaultValue = "128") int embed;
-    @Option(names = "--hidden", defaultValue = "256") int hidden;
-    @Option(names = "--attention-units", defaultValue = "128") int attentionUnits;
+    @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training data.") int epochs;
+    @Option(names = "--embed", defaultValue = "128", description = "Embedding width.") int embed;
+    @Option(names = "--hidden", defaultValue = "256", description = "Recurrent state width.") int hidden;
+    @Option(names = "--attention-units", defaultValue = "128", description = "Width of the attention's hidden layer.") int attentionUnits;
     @Option(names = "--no-attention", description = "The gru architecture.") boolean noAttention;
     @Option(names = "--unidirectional") boolean unidirectional;
-    @Option(names = "--batch-size", defaultValue = "64") int batchSize;
-    @Option(names = "--lr", defaultValue = "2e-3") float lr;
-    @Option(names = "--clip", defaultValue = "1.0") double clip;
-    @Option(names = "--label-smoothing", defaultValue = "0.1") float smoothing;
+    @Option(names = "--batch-size", defaultValue = "64", description = "Samples per training step.") int batchSize;
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate.") float lr;
+    @Option(names = "--clip", defaultValue = "1.0", description = "Clip the gradient norm to this.") double clip;
+    @Option(names = "--label-smoothing", defaultValue = "0.1", description = "Spread this much of each target over all classes.") float smoothing;
     @Option(names = "--teacher-forcing", defaultValue = "1.0", paramLabel = "START[:END]") String teacherForcing;
-    @Option(names = "--max-len", defaultValue = "30") int maxLen;
-    @Option(names = "--min-count", defaultValue = "2") int minCount;
-    @Option(names = "--beam", defaultValue = "5") int beam;
-    @Option(names = "--alpha", defaultValue = "0.6") double alpha;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--max-len", defaultValue = "30", description = "Longest sentence kept, in tokens.") int maxLen;
+    @Option(names = "--min-count", defaultValue = "2", description = "Drop words seen fewer times.") int minCount;
+    @Option(names = "--beam", defaultValue = "5", description = "Beam width for decoding.") int beam;
+    @Option(names = "--alpha", defaultValue = "0.6", description = "Length penalty exponent of beam search.") double alpha;
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed: weights, shuffling, augmentation.") long seed;
 
     @Override
     public Integer call() throws java.io.IOException {

@@ -61,16 +61,16 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--backbone-lr", description = "Learning rate of the pretrained layers that train (default: lr / 10).")
   Float backboneLr;
 
-  @Option(names = "--epochs", defaultValue = "10")
+  @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training data.")
   int epochs;
 
-  @Option(names = "--batch-size", defaultValue = "32")
+  @Option(names = "--batch-size", defaultValue = "32", description = "Samples per training step.")
   int batchSize;
 
   @Option(names = "--augment", description = "Augmentations for training, e.g. flip=h,crop=4 (see train image).")
   String augment;
 
-  @Option(names = "--seed", defaultValue = "1")
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed: weights, shuffling, augmentation.")
   long seed;
 
   @Option(names = "--out", required = true, description = "Output folder: model/, history.csv.")

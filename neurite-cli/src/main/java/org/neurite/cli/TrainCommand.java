@@ -48,17 +48,17 @@ final class TrainCommand implements Callable<Integer> {
         + "resnet18, resnet34, resnet20 (CIFAR) or mobilenetv2.")
     String model;
 
-    @Option(names = "--epochs", defaultValue = "3")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data.")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "32")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Samples per training step.")
     int batchSize;
 
     @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's peak learning rate.")
     float lr;
 
     @Option(names = "--lr-decay", description = "Multiply the learning rate by this after each epoch (1: constant) instead of "
-        + "the default schedule: a linear warm-up over the first 5% of steps, then a cosine decay to 0 at the last step.")
+        + "the default schedule: a linear warm-up over the first 5%% of steps, then a cosine decay to 0 at the last step.")
     Double lrDecay;
 
     @Option(names = "--label-smoothing", defaultValue = "0.1", description = "Spread this much of each target over all classes (0: off).")
@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT/checkpoints/last.")
     boolean resume;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed: weights, shuffling, augmentation.")
     long seed;
 
     @picocli.CommandLine.Mixin
@@ -116,10 +116,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-embeddings", description = "Keep the pretrained embedding table fixed.")
     boolean freeze;
 
-    @Option(names = "--epochs", defaultValue = "3")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data.")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "32")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Samples per training step.")
     int batchSize;
 
     @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate.")
@@ -140,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder: model/, history.csv, curves.png.")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed: weights, shuffling, augmentation.")
     long seed;
 
     @picocli.CommandLine.Mixin

@@ -54,14 +54,14 @@ final class TrainTranslate implements Callable<Integer> {
   boolean unidirectional;
 
   @Option(names = "--embed", defaultValue = "128", description = "Embedding width (the Transformer's d_model).") int embed;
-  @Option(names = "--hidden", defaultValue = "256") int hidden;
-  @Option(names = "--attention-units", defaultValue = "128") int attentionUnits;
-  @Option(names = "--epochs", defaultValue = "10") int epochs;
+  @Option(names = "--hidden", defaultValue = "256", description = "Recurrent state width.") int hidden;
+  @Option(names = "--attention-units", defaultValue = "128", description = "Width of the attention's hidden layer.") int attentionUnits;
+  @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training data.") int epochs;
   @Option(names = "--minutes", defaultValue = "0", description = "Stop training after this many minutes (0: no limit).") double minutes;
-  @Option(names = "--batch-size", defaultValue = "64") int batchSize;
-  @Option(names = "--lr", defaultValue = "2e-3") float lr;
+  @Option(names = "--batch-size", defaultValue = "64", description = "Samples per training step.") int batchSize;
+  @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate.") float lr;
   @Option(names = "--clip", defaultValue = "1.0", description = "Gradient-norm clipping (0: off).") double clip;
-  @Option(names = "--label-smoothing", defaultValue = "0.1") float smoothing;
+  @Option(names = "--label-smoothing", defaultValue = "0.1", description = "Spread this much of each target over all classes.") float smoothing;
   @Option(names = "--max-len", defaultValue = "30", description = "Drop training pairs with a side longer than this (tokens).") int maxLen;
   @Option(names = "--min-count", defaultValue = "2", description = "Vocabulary: tokens seen fewer times become <unk>.") int minCount;
   @Option(names = "--limit", defaultValue = "0", description = "Use at most this many training pairs (0: all).") int limit;
@@ -69,7 +69,7 @@ final class TrainTranslate implements Callable<Integer> {
   @Option(names = "--beam", defaultValue = "5", description = "Beam width for the beam-search BLEU (1: greedy only).") int beam;
   @Option(names = "--alpha", defaultValue = "0.6", description = "GNMT length penalty for beam search.") double alpha;
   @Option(names = "--tokens", defaultValue = "neurite", description = "TSV tokenisation: neurite (Neurite's tokenizer, lower case; default) or whitespace (pre-tokenised text).") String tokens;
-  @Option(names = "--seed", defaultValue = "1") long seed;
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed: weights, shuffling, augmentation.") long seed;
 
   @Option(names = "--out", required = true, description = "Output folder: model/ and results.txt.")
   Path out;

@@ -47,6 +47,7 @@ class HelpTest {
     Cli flag = Cli.run(args(path(spec), "--help"));
     assertEquals(0, flag.status(), flag.toString());
     assertTrue(flag.out().startsWith("Usage: " + q + " "), flag.toString());
+    assertEquals("", flag.err(), q + ": help printed warnings (a '%' in a description must be '%%')");
     String flat = flag.out().replaceAll("\\s", "");
     for (OptionSpec o : spec.options()) {
       if (o.hidden()) continue;
