@@ -75,7 +75,7 @@ public final class Npy {
       throw new IOException(where + ": " + descr + " " + Shape.str(shape) + " needs " + count * width + " bytes of data, the file has "
           + (all.length - data));
     int n = (int) count;
-    Heap.require("read " + file, 4L * n);
+    Heap.requireArray("read " + file, 4L * n);   // one float array
     b.position(data);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {

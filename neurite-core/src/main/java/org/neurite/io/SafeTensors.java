@@ -113,6 +113,9 @@ public final class SafeTensors {
       throw new IOException(where + ": the tensors cover " + next + " bytes of data, the file holds " + dataLen
           + "; expected them to cover all of it");
     Heap.require("read " + file + " (" + entries.size() + " tensors)", floats);
+    long largest = 0;
+    for (Entry en : entries.values()) largest = Math.max(largest, 4L * Shape.size(en.shape));
+    Heap.requireArray("read " + file + " (its largest tensor)", largest);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Entry en : entries.values()) {
       int n = Shape.size(en.shape);

@@ -112,7 +112,7 @@ public final class Idx {
       if (gzip && expected > DEFLATE_MAX_RATIO * fileSize + (1 << 16))
         throw new IOException(file + ": expected " + expected + " data bytes for " + what + ", but a gzip file of " + fileSize
             + " bytes cannot hold more than " + DEFLATE_MAX_RATIO * fileSize + " (truncated file or a corrupt header)");
-      Heap.require("read " + file + " (" + what + ")", floatFactor * expected);
+      Heap.requireArray("read " + file + " (" + what + ")", floatFactor * expected);   // one float array
       try {
         byte[] data = in.readNBytes((int) expected);
         if (data.length < expected) checkBody(file, data.length, expected, what);

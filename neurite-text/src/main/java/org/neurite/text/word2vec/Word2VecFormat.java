@@ -217,7 +217,7 @@ public final class Word2VecFormat {
     long floats = (long) Math.max(16, count) * Kernels.stride(dim);
     if (floats > Integer.MAX_VALUE - 16)
       throw new IOException("read " + file + ": " + count + " vectors of " + dim + " floats exceed a Java array");
-    org.neurite.io.Heap.require("read " + file + " (" + count + " vectors of " + dim + ")", 4 * floats);
+    org.neurite.io.Heap.requireArray("read " + file + " (" + count + " vectors of " + dim + ")", 4 * floats);   // one array
   }
 
   private static IOException truncated(Path file, int count, int dim, int done, String where) {
