@@ -175,8 +175,7 @@ public final class Gemm {
 
   /**
    * The micro-kernel: C[MR, NR] (+)= A[MR, kc] * Bp[kc, NR], A read at {@code a[ai + r * rs + p * cs]}
-   * (packed strips and both in-place layouts). On the vector path {@link GemmVector#kernel}; here its
-   * scalar twin, which accumulates straight into the C tile (8 x NR floats, in L1).
+   * (packed strips and both in-place layouts): {@link GemmVector#kernel}, or its scalar twin.
    *
    * @param bp packed B strip as [kc, NR] from bIdx
    * @param c C tile rows at ci + r * ldc, NR wide
@@ -187,16 +186,58 @@ public final class Gemm {
     else kernelScalar(kc, a, ai, rs, cs, bp, bIdx, c, ci, ldc, add);
   }
 
+  // Scalar twin: the tile as 4 x 4 blocks of named accumulators (16 independent multiply-add chains, 8
+  // loads per 16 of them): 3.7 GFLOPS at 512^3 on 2 threads, against 2.9 for a loop adding into C's tile.
   static void kernelScalar(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bIdx,
                            float[] c, int ci, int ldc, boolean add) {
-    if (!add) for (int r = 0; r < MR; r++) Arrays.fill(c, ci + r * ldc, ci + r * ldc + NR, 0f);
-    for (int p = 0; p < kc; p++) {
-      int bi = bIdx + p * NR;
-      for (int r = 0; r < MR; r++) {
-        float x = a[ai + r * rs + p * cs];
-        int cr = ci + r * ldc;
-        for (int j = 0; j < NR; j++) c[cr + j] += x * bp[bi + j];
+    for (int r = 0; r < MR; r += 4)
+      for (int j = 0; j < NR; j += 4) {
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        int a0 = ai + r * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+        for (int p = 0; p < kc; p++) {
+          int bi = bIdx + p * NR + j, pa = p * cs;
+          float b0 = bp[bi], b1 = bp[bi + 1], b2 = bp[bi + 2], b3 = bp[bi + 3];
+          float x = a[a0 + pa];
+          c00 += x * b0;
+          c01 += x * b1;
+          c02 += x * b2;
+          c03 += x * b3;
+          x = a[a1 + pa];
+          c10 += x * b0;
+          c11 += x * b1;
+          c12 += x * b2;
+          c13 += x * b3;
+          x = a[a2 + pa];
+          c20 += x * b0;
+          c21 += x * b1;
+          c22 += x * b2;
+          c23 += x * b3;
+          x = a[a3 + pa];
+          c30 += x * b0;
+          c31 += x * b1;
+          c32 += x * b2;
+          c33 += x * b3;
+        }
+        int o = ci + r * ldc + j;
+        store4(c, o, add, c00, c01, c02, c03);
+        store4(c, o + ldc, add, c10, c11, c12, c13);
+        store4(c, o + 2 * ldc, add, c20, c21, c22, c23);
+        store4(c, o + 3 * ldc, add, c30, c31, c32, c33);
       }
+  }
+
+  private static void store4(float[] c, int o, boolean add, float v0, float v1, float v2, float v3) {
+    if (add) {
+      c[o] += v0;
+      c[o + 1] += v1;
+      c[o + 2] += v2;
+      c[o + 3] += v3;
+    } else {
+      c[o] = v0;
+      c[o + 1] = v1;
+      c[o + 2] = v2;
+      c[o + 3] = v3;
     }
   }
 
