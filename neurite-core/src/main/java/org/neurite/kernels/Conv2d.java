@@ -89,14 +89,14 @@ public final class Conv2d {
           g.inH() * g.inW(), oh * ow, g.groupInC() * g.kH() * g.kW(), pointwise);
     }
 
-    /** A thin first layer, at least a vector wide, that {@link #forwardThin} computes directly. */
+    /** A thin first layer, at least a vector wide, that {@link Conv2dVector#forwardThin} computes directly. */
     boolean thinDirect() {
       return Simd.ENABLED && groups == 1 && inC <= THIN_IN_C && sH == 1 && sW == 1 && dH == 1 && dW == 1 && kg <= 64 && ow >= V;
     }
 
     /**
      * A depthwise layer (one input and one output channel per group), undilated, with a column stride of
-     * 1 or 2 and rows at least a vector wide, that {@link #forwardDepthwise} computes directly: as a
+     * 1 or 2 and rows at least a vector wide, that {@link Conv2dVector#forwardDepthwise} computes directly: as a
      * GEMM it is one 1 x Kg by Kg x HoWo product per channel, all packing and no arithmetic.
      */
     boolean depthwiseDirect() {
@@ -193,7 +193,7 @@ public final class Conv2d {
     Pointwise.clamp(y, from, y, from, n, 0f, Float.POSITIVE_INFINITY);
   }
 
-  /** At most this many input channels take the direct path of {@link #forwardThin}. */
+  /** At most this many input channels take the direct path of {@link Conv2dVector#forwardThin}. */
   static final int THIN_IN_C = 4;
 
   /**
