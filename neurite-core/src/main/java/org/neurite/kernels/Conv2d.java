@@ -540,9 +540,9 @@ public final class Conv2d {
   /** Sum of a[off .. off+len). */
   private static float sum(float[] a, int off, int len) {
     if (Simd.ENABLED) return Conv2dVector.sum(a, off, len);
-    float t = 0f;
+    double t = 0;   // one accumulator, not V lanes: double keeps it as accurate
     for (int j = 0; j < len; j++) t += a[off + j];
-    return t;
+    return (float) t;
   }
 
   /**
@@ -558,12 +558,12 @@ public final class Conv2d {
     }
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) {
-        float t = 0f;
+        double t = 0;   // sums over whole batches of images: double, where the vector path has V lanes
         for (int sg = 0; sg < segs; sg++) {
           int ai = aOff + sg * aSeg + i * lda, bi = bOff + sg * bSeg + j * ldb;
           for (int p = 0; p < k; p++) t += a[ai + p] * b[bi + p];
         }
-        c[cOff + i * ldc + j] += t;
+        c[cOff + i * ldc + j] += (float) t;
       }
   }
 
