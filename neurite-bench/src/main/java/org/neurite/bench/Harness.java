@@ -88,7 +88,7 @@ public final class Harness {
     if (extra != null) extra.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
     ObjectNode env = rec.putObject("env");
     env.put("java", System.getProperty("java.version"));
-    env.put("vector_bits", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    env.put("vector_bits", org.neurite.kernels.Simd.VECTOR_BITS);   // 0: scalar kernels, no Vector API
     out.println(rec);
     out.flush();
   }

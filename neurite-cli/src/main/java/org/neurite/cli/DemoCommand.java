@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.neurite.kernels.Parallel;
+import org.neurite.kernels.Simd;
 import org.neurite.io.ModelFiles;
 import org.neurite.nn.Sequential;
 import org.neurite.tensor.Rng;
@@ -39,8 +40,8 @@ final class DemoCommand implements Callable<Integer> {
     if (threads != null) Parallel.setThreads(threads);
     PrintStream o = System.out;
     long t0 = System.nanoTime();
-    o.printf(Locale.ROOT, "Neurite demo (%d threads, %d-bit vectors)%n%n", Parallel.threads(),
-        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    o.printf(Locale.ROOT, "Neurite demo (%d threads, %s)%n%n", Parallel.threads(),
+        Simd.ENABLED ? Simd.VECTOR_BITS + "-bit vectors" : "scalar kernels");
 
     Path mnist = Mnist.bundledDir();
     o.println("1. The seed CNN on MNIST (" + mnist + "): 60,000 training and 10,000 test digits");

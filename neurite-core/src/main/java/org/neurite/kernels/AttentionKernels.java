@@ -1,11 +1,6 @@
 package org.neurite.kernels;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The hot loops of attention and Transformer blocks: scaled dot-product attention (forward and
@@ -32,9 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 2^31 elements.
  */
 public final class AttentionKernels {
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final int V = F.length();
-  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  /** Floats per vector: rows of scores are padded to whole vectors (also on the scalar path). */
+  private static final int V = Simd.FLOAT_LANES;
 
   private AttentionKernels() {}
 
@@ -249,33 +243,15 @@ public final class AttentionKernels {
    */
   static float expRow(float[] x, int xo, int s, float[] bias, int bo, int len) {
     if (bias != null) for (int j = 0; j < len; j++) x[xo + j] += bias[bo + j];
-    int bound = F.loopBound(len);
-    // The last, partial vector runs masked (a scalar Math.exp costs as much as a whole vector of them)
-    // unless the access would pass the end of the array, which leaves the Vector API's fast path.
-    VectorMask<Float> tm = bound < len && xo + bound + V <= x.length ? F.indexInRange(bound, len) : null;
-    int end = tm != null ? len : bound;
-    FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-    for (int j = 0; j < bound; j += V) acc = acc.max(FloatVector.fromArray(F, x, xo + j));
-    if (tm != null) acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, xo + bound, tm), tm);
-    float max = acc.reduceLanes(VectorOperators.MAX);
-    for (int j = end; j < len; j++) max = Math.max(max, x[xo + j]);
+    if (Simd.ENABLED) return AttentionVector.expRow(x, xo, s, len);
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < len; j++) max = Math.max(max, x[xo + j]);
     if (max == Float.NEGATIVE_INFINITY || Float.isNaN(max)) {   // no visible key: no attention at all
       Arrays.fill(x, xo, xo + s, max == Float.NEGATIVE_INFINITY ? 0f : Float.NaN);
       return max == Float.NEGATIVE_INFINITY ? 0f : Float.NaN;
     }
-    FloatVector vm = FloatVector.broadcast(F, max), sum = FloatVector.zero(F);
-    for (int j = 0; j < bound; j += V) {
-      FloatVector e = FloatVector.fromArray(F, x, xo + j).sub(vm).lanewise(VectorOperators.EXP);
-      e.intoArray(x, xo + j);
-      sum = sum.add(e);
-    }
-    if (tm != null) {
-      FloatVector e = FloatVector.fromArray(F, x, xo + bound, tm).sub(vm).lanewise(VectorOperators.EXP);
-      e.intoArray(x, xo + bound, tm);
-      sum = sum.add(e, tm);
-    }
-    float total = sum.reduceLanes(VectorOperators.ADD);
-    for (int j = end; j < len; j++) {
+    float total = 0f;
+    for (int j = 0; j < len; j++) {
       float e = (float) Math.exp(x[xo + j] - max);
       x[xo + j] = e;
       total += e;
@@ -286,27 +262,19 @@ public final class AttentionKernels {
 
   /** y[yo + j] = x[xo + j] * a for j < n (y may be x). */
   static void scale(float[] x, int xo, int n, float a, float[] y, int yo) {
-    FloatVector va = FloatVector.broadcast(F, a);
-    int j = 0;
-    for (int bound = F.loopBound(n); j < bound; j += V) FloatVector.fromArray(F, x, xo + j).mul(va).intoArray(y, yo + j);
+    int j = Simd.ENABLED ? AttentionVector.scale(x, xo, n, a, y, yo) : 0;
     for (; j < n; j++) y[yo + j] = x[xo + j] * a;
   }
 
   /** ds[j] = p[j] * (ds[j] - sum_j p[j] ds[j]) over one row of length s. */
   static void softmaxBackwardRow(float[] p, int po, float[] ds, int dso, int s) {
-    int j = 0;
-    FloatVector acc = FloatVector.zero(F);
-    for (int bound = F.loopBound(s); j < bound; j += V)
-      acc = FloatVector.fromArray(F, p, po + j).fma(FloatVector.fromArray(F, ds, dso + j), acc);
-    float dot = acc.reduceLanes(VectorOperators.ADD);
-    for (; j < s; j++) dot += p[po + j] * ds[dso + j];
-    FloatVector vd = FloatVector.broadcast(F, dot);
-    j = 0;
-    for (int bound = F.loopBound(s); j < bound; j += V) {
-      FloatVector pv = FloatVector.fromArray(F, p, po + j);
-      pv.mul(FloatVector.fromArray(F, ds, dso + j).sub(vd)).intoArray(ds, dso + j);
+    if (Simd.ENABLED) {
+      AttentionVector.softmaxBackwardRow(p, po, ds, dso, s);
+      return;
     }
-    for (; j < s; j++) ds[dso + j] = p[po + j] * (ds[dso + j] - dot);
+    float dot = 0f;
+    for (int j = 0; j < s; j++) dot += p[po + j] * ds[dso + j];
+    for (int j = 0; j < s; j++) ds[dso + j] = p[po + j] * (ds[dso + j] - dot);
   }
 
   // ------------------------------------------------------------------ dropout masks
@@ -321,14 +289,7 @@ public final class AttentionKernels {
     float scale = 1f / (1f - p);
     int threshold = (int) Math.min(1L << 24, Math.round(p * (double) (1 << 24)));
     int k0 = (int) seed, k1 = (int) (seed >>> 32);
-    int e = 0;
-    IntVector iota = IntVector.zero(I).addIndex(1);
-    FloatVector vs = FloatVector.broadcast(F, scale), zero = FloatVector.zero(F);
-    for (int bound = I.loopBound(n); e < bound; e += V) {
-      IntVector x = iota.add(base + e).lanewise(VectorOperators.XOR, k0);
-      x = mix(mix(x).lanewise(VectorOperators.XOR, k1)).lanewise(VectorOperators.LSHR, 8);
-      zero.blend(vs, x.compare(VectorOperators.GE, threshold).cast(F)).intoArray(m, mo + e);
-    }
+    int e = Simd.ENABLED ? AttentionVector.dropoutMask(scale, threshold, k0, k1, base, m, mo, n) : 0;
     for (; e < n; e++) m[mo + e] = uniform24(base + e, k0, k1) >= threshold ? scale : 0f;
   }
 
@@ -350,11 +311,6 @@ public final class AttentionKernels {
     return x ^ (x >>> 16);
   }
 
-  private static IntVector mix(IntVector x) {
-    x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16)).mul(0x85ebca6b);
-    x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 13)).mul(0xc2b2ae35);
-    return x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16));
-  }
 
   /** {@code y[e] = x[e] * m[e]} for e < n with m the {@link #dropoutMask} of elements 0 .. n. */
   public static void applyDropout(float[] x, float[] y, int n, float p, long seed) {
@@ -364,8 +320,7 @@ public final class AttentionKernels {
       for (int c = from; c < to; c++) {
         int o = c * chunk, len = Math.min(chunk, n - o), j = 0;
         dropoutMask(p, seed, o, m, 0, len);
-        for (int bound = F.loopBound(len); j < bound; j += V)
-          FloatVector.fromArray(F, x, o + j).mul(FloatVector.fromArray(F, m, j)).intoArray(y, o + j);
+        if (Simd.ENABLED) j = AttentionVector.mul(x, o, m, y, len);
         for (; j < len; j++) y[o + j] = x[o + j] * m[j];
       }
     });
@@ -388,13 +343,7 @@ public final class AttentionKernels {
       for (int r = r0; r < r1; r++) {
         int o = r * out, j = 0;
         if (m != null) dropoutMask(p, seed, o, m, 0, out);
-        for (int bound = F.loopBound(out); j < bound; j += V) {
-          FloatVector v = FloatVector.fromArray(F, y, o + j);
-          if (b != null) v = v.add(FloatVector.fromArray(F, b, j));
-          if (relu) v = v.max(0f);
-          if (m != null) v = v.mul(FloatVector.fromArray(F, m, j));
-          v.intoArray(y, o + j);
-        }
+        if (Simd.ENABLED) j = AttentionVector.linearRow(y, o, b, relu, m, out);
         for (; j < out; j++) {
           float v = y[o + j] + (b == null ? 0f : b[j]);
           if (relu) v = Math.max(v, 0f);
@@ -423,17 +372,10 @@ public final class AttentionKernels {
     Parallel.forRange(rows, grain(in, out), (r0, r1) -> {
       float[] acc = db == null ? null : new float[out];
       float[] m = !relu && p > 0f ? new float[out] : null;
-      FloatVector vs = FloatVector.broadcast(F, scale), zero = FloatVector.zero(F);
       for (int r = r0; r < r1; r++) {
         int o = r * out, j = 0;
         if (m != null) dropoutMask(p, seed, o, m, 0, out);
-        for (int bound = F.loopBound(out); j < bound; j += V) {
-          FloatVector g = FloatVector.fromArray(F, dy, o + j);
-          if (relu) g = zero.blend(g.mul(vs), FloatVector.fromArray(F, y, o + j).compare(VectorOperators.GT, 0f));
-          else if (m != null) g = g.mul(FloatVector.fromArray(F, m, j));
-          if (dz != dy) g.intoArray(dz, o + j);
-          if (acc != null) g.add(FloatVector.fromArray(F, acc, j)).intoArray(acc, j);
-        }
+        if (Simd.ENABLED) j = AttentionVector.linearBackwardRow(dy, y, o, relu, scale, m, dz, acc, out);
         for (; j < out; j++) {
           float g = relu ? (y[o + j] > 0f ? dy[o + j] * scale : 0f) : m != null ? dy[o + j] * m[j] : dy[o + j];
           if (dz != dy) dz[o + j] = g;
@@ -465,9 +407,13 @@ public final class AttentionKernels {
    */
   public static void matmul(int m, int n, int k, float alpha, float[] a, int ao, int ars, int acs,
                             float[] b, int bo, int ldb, float[] c, int co, int ldc) {
+    if (!Simd.ENABLED) {
+      matmulFloat(m, n, k, alpha, a, ao, ars, acs, b, bo, ldb, c, co, ldc);
+      return;
+    }
     int full = n / V * V, j = 0;
-    for (; j + 2 * V <= full; j += 2 * V) rows2(m, k, alpha, a, ao, ars, acs, b, bo + j, ldb, c, co + j, ldc);
-    for (; j < full; j += V) rows(m, k, alpha, a, ao, ars, acs, b, bo + j, ldb, c, co + j, ldc);
+    for (; j + 2 * V <= full; j += 2 * V) AttentionVector.rows2(m, k, alpha, a, ao, ars, acs, b, bo + j, ldb, c, co + j, ldc);
+    for (; j < full; j += V) AttentionVector.rows(m, k, alpha, a, ao, ars, acs, b, bo + j, ldb, c, co + j, ldc);
     if (full == n) return;
     int w = n - full;
     Work wk = WORK.get();
@@ -476,28 +422,25 @@ public final class AttentionKernels {
       System.arraycopy(b, bo + p * ldb + full, bt, p * V, w);
       Arrays.fill(bt, p * V + w, p * V + V, 0f);
     }
-    rows(m, k, alpha, a, ao, ars, acs, bt, 0, V, ct, 0, V);
+    AttentionVector.rows(m, k, alpha, a, ao, ars, acs, bt, 0, V, ct, 0, V);
     for (int i = 0; i < m; i++) System.arraycopy(ct, i * V, c, co + i * ldc + full, w);
   }
 
-  /** Two vectors of columns of C for all m rows: each broadcast of A feeds two FMAs. */
-  private static void rows2(int m, int k, float alpha, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                            float[] c, int co, int ldc) {
-    int i = 0;
-    for (; i + 8 <= m; i += 8) tile8x2(k, alpha, a, ao + i * ars, ars, acs, b, bo, ldb, c, co + i * ldc, ldc);
-    if (i < m) {
-      rows(m - i, k, alpha, a, ao + i * ars, ars, acs, b, bo, ldb, c, co + i * ldc, ldc);
-      rows(m - i, k, alpha, a, ao + i * ars, ars, acs, b, bo + V, ldb, c, co + i * ldc + V, ldc);
-    }
-  }
 
-  /** One vector of columns of C for all m rows. */
-  private static void rows(int m, int k, float alpha, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb,
-                           float[] c, int co, int ldc) {
-    int i = 0;
-    for (; i + 8 <= m; i += 8) tile8(k, alpha, a, ao + i * ars, ars, acs, b, bo, ldb, c, co + i * ldc, ldc);
-    for (; i + 4 <= m; i += 4) tile4(k, alpha, a, ao + i * ars, ars, acs, b, bo, ldb, c, co + i * ldc, ldc);
-    for (; i < m; i++) tile1(k, alpha, a, ao + i * ars, acs, b, bo, ldb, c, co + i * ldc);
+
+  /** The scalar twin of {@link #matmul}: rows of C accumulated in float, then scaled by alpha. */
+  static void matmulFloat(int m, int n, int k, float alpha, float[] a, int ao, int ars, int acs,
+                          float[] b, int bo, int ldb, float[] c, int co, int ldc) {
+    for (int i = 0; i < m; i++) {
+      int ci = co + i * ldc;
+      Arrays.fill(c, ci, ci + n, 0f);
+      for (int p = 0; p < k; p++) {
+        float x = a[ao + i * ars + p * acs];
+        int bp = bo + p * ldb;
+        for (int j = 0; j < n; j++) c[ci + j] += x * b[bp + j];
+      }
+      for (int j = 0; j < n; j++) c[ci + j] *= alpha;
+    }
   }
 
   /** The reference for {@link #matmul}: a plain triple loop in double. */
@@ -511,116 +454,9 @@ public final class AttentionKernels {
       }
   }
 
-  // Accumulators are named locals so that C2 keeps them in registers.
-  private static void tile8(int k, float alpha, float[] a, int ai, int rs, int cs, float[] b, int bi, int ldb,
-                            float[] c, int ci, int ldc) {
-    FloatVector z = FloatVector.zero(F);
-    FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
-    for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(F, b, bi + p * ldb);
-      int x = ai + p * cs;
-      c0 = FloatVector.broadcast(F, a[x]).fma(bv, c0);
-      c1 = FloatVector.broadcast(F, a[x + rs]).fma(bv, c1);
-      c2 = FloatVector.broadcast(F, a[x + 2 * rs]).fma(bv, c2);
-      c3 = FloatVector.broadcast(F, a[x + 3 * rs]).fma(bv, c3);
-      c4 = FloatVector.broadcast(F, a[x + 4 * rs]).fma(bv, c4);
-      c5 = FloatVector.broadcast(F, a[x + 5 * rs]).fma(bv, c5);
-      c6 = FloatVector.broadcast(F, a[x + 6 * rs]).fma(bv, c6);
-      c7 = FloatVector.broadcast(F, a[x + 7 * rs]).fma(bv, c7);
-    }
-    FloatVector va = FloatVector.broadcast(F, alpha);
-    c0.mul(va).intoArray(c, ci);
-    c1.mul(va).intoArray(c, ci + ldc);
-    c2.mul(va).intoArray(c, ci + 2 * ldc);
-    c3.mul(va).intoArray(c, ci + 3 * ldc);
-    c4.mul(va).intoArray(c, ci + 4 * ldc);
-    c5.mul(va).intoArray(c, ci + 5 * ldc);
-    c6.mul(va).intoArray(c, ci + 6 * ldc);
-    c7.mul(va).intoArray(c, ci + 7 * ldc);
-  }
 
-  private static void tile8x2(int k, float alpha, float[] a, int ai, int rs, int cs, float[] b, int bi, int ldb,
-                              float[] c, int ci, int ldc) {
-    FloatVector z = FloatVector.zero(F);
-    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-    FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-    for (int p = 0; p < k; p++) {
-      int bp = bi + p * ldb, x = ai + p * cs;
-      FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + V);
-      FloatVector t = FloatVector.broadcast(F, a[x]);
-      c00 = t.fma(b0, c00);
-      c01 = t.fma(b1, c01);
-      t = FloatVector.broadcast(F, a[x + rs]);
-      c10 = t.fma(b0, c10);
-      c11 = t.fma(b1, c11);
-      t = FloatVector.broadcast(F, a[x + 2 * rs]);
-      c20 = t.fma(b0, c20);
-      c21 = t.fma(b1, c21);
-      t = FloatVector.broadcast(F, a[x + 3 * rs]);
-      c30 = t.fma(b0, c30);
-      c31 = t.fma(b1, c31);
-      t = FloatVector.broadcast(F, a[x + 4 * rs]);
-      c40 = t.fma(b0, c40);
-      c41 = t.fma(b1, c41);
-      t = FloatVector.broadcast(F, a[x + 5 * rs]);
-      c50 = t.fma(b0, c50);
-      c51 = t.fma(b1, c51);
-      t = FloatVector.broadcast(F, a[x + 6 * rs]);
-      c60 = t.fma(b0, c60);
-      c61 = t.fma(b1, c61);
-      t = FloatVector.broadcast(F, a[x + 7 * rs]);
-      c70 = t.fma(b0, c70);
-      c71 = t.fma(b1, c71);
-    }
-    FloatVector va = FloatVector.broadcast(F, alpha);
-    c00.mul(va).intoArray(c, ci);
-    c01.mul(va).intoArray(c, ci + V);
-    c10.mul(va).intoArray(c, ci + ldc);
-    c11.mul(va).intoArray(c, ci + ldc + V);
-    c20.mul(va).intoArray(c, ci + 2 * ldc);
-    c21.mul(va).intoArray(c, ci + 2 * ldc + V);
-    c30.mul(va).intoArray(c, ci + 3 * ldc);
-    c31.mul(va).intoArray(c, ci + 3 * ldc + V);
-    c40.mul(va).intoArray(c, ci + 4 * ldc);
-    c41.mul(va).intoArray(c, ci + 4 * ldc + V);
-    c50.mul(va).intoArray(c, ci + 5 * ldc);
-    c51.mul(va).intoArray(c, ci + 5 * ldc + V);
-    c60.mul(va).intoArray(c, ci + 6 * ldc);
-    c61.mul(va).intoArray(c, ci + 6 * ldc + V);
-    c70.mul(va).intoArray(c, ci + 7 * ldc);
-    c71.mul(va).intoArray(c, ci + 7 * ldc + V);
-  }
 
-  private static void tile4(int k, float alpha, float[] a, int ai, int rs, int cs, float[] b, int bi, int ldb,
-                            float[] c, int ci, int ldc) {
-    FloatVector z = FloatVector.zero(F);
-    FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
-    for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(F, b, bi + p * ldb);
-      int x = ai + p * cs;
-      c0 = FloatVector.broadcast(F, a[x]).fma(bv, c0);
-      c1 = FloatVector.broadcast(F, a[x + rs]).fma(bv, c1);
-      c2 = FloatVector.broadcast(F, a[x + 2 * rs]).fma(bv, c2);
-      c3 = FloatVector.broadcast(F, a[x + 3 * rs]).fma(bv, c3);
-    }
-    FloatVector va = FloatVector.broadcast(F, alpha);
-    c0.mul(va).intoArray(c, ci);
-    c1.mul(va).intoArray(c, ci + ldc);
-    c2.mul(va).intoArray(c, ci + 2 * ldc);
-    c3.mul(va).intoArray(c, ci + 3 * ldc);
-  }
 
-  // One row: two accumulators over even and odd p, so consecutive FMAs do not wait on each other.
-  private static void tile1(int k, float alpha, float[] a, int ai, int cs, float[] b, int bi, int ldb, float[] c, int ci) {
-    FloatVector c0 = FloatVector.zero(F), c1 = c0;
-    int p = 0;
-    for (; p + 1 < k; p += 2) {
-      c0 = FloatVector.broadcast(F, a[ai + p * cs]).fma(FloatVector.fromArray(F, b, bi + p * ldb), c0);
-      c1 = FloatVector.broadcast(F, a[ai + (p + 1) * cs]).fma(FloatVector.fromArray(F, b, bi + (p + 1) * ldb), c1);
-    }
-    if (p < k) c0 = FloatVector.broadcast(F, a[ai + p * cs]).fma(FloatVector.fromArray(F, b, bi + p * ldb), c0);
-    c0.add(c1).mul(alpha).intoArray(c, ci);
-  }
 
   // ------------------------------------------------------------------ layer normalisation
 
@@ -646,36 +482,21 @@ public final class AttentionKernels {
   // centred value is (x - x[0]) - mean(x - x[0]). The backward recomputes the shift from x.
   private static void layerNormRow(float[] x, int o, float[] w, float[] b, float[] y, int yo, int d, float eps,
                                    float[] mean, float[] rstd, int r) {
+    if (Simd.ENABLED) {
+      AttentionVector.layerNormRow(x, o, w, b, y, yo, d, eps, mean, rstd, r);
+      return;
+    }
     float shift = d == 0 ? 0f : x[o];
-    FloatVector vsh = FloatVector.broadcast(F, shift);
-    int j = 0;
-    FloatVector acc = FloatVector.zero(F);
-    for (int bound = F.loopBound(d); j < bound; j += V) acc = acc.add(FloatVector.fromArray(F, x, o + j).sub(vsh));
-    float s = acc.reduceLanes(VectorOperators.ADD);
-    for (; j < d; j++) s += x[o + j] - shift;
+    float s = 0f;
+    for (int j = 0; j < d; j++) s += x[o + j] - shift;
     float mu = s / d;
     // Two passes (mean, then squared deviations): one pass of sum and sum of squares cancels badly.
-    FloatVector vmu = FloatVector.broadcast(F, mu);
-    acc = FloatVector.zero(F);
-    j = 0;
-    for (int bound = F.loopBound(d); j < bound; j += V) {
-      FloatVector t = FloatVector.fromArray(F, x, o + j).sub(vsh).sub(vmu);
-      acc = t.fma(t, acc);
-    }
-    float ss = acc.reduceLanes(VectorOperators.ADD);
-    for (; j < d; j++) ss += (x[o + j] - shift - mu) * (x[o + j] - shift - mu);
+    float ss = 0f;
+    for (int j = 0; j < d; j++) ss += (x[o + j] - shift - mu) * (x[o + j] - shift - mu);
     float rs = (float) (1.0 / Math.sqrt(ss / d + eps));
     if (mean != null) mean[r] = mu;
     if (rstd != null) rstd[r] = rs;
-    FloatVector vrs = FloatVector.broadcast(F, rs);
-    j = 0;
-    for (int bound = F.loopBound(d); j < bound; j += V) {
-      FloatVector t = FloatVector.fromArray(F, x, o + j).sub(vsh).sub(vmu).mul(vrs);
-      if (w != null) t = t.mul(FloatVector.fromArray(F, w, j));
-      if (b != null) t = t.add(FloatVector.fromArray(F, b, j));
-      t.intoArray(y, yo + j);
-    }
-    for (; j < d; j++) {
+    for (int j = 0; j < d; j++) {
       float t = (x[o + j] - shift - mu) * rs;
       if (w != null) t *= w[j];
       if (b != null) t += b[j];
@@ -698,12 +519,10 @@ public final class AttentionKernels {
         int o = i * d, so = s != null ? o : 0, j = 0;
         if (m != null) {
           dropoutMask(p, seed, o, m, 0, d);
-          for (int bound = F.loopBound(d); j < bound; j += V)
-            FloatVector.fromArray(F, r, o + j).fma(FloatVector.fromArray(F, m, j), FloatVector.fromArray(F, x, o + j)).intoArray(row, so + j);
+          if (Simd.ENABLED) j = AttentionVector.addMasked(x, r, m, o, row, so, d);
           for (; j < d; j++) row[so + j] = x[o + j] + r[o + j] * m[j];
         } else {
-          for (int bound = F.loopBound(d); j < bound; j += V)
-            FloatVector.fromArray(F, x, o + j).add(FloatVector.fromArray(F, r, o + j)).intoArray(row, so + j);
+          if (Simd.ENABLED) j = AttentionVector.add(x, r, o, row, so, d);
           for (; j < d; j++) row[so + j] = x[o + j] + r[o + j];
         }
         layerNormRow(row, so, w, b, y, o, d, eps, mean, rstd, i);
@@ -743,21 +562,13 @@ public final class AttentionKernels {
 
   private static void layerNormBackwardRow(float[] x, int o, float[] w, float mean, float rs, float[] dy, float[] dx,
                                            float[] gw, float[] gb, int d) {
-    float shift = x[o];   // the forward's statistics are of x - x[0]: mean holds mean(x - x[0])
-    FloatVector vsh = FloatVector.broadcast(F, shift), vmu = FloatVector.broadcast(F, mean), vrs = FloatVector.broadcast(F, rs);
-    FloatVector sg = FloatVector.zero(F), sgx = sg;
-    int j = 0;
-    for (int bound = F.loopBound(d); j < bound; j += V) {
-      FloatVector xh = FloatVector.fromArray(F, x, o + j).sub(vsh).sub(vmu).mul(vrs);
-      FloatVector dyv = FloatVector.fromArray(F, dy, o + j);
-      FloatVector g = w == null ? dyv : dyv.mul(FloatVector.fromArray(F, w, j));
-      sg = sg.add(g);
-      sgx = g.fma(xh, sgx);
-      if (gw != null) dyv.fma(xh, FloatVector.fromArray(F, gw, j)).intoArray(gw, j);
-      if (gb != null) dyv.add(FloatVector.fromArray(F, gb, j)).intoArray(gb, j);
+    if (Simd.ENABLED) {
+      AttentionVector.layerNormBackwardRow(x, o, w, mean, rs, dy, dx, gw, gb, d);
+      return;
     }
-    float a = sg.reduceLanes(VectorOperators.ADD), c = sgx.reduceLanes(VectorOperators.ADD);
-    for (int t = j; t < d; t++) {
+    float shift = x[o];   // the forward's statistics are of x - x[0]: mean holds mean(x - x[0])
+    float a = 0f, c = 0f;
+    for (int t = 0; t < d; t++) {
       float xh = (x[o + t] - shift - mean) * rs, g = w == null ? dy[o + t] : dy[o + t] * w[t];
       a += g;
       c += g * xh;
@@ -765,15 +576,7 @@ public final class AttentionKernels {
       if (gb != null) gb[t] += dy[o + t];
     }
     float ma = a / d, mc = c / d;
-    FloatVector vma = FloatVector.broadcast(F, ma), vmc = FloatVector.broadcast(F, mc);
-    j = 0;
-    for (int bound = F.loopBound(d); j < bound; j += V) {
-      FloatVector xh = FloatVector.fromArray(F, x, o + j).sub(vsh).sub(vmu).mul(vrs);
-      FloatVector dyv = FloatVector.fromArray(F, dy, o + j);
-      FloatVector g = w == null ? dyv : dyv.mul(FloatVector.fromArray(F, w, j));
-      g.sub(vma).sub(xh.mul(vmc)).mul(vrs).intoArray(dx, o + j);
-    }
-    for (; j < d; j++) {
+    for (int j = 0; j < d; j++) {
       float xh = (x[o + j] - shift - mean) * rs, g = w == null ? dy[o + j] : dy[o + j] * w[j];
       dx[o + j] = rs * (g - ma - xh * mc);
     }

@@ -18,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Conv2d} sends the rest of a batch down its im2col path. Results equal the im2col path's up to
  * summation order (here one pass over all taps). Training gains little: the backward, unchanged, is most
  * of a convolution's step (seed CNN, configs A and B: inference 10-20% faster, training within noise).
+ *
+ * <p>Vector API throughout: {@link Conv2d} calls it only when {@link Simd#ENABLED}, and its im2col path,
+ * which computes the same sums, is the scalar twin.
  */
 final class LaneConv {
   private LaneConv() {}

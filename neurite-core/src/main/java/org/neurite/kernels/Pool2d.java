@@ -1,12 +1,6 @@
 package org.neurite.kernels;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 2-D pooling kernels on NCHW float arrays with PyTorch's semantics (floor mode, no divisor
@@ -59,12 +53,14 @@ public final class Pool2d {
    */
   public static void maxForward(PoolGeometry g, float[] x, float[] y, int[] argmax) {
     check(g, x.length, Math.min(y.length, argmax.length));
-    boolean fast = is2x2Stride2(g);
+    // The general loop is the 2x2 window's scalar twin: the same cells in the same order.
+    boolean fast = Simd.ENABLED && is2x2Stride2(g);
+    int lanes = Simd.FLOAT_LANES;
     Parallel.forRange(g.batch() * g.channels(), GRAIN, (p0, p1) -> {
-      float[] tv = fast ? new float[F.length()] : null, tu = fast ? new float[4 * F.length()] : null;
-      int[] ti = fast ? new int[F.length()] : null;
+      float[] tv = fast ? new float[lanes] : null, tu = fast ? new float[4 * lanes] : null;
+      int[] ti = fast ? new int[lanes] : null;
       for (int p = p0; p < p1; p++) {
-        if (fast) maxPlane2x2(g, x, y, argmax, p, tv, ti, tu);
+        if (fast) Pool2dVector.maxPlane2x2(g, x, y, argmax, p, tv, ti, tu);
         else maxPlane(g, x, y, argmax, p);
       }
     });
@@ -120,84 +116,6 @@ public final class Pool2d {
         argmax[yo + i * ow + j] = at;
       }
     }
-  }
-
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-  private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i);
-  private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, i -> 2 * i + 1);
-
-  /**
-   * Plane p of 2x2 stride-2 unpadded max pooling: every window lies inside the plane. Vectorised over
-   * output columns: two input rows are split into even and odd columns, and the running maximum and
-   * its index are updated with lane selects. Branches cost a misprediction per window on real
-   * activations (about 17 ns per window measured, against under 1 ns here).
-   */
-  private static void maxPlane2x2(PoolGeometry g, float[] x, float[] y, int[] argmax, int p, float[] tv, int[] ti,
-                                  float[] tu) {
-    int w = g.inW(), oh = g.outH(), ow = g.outW(), L = F.length();
-    int xo = p * g.inH() * w, yo = p * oh * ow;
-    IntVector twice = IntVector.zero(I).addIndex(2);   // 0, 2, 4, ...: offsets of even columns
-    for (int i = 0; i < oh; i++) {
-      int r0 = 2 * i * w, r1 = r0 + w, yr = yo + i * ow;
-      // A row at least a vector wide ends with a vector that overlaps its neighbour (the overlap is
-      // computed twice, cheaper than a tail). A narrower row (MNIST planes have fewer output columns
-      // than a 16-lane vector) reads past the row, harmlessly, and stores through the scratch tile
-      // tv/ti; only at the very end of the array are its last columns copied into the padded tu first.
-      // Masked stores took 11% of a training step.
-      for (int j0 = 0; j0 < ow; j0 += L) {
-        int j = ow >= L ? Math.min(j0, ow - L) : j0;
-        int c = 2 * j, span = 2 * (ow - j);
-        FloatVector u0, u1, l0, l1;
-        boolean inside = xo + r1 + c + 2 * L <= x.length;
-        if (inside) {
-          u0 = FloatVector.fromArray(F, x, xo + r0 + c);
-          u1 = FloatVector.fromArray(F, x, xo + r0 + c + L);
-          l0 = FloatVector.fromArray(F, x, xo + r1 + c);
-          l1 = FloatVector.fromArray(F, x, xo + r1 + c + L);
-        } else {
-          // The array ends within these 2L columns: load from a zero-padded copy (masked loads here fell
-          // back to scalar code and took 12% of a config-B benchmark).
-          copyTail(x, xo + r0 + c, span, tu, 0);
-          copyTail(x, xo + r1 + c, span, tu, 2 * L);
-          u0 = FloatVector.fromArray(F, tu, 0);
-          u1 = FloatVector.fromArray(F, tu, L);
-          l0 = FloatVector.fromArray(F, tu, 2 * L);
-          l1 = FloatVector.fromArray(F, tu, 3 * L);
-        }
-        // Window order (r0, c), (r0, c+1), (r1, c), (r1, c+1): a later cell wins if larger or NaN.
-        FloatVector best = u0.rearrange(EVEN, u1);
-        IntVector at = twice.add(r0 + c);
-        FloatVector v = u0.rearrange(ODD, u1);
-        VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-        best = best.blend(v, take);
-        at = at.blend(twice.add(r0 + c + 1), take.cast(I));
-        v = l0.rearrange(EVEN, l1);
-        take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-        best = best.blend(v, take);
-        at = at.blend(twice.add(r1 + c), take.cast(I));
-        v = l0.rearrange(ODD, l1);
-        take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-        best = best.blend(v, take);
-        at = at.blend(twice.add(r1 + c + 1), take.cast(I));
-        if (j + L <= ow) {
-          best.intoArray(y, yr + j);
-          at.intoArray(argmax, yr + j);
-        } else {
-          best.intoArray(tv, 0);
-          at.intoArray(ti, 0);
-          System.arraycopy(tv, 0, y, yr + j, ow - j);
-          System.arraycopy(ti, 0, argmax, yr + j, ow - j);
-        }
-      }
-    }
-  }
-
-  /** dst[to, to + 2L) = src[from, from + n), as far as src goes, zeros after. */
-  private static void copyTail(float[] src, int from, int n, float[] dst, int to) {
-    int have = Math.max(0, Math.min(Math.min(n, 2 * F.length()), src.length - from));
-    System.arraycopy(src, from, dst, to, have);
-    Arrays.fill(dst, to + have, to + 2 * F.length(), 0f);
   }
 
   private static void maxBackPlane(PoolGeometry g, float[] dy, int[] argmax, float[] dx, int p) {

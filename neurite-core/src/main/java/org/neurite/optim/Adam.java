@@ -78,21 +78,11 @@ public sealed class Adam extends Optimizer permits AdamW {
     }
   }
 
-  private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-
   private void update(float[] w, float[] g, float[] mi, float[] vi, int from, int to, float decay, float l2, float stepSize,
                       float sqrtC2) {
-    int j = from;
     float b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps;
-    for (int bound = from + F.loopBound(to - from); j < bound; j += F.length()) {
-      var wv = jdk.incubator.vector.FloatVector.fromArray(F, w, j).mul(decay);
-      var gv = jdk.incubator.vector.FloatVector.fromArray(F, g, j).add(wv.mul(l2));
-      var mv = jdk.incubator.vector.FloatVector.fromArray(F, mi, j).mul(b1).add(gv.mul(c1));
-      var vv = jdk.incubator.vector.FloatVector.fromArray(F, vi, j).mul(b2).add(gv.mul(c2).mul(gv));
-      mv.intoArray(mi, j);
-      vv.intoArray(vi, j);
-      wv.sub(mv.mul(stepSize).div(vv.sqrt().div(sqrtC2).add(e))).intoArray(w, j);
-    }
+    int j = org.neurite.kernels.Simd.ENABLED
+        ? AdamVector.update(w, g, mi, vi, from, to, decay, l2, stepSize, sqrtC2, b1, b2, c1, c2, e) : from;
     for (; j < to; j++) {
       w[j] *= decay;
       float gj = g[j] + l2 * w[j];

@@ -2,16 +2,18 @@ package org.neurite.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.tensor.Rng;
 
-/** SIMD pointwise kernels against plain double-precision loops, over sizes around the vector length. */
+/**
+ * Pointwise kernels (SIMD, or their scalar twins without the Vector API) against plain double-precision
+ * loops, over sizes around the vector length.
+ */
 class PointwiseTest {
   static int[] sizes() {
-    int l = FloatVector.SPECIES_PREFERRED.length();
+    int l = Simd.FLOAT_LANES;
     return new int[] {0, 1, 7, l - 1, l, l + 1, 2 * l + 3, 1001};
   }
 

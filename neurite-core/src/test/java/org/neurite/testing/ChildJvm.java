@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM running a test class's {@code main}, for tests that kill a process (kill -9) at a chosen
- * moment: the same java binary and class path as the test, {@code jdk.incubator.vector}, one kernel
- * thread. Its standard output is read line by line on a daemon thread, so the test can wait for a
+ * moment: the same java binary and class path as the test, {@code jdk.incubator.vector} when the test's
+ * JVM has it, one kernel thread. Its standard output is read line by line on a daemon thread, so the test can wait for a
  * line and then kill. Part of neurite-core's test-jar.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -39,9 +39,18 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code main} of {@code mainClass} with {@code args}. */
   public static ChildJvm start(Class<?> mainClass, String... args) throws IOException {
+    return start(List.of(), mainClass, args);
+  }
+
+  /** As {@link #start(Class, String...)}, with extra JVM options (e.g. {@code -Dneurite.simd=false}). */
+  public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Dneurite.threads=1", "-Xmx512m",
-        "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+    List<String> cmd = new ArrayList<>(List.of(java));
+    // The Vector API only when this JVM has it, so the suite's run without the module stays without it.
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-Dneurite.threads=1", "-Xmx512m", "-XX:+UseSerialGC", "-Xshare:auto", "-cp",
+        System.getProperty("java.class.path"), mainClass.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     return new ChildJvm(pb.start());

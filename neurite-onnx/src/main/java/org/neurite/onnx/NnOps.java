@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.neurite.autograd.GradMode;
 import org.neurite.autograd.Tape;
+import org.neurite.kernels.Simd;
 import org.neurite.ops.Convolution;
 import org.neurite.ops.Pooling;
 import org.neurite.tensor.Tensor;
@@ -183,14 +184,9 @@ final class NnOps {
     };
   }
 
-  private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-
   // y = min(hi, max(lo, a + b)); NaN stays NaN, as Relu and Clip keep it.
   static void addClamp(float[] a, float[] b, float[] y, float lo, float hi) {
-    int n = y.length, i = 0;
-    for (int bound = F.loopBound(n); i < bound; i += F.length())
-      jdk.incubator.vector.FloatVector.fromArray(F, a, i).add(jdk.incubator.vector.FloatVector.fromArray(F, b, i)).max(lo).min(hi)
-          .intoArray(y, i);
+    int n = y.length, i = Simd.ENABLED ? OnnxVector.addClamp(a, b, y, lo, hi) : 0;
     for (; i < n; i++) {
       float v = a[i] + b[i];
       y[i] = Float.isNaN(v) ? v : Math.min(hi, Math.max(lo, v));

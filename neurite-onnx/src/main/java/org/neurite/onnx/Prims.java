@@ -2,11 +2,11 @@ package org.neurite.onnx;
 
 import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
-import jdk.incubator.vector.FloatVector;
 import org.neurite.autograd.Tape;
 import org.neurite.kernels.Conv2d;
 import org.neurite.kernels.ConvGeometry;
 import org.neurite.kernels.Parallel;
+import org.neurite.kernels.Simd;
 import org.neurite.ops.Activations;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Strided;
@@ -213,13 +213,7 @@ final class Prims {
             for (int k = 0; k < ne; k++) even[e0 + k] = xs[in + firstEven + 2 * k];
             for (int k = 0; k < no; k++) odd[o0 + k] = xs[in + firstOdd + 2 * k];
             // tap b of window j: padded column 2j + b, i.e. even[j + b/2] or odd[j + b/2]
-            int j = 0;
-            for (int bound = F.loopBound(ow); j < bound; j += V) {
-              FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-              for (int b = 0; b < p.kw; b++)
-                m = m.max(FloatVector.fromArray(F, (b & 1) == 0 ? even : odd, j + (b >> 1)));
-              m.intoArray(rows, out + j);
-            }
+            int j = Simd.ENABLED ? OnnxVector.maxTaps(even, odd, p.kw, rows, out, ow) : 0;
             for (; j < ow; j++) {
               float m = Float.NEGATIVE_INFINITY;
               for (int b = 0; b < p.kw; b++) m = Math.max(m, ((b & 1) == 0 ? even : odd)[j + (b >> 1)]);
@@ -243,9 +237,7 @@ final class Prims {
           for (int a = 0; a < p.kh; a++) {
             int r = r0 + a * p.dh;
             if (r < 0 || r >= h) continue;
-            int src = r * ow, j = 0;
-            for (int bound = F.loopBound(ow); j < bound; j += V)
-              FloatVector.fromArray(F, y, out + j).max(FloatVector.fromArray(F, rows, src + j)).intoArray(y, out + j);
+            int src = r * ow, j = Simd.ENABLED ? OnnxVector.maxInto(y, out, rows, src, ow) : 0;
             for (; j < ow; j++) y[out + j] = Math.max(y[out + j], rows[src + j]);
           }
         }
@@ -254,8 +246,8 @@ final class Prims {
     return Tensor.of(y, n, c, oh, ow);
   }
 
-  private static final jdk.incubator.vector.VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final int V = F.length();
+  /** Floats per vector: the pooling scratch rows are padded by this much (also on the scalar path). */
+  private static final int V = Simd.FLOAT_LANES;
 
   // The average's divisor, as PyTorch: with count_include_pad the window clipped to the padded input,
   // else the cells inside the input.

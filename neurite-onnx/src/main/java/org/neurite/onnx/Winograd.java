@@ -1,9 +1,8 @@
 package org.neurite.onnx;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.neurite.kernels.Gemm;
 import org.neurite.kernels.Parallel;
+import org.neurite.kernels.Simd;
 
 /**
  * Winograd F(2x2, 3x3) convolution (Lavin and Gray, "Fast Algorithms for Convolutional Neural
@@ -18,15 +17,16 @@ import org.neurite.kernels.Parallel;
  * GEMM has a few hundred columns), one block per task of the one thread pool, each with per-thread
  * scratch; the GEMMs inside run serially. The transforms are vectorised over all the tiles of a block:
  * each padded input row is split into its even and odd columns and the 4x4 tiles gathered as 16 arrays
- * (one per tile cell), so every cell of every tile is a contiguous vector load.
+ * (one per tile cell), so every cell of every tile is a contiguous vector load. The vector loops are in
+ * {@link WinogradVector}; the scalar tails here do all the tiles without the Vector API ({@link Simd}).
  *
  * <p>A kernel: arrays and sizes only, no tensors or autograd. Inference only (no backward); it lives
  * in neurite-onnx until neurite-core's kernels take it. {@link #forwardScalar} is the direct
  * reference formula used by the tests.
  */
 final class Winograd {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final int L = S.length();
+  /** Floats per vector: the padding of the output-tile halves (also on the scalar path). */
+  private static final int L = Simd.FLOAT_LANES;
   /** Tiles per block, at least: each of the 16 GEMMs then has this many columns. */
   private static final int TARGET_TILES = Integer.getInteger("neurite.onnx.winogradTiles", 256);
 
@@ -194,30 +194,7 @@ final class Winograd {
   // d[i][j] are the arrays d[(4i + j) * n + tile]. Row i of B^T d is a_j = (d0j - d2j, d1j + d2j, d2j - d1j,
   // d1j - d3j)[i]; then V[i] = (a0 - a2, a1 + a2, a2 - a1, a1 - a3).
   private static void transformTiles(float[] d, int n, float[] v, int at, int plane) {
-    int t = 0;
-    for (int bound = S.loopBound(n); t < bound; t += L) {
-      for (int i = 0; i < 4; i++) {
-        // a_j = d[p][j] + sign * d[q][j]: (0, 2, -), (1, 2, +), (2, 1, -), (1, 3, -)
-        int p = i == 2 ? 2 : (i == 0 ? 0 : 1), q = i == 0 || i == 1 ? 2 : (i == 2 ? 1 : 3);
-        int rp = 4 * p * n + t, rq = 4 * q * n + t;
-        FloatVector a0, a1, a2, a3;
-        if (i == 1) {
-          a0 = ld(d, rp).add(ld(d, rq));
-          a1 = ld(d, rp + n).add(ld(d, rq + n));
-          a2 = ld(d, rp + 2 * n).add(ld(d, rq + 2 * n));
-          a3 = ld(d, rp + 3 * n).add(ld(d, rq + 3 * n));
-        } else {
-          a0 = ld(d, rp).sub(ld(d, rq));
-          a1 = ld(d, rp + n).sub(ld(d, rq + n));
-          a2 = ld(d, rp + 2 * n).sub(ld(d, rq + 2 * n));
-          a3 = ld(d, rp + 3 * n).sub(ld(d, rq + 3 * n));
-        }
-        a0.sub(a2).intoArray(v, (4 * i) * plane + at + t);
-        a1.add(a2).intoArray(v, (4 * i + 1) * plane + at + t);
-        a2.sub(a1).intoArray(v, (4 * i + 2) * plane + at + t);
-        a1.sub(a3).intoArray(v, (4 * i + 3) * plane + at + t);
-      }
-    }
+    int t = Simd.ENABLED ? WinogradVector.transformTiles(d, n, v, at, plane) : 0;
     for (; t < n; t++) {
       for (int i = 0; i < 4; i++) {
         int p = i == 2 ? 2 : (i == 0 ? 0 : 1), q = i == 0 || i == 1 ? 2 : (i == 2 ? 1 : 3);
@@ -233,30 +210,12 @@ final class Winograd {
     }
   }
 
-  private static FloatVector ld(float[] a, int at) {
-    return FloatVector.fromArray(S, a, at);
-  }
-
   // Y = A^T M A with A^T = [[1, 1, 1, 0], [0, 1, -1, -1]] for n tiles: row0 gets (y00, y01) per tile, row1 (y10, y11),
   // as two halves [0, n) and [n + L, ...) that store() interleaves. Row r of A^T M is q_j = (m0j + m1j + m2j, m1j - m2j - m3j)[r];
   // then (y_r0, y_r1) = (q0 + q1 + q2, q1 - q2 - q3).
   private static void outputTiles(float[] m, int at, int plane, int n, float bias, float lo, float hi, float[] row0, float[] row1) {
     int half = n + L;
-    int t = 0;
-    for (int bound = S.loopBound(n); t < bound; t += L) {
-      int o = at + t;
-      FloatVector m00 = ld(m, o), m01 = ld(m, plane + o), m02 = ld(m, 2 * plane + o), m03 = ld(m, 3 * plane + o);
-      FloatVector m10 = ld(m, 4 * plane + o), m11 = ld(m, 5 * plane + o), m12 = ld(m, 6 * plane + o), m13 = ld(m, 7 * plane + o);
-      FloatVector m20 = ld(m, 8 * plane + o), m21 = ld(m, 9 * plane + o), m22 = ld(m, 10 * plane + o), m23 = ld(m, 11 * plane + o);
-      FloatVector s0 = m10.add(m20), s1 = m11.add(m21), s2 = m12.add(m22), s3 = m13.add(m23);
-      FloatVector q0 = m00.add(s0), q1 = m01.add(s1), q2 = m02.add(s2), q3 = m03.add(s3);
-      q0.add(q1).add(q2).add(bias).max(lo).min(hi).intoArray(row0, t);
-      q1.sub(q2).sub(q3).add(bias).max(lo).min(hi).intoArray(row0, half + t);
-      FloatVector m30 = ld(m, 12 * plane + o), m31 = ld(m, 13 * plane + o), m32 = ld(m, 14 * plane + o), m33 = ld(m, 15 * plane + o);
-      FloatVector r0 = m10.sub(m20).sub(m30), r1 = m11.sub(m21).sub(m31), r2 = m12.sub(m22).sub(m32), r3 = m13.sub(m23).sub(m33);
-      r0.add(r1).add(r2).add(bias).max(lo).min(hi).intoArray(row1, t);
-      r1.sub(r2).sub(r3).add(bias).max(lo).min(hi).intoArray(row1, half + t);
-    }
+    int t = Simd.ENABLED ? WinogradVector.outputTiles(m, at, plane, n, bias, lo, hi, row0, row1) : 0;
     for (; t < n; t++) {
       int o = at + t;
       float q0 = m[o] + m[4 * plane + o] + m[8 * plane + o], q1 = m[plane + o] + m[5 * plane + o] + m[9 * plane + o],

@@ -1,7 +1,6 @@
 package org.neurite.text.word2vec;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import org.neurite.kernels.Simd;
 
 /**
  * The three float loops of word2vec training and querying: a dot product, {@code y += a*x}, and the
@@ -10,43 +9,23 @@ import jdk.incubator.vector.VectorSpecies;
  * no tail. Not a general kernel library: core's {@code org.neurite.kernels} is; these exist because
  * word2vec's rows are 100 floats and a call into a general kernel costs as much as the loop.
  *
- * <p>Each vector loop has its scalar reference beside it ({@code *Scalar}), used by the tests.
+ * <p>The vector loops are in {@link KernelsVector}, used when {@link Simd#ENABLED}; their scalar
+ * references ({@code *Scalar}) are here, the fallback without the Vector API and the tests' oracle.
  */
 final class Kernels {
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final int L = F.length();
+  /** Floats per vector (on the scalar path the nominal {@link Simd#FLOAT_LANES}, which pads rows alike). */
+  static final int LANES = Simd.FLOAT_LANES;
 
   private Kernels() {}
 
   /** The row stride for vectors of {@code dim} floats: dim rounded up to a whole number of SIMD vectors. */
   static int stride(int dim) {
-    return (dim + L - 1) / L * L;
+    return (dim + LANES - 1) / LANES * LANES;
   }
 
   /** {@code sum x[xo + i] * y[yo + i]} for i in [0, n); n is a multiple of the vector length. */
   static float dot(float[] x, int xo, float[] y, int yo, int n) {
-    // Two accumulators halve the FMA latency chain (a 100-float row is 13 vectors of 8).
-    FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-    int i = 0;
-    for (; i + 2 * L <= n; i += 2 * L) {
-      a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), a0);
-      a1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromArray(F, y, yo + i + L), a1);
-    }
-    if (i < n) a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), a0);
-    return sum(a0.add(a1));
-  }
-
-  /**
-   * The sum of the lanes, left to right. Not {@code reduceLanes(ADD)}: its order differs between the
-   * interpreter and the JIT's intrinsic, and one worker with a seed must give the same vectors bit for
-   * bit whenever the JIT happens to compile. Not a shuffle tree either: a shuffle read from an array
-   * is not a constant to C2, which then sometimes failed to intrinsify it and ran the whole loop at
-   * half speed for the rest of the JVM's life.
-   */
-  static float sum(FloatVector v) {
-    float s = 0;
-    for (int i = 0; i < L; i++) s += v.lane(i);
-    return s;
+    return Simd.ENABLED ? KernelsVector.dot(x, xo, y, yo, n) : dotScalar(x, xo, y, yo, n);
   }
 
   static float dotScalar(float[] x, int xo, float[] y, int yo, int n) {
@@ -57,14 +36,14 @@ final class Kernels {
 
   /** {@code y[yo + i] += a * x[xo + i]} for i in [0, n); n is a multiple of the vector length. */
   static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-    FloatVector va = FloatVector.broadcast(F, a);
-    for (int i = 0; i < n; i += L)
-      FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+    if (Simd.ENABLED) KernelsVector.axpy(a, x, xo, y, yo, n);
+    else axpyScalar(a, x, xo, y, yo, n);
   }
 
   /** {@code x[xo + i] *= a} for i in [0, n); n is a multiple of the vector length. */
   static void scale(float a, float[] x, int xo, int n) {
-    for (int i = 0; i < n; i += L) FloatVector.fromArray(F, x, xo + i).mul(a).intoArray(x, xo + i);
+    if (Simd.ENABLED) KernelsVector.scale(a, x, xo, n);
+    else for (int i = 0; i < n; i++) x[xo + i] *= a;
   }
 
   static void axpyScalar(float a, float[] x, int xo, float[] y, int yo, int n) {
@@ -77,12 +56,8 @@ final class Kernels {
    * error accumulated for h. Same order as the C tool: e takes s before s moves.
    */
   static void update(float g, float[] h, int ho, float[] s, int so, float[] e, int eo, int n) {
-    FloatVector vg = FloatVector.broadcast(F, g);
-    for (int i = 0; i < n; i += L) {
-      FloatVector sv = FloatVector.fromArray(F, s, so + i);
-      sv.fma(vg, FloatVector.fromArray(F, e, eo + i)).intoArray(e, eo + i);
-      FloatVector.fromArray(F, h, ho + i).fma(vg, sv).intoArray(s, so + i);
-    }
+    if (Simd.ENABLED) KernelsVector.update(g, h, ho, s, so, e, eo, n);
+    else updateScalar(g, h, ho, s, so, e, eo, n);
   }
 
   static void updateScalar(float g, float[] h, int ho, float[] s, int so, float[] e, int eo, int n) {

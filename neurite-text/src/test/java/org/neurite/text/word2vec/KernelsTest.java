@@ -13,7 +13,7 @@ class KernelsTest {
   @ValueSource(ints = {1, 7, 8, 9, 100, 300})
   void vectorLoopsMatchScalar(int dim) {
     int n = Kernels.stride(dim);
-    assertEquals(0, n % Kernels.F.length());
+    assertEquals(0, n % Kernels.LANES);
     Random r = new Random(dim);
     float[] x = random(r, 3 * n), y = random(r, 3 * n), e = random(r, n);
     assertEquals(Kernels.dotScalar(x, n, y, 2 * n, n), Kernels.dot(x, n, y, 2 * n, n), 1e-4f * n);
