@@ -17,7 +17,7 @@ import org.neurite.tensor.Tensor;
  */
 public final class TranslationTrainer {
   /**
-   * {@code clipNorm} <= 0 turns clipping off; {@code smoothing} 0 turns label smoothing off;
+   * {@code clipNorm <= 0} turns clipping off; {@code smoothing} 0 turns label smoothing off;
    * {@code teacherForcing} is the schedule of the ratio of reference tokens fed to the decoder, over
    * {@code epochs} epochs.
    */
