@@ -26,6 +26,9 @@ import org.neurite.tensor.Tensor;
  * <p>The model is built from the library's layers as a user would (Embedding, PositionalEmbedding,
  * TransformerEncoderLayer, Dense), with the peer's parameter names. The peer's "attn" model (the seed's
  * LSTM + attention classifier) is not here yet.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class AttentionBench {
   static final int VOCAB = 10000, EMB = 64, SEQ = 100, BATCH = 64, CLASSES = 2, HEADS = 4, FF = 256, LAYERS = 2;

@@ -24,6 +24,9 @@ import org.neurite.train.Warmup;
  *
  * <p>The model is built with {@code Sequential}, as a user would, and trained with the core Adam on
  * logits, as the peer trains its model.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class CnnBench {
   private static final Map<String, int[]> CONFIGS = Map.of(

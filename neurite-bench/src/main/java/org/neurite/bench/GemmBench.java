@@ -12,6 +12,9 @@ import org.neurite.tensor.Rng;
  * {@code neurite bench gemm}: float32 GEMM GFLOPS on the shapes of {@code peers/gemm.py} (squares
  * 256-2048 and the seed models' layer shapes in nn, tn and nt layouts), one JSON line per case.
  * Transposed operands are passed to the GEMM as flags, as NumPy hands them to BLAS.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class GemmBench {
   static final int[] SQUARE = {256, 512, 1024, 2048};

@@ -20,6 +20,8 @@ import java.util.Map;
  * repetition lasts at least {@code minRepS}; {@code reps} timed repetitions; throughput =
  * units * inner / seconds. {@code other_cpu} is the CPU that other processes used meanwhile (a noise
  * indicator: above ~0.2 cores on 2 cores the figures are depressed by a neighbour).
+ *
+ * <p>Not thread-safe: one harness prints one benchmark's lines to its stream, from one thread.
  */
 public final class Harness {
   private static final ObjectMapper JSON = new ObjectMapper();

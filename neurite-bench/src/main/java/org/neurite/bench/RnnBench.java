@@ -23,6 +23,9 @@ import org.neurite.tensor.Tensor;
  *
  * <p>The model is built with {@code Sequential}, as a user would, and trained with the core Adam on
  * logits, as the peer trains its model.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class RnnBench {
   static final int VOCAB = 10000, EMB = 64, HID = 64, CLASSES = 10, SEQ = 100, BATCH = 64;

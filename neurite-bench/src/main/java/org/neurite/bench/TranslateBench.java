@@ -24,6 +24,9 @@ import org.neurite.text.translate.Translator;
  * {@code maxLen} tokens a side and cut to {@code limit} pairs, test_2016_flickr cut to {@code evalLimit}.
  * The params of every line hold the vocabulary sizes and parameter count, so a line pairs with the
  * peer's only when both built the same network.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class TranslateBench {
   private TranslateBench() {}

@@ -30,6 +30,8 @@ import org.neurite.text.word2vec.Word2Vec;
  *
  * <p>Inputs: {@code iterable} trains from an {@code Iterable<List<String>>} over the file's lines (the
  * peer's {@code LineSentence}); {@code corpus_file} streams the file itself ({@link Corpus#lines}).
+ *
+ * <p>Not thread-safe: a benchmark run times the whole machine; run one at a time.
  */
 public final class Word2VecBench {
 

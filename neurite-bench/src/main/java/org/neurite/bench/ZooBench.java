@@ -18,6 +18,9 @@ import org.neurite.vision.Zoo;
  * torchvision export {@code <model>.onnx} in it imported by neurite-onnx (tools/onnx/export_torchvision.py
  * --full writes resnet18.onnx and mobilenet_v2.onnx). Lines pair with the peer's by model, input and
  * batch; "source" says which Neurite network ran.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class ZooBench {
   private ZooBench() {}

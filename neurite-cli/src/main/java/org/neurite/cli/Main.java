@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code neurite} command. Exit status 0 on success, 2 on bad usage, 1 on other errors; an error is
  * one line on stderr, with the stack trace only under {@code --debug}.
+ *
+ * <p>Not thread-safe: one command per process; it sets the process-wide kernel thread count.
  */
 @Command(name = "neurite", mixinStandardHelpOptions = true, version = "neurite 0.1.0",
     description = "Deep learning on the JVM, in pure Java.",

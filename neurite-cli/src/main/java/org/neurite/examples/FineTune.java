@@ -23,6 +23,8 @@ import org.neurite.vision.Transforms;
  *
  * <p>Run from the repository root: {@code java --add-modules jdk.incubator.vector -cp
  * neurite-cli/target/neurite.jar org.neurite.examples.FineTune}
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class FineTune {
   public static void main(String[] args) throws Exception {

@@ -14,6 +14,8 @@ import org.neurite.tensor.Tensor;
  * with padding masks.)
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp neurite-cli/target/neurite.jar org.neurite.examples.SeedAttention}
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class SeedAttention {
   static final class Attention extends Module {

@@ -7,6 +7,9 @@ import org.neurite.tensor.Tensor;
  * Debug mode that checks every op's output, and every gradient in backward, for NaN and infinity, and
  * fails at the first op that produced one (PyTorch's detect_anomaly). Off by default: it reads every
  * value once more. Turn it on with {@link #enable(boolean)} or {@code -Dneurite.debug.nan=true}.
+ *
+ * <p>Thread-safe: the switch is one process-wide volatile flag, and the op being checked is tracked per
+ * thread.
  */
 public final class Anomaly {
   private static volatile boolean enabled = Boolean.getBoolean("neurite.debug.nan");

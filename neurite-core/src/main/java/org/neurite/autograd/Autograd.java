@@ -13,6 +13,9 @@ import org.neurite.tensor.Workspace;
  * Reverse-mode differentiation over the recorded graph. Gradients of leaves that require them are
  * added to their {@code grad} (accumulating across calls, as in PyTorch); intermediate gradients are
  * not kept.
+ *
+ * <p>Thread-safe for graphs that share no tensors: its working state is per thread, but two backward passes
+ * that reach the same leaf race on its {@code grad}.
  */
 public final class Autograd {
   private Autograd() {}

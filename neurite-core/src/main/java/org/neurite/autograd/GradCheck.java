@@ -13,6 +13,8 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Keep inputs away from kinks (ReLU at 0, ties in max) and use small tensors: the check costs two
  * forward passes per input element.
+ *
+ * <p>Immutable: the tolerances are fixed at construction and each check builds its own tensors.
  */
 public final class GradCheck {
   private final double eps, atol, rtol;

@@ -9,6 +9,8 @@ package org.neurite.autograd;
  *   Tensor y = model.forward(x);
  * }
  * }</pre>
+ *
+ * <p>Thread-safe: the mode is per thread, and a scope changes only the thread that opened it.
  */
 public final class GradMode {
   private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});

@@ -5,6 +5,9 @@ import org.neurite.tensor.Tensor;
 /**
  * Records ops while grad mode is on. An op computes its output, then calls {@link #record}; when no
  * input needs a gradient (or grad mode is off) nothing is kept and the closure is dropped.
+ *
+ * <p>Thread-safe: static methods; the graph lives in the tensors that ops return, and grad mode is per
+ * thread.
  */
 public final class Tape {
   private Tape() {}

@@ -19,6 +19,8 @@ import java.nio.file.StandardOpenOption;
  * the old file or the new one (and at worst a stray {@code .tmp} file, which the next write of the
  * same file removes). Every file Neurite writes goes through here or through
  * {@link ModelFiles}' directory swap, which is built on it.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}

@@ -19,6 +19,8 @@ import org.neurite.tensor.Tensor;
  * the optimizer's class and learning rate, and the run's metadata such as its seed), so {@code fit}
  * resumes where it stopped. Written by the same directory swap as a model, so a process killed while
  * saving leaves the previous checkpoint loadable.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Checkpoints {
   public static final String OPTIMIZER = "optimizer.safetensors", TRAINING = "training.json";

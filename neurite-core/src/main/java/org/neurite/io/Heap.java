@@ -9,6 +9,8 @@ import java.util.Locale;
  * and activations. The error gives the estimate and the {@code -Xmx} to use, instead of an
  * {@link OutOfMemoryError} half-way through. Not an allocator and not a limit of its own: it only
  * compares with what the JVM says it can still give.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Heap {
   private Heap() {}

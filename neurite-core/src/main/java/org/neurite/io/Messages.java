@@ -3,6 +3,8 @@ package org.neurite.io;
 /**
  * Quoting outside data inside error messages: errors are one line (STYLE.md), so text taken from a
  * file is clipped and its control characters escaped before it goes into a message.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Messages {
   private Messages() {}

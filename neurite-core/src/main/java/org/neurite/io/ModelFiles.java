@@ -51,6 +51,8 @@ import org.neurite.tensor.Tensor;
  * {@code model.safetensors} (the state_dict: {@code layers.0.weight}, ...), readable by PyTorch's
  * safetensors. Saving writes a sibling temporary directory and renames it into place, so a crash
  * leaves either the old model or the new one, never a mix.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ModelFiles {
   public static final int FORMAT_VERSION = 1;

@@ -17,6 +17,8 @@ import org.neurite.tensor.Tensor;
  * uint8 arrays in C order into float32 tensors; writes float32.
  *
  * <p>Reference: numpy.lib.format (NEP 1).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};

@@ -28,6 +28,8 @@ import org.neurite.tensor.Tensor;
  * exception.
  *
  * <p>Reference: https://github.com/huggingface/safetensors (format section of the README).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class SafeTensors {
   private static final ObjectMapper HEADER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

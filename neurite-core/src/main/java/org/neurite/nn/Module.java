@@ -24,6 +24,11 @@ import org.neurite.train.Trainer;
  * it knows its input shape (as Keras does), either when a {@link Sequential} is given its input shape
  * or lazily at the first {@code forward}. Custom models subclass Module, register parameters with
  * {@link #param} and children with {@link #child}, and implement {@code forward}, as in PyTorch.
+ *
+ * <p>Not thread-safe: parameters, gradients, the train/eval flag and the lazily built shapes are
+ * unsynchronised mutable state. The one concurrent use supported is {@link #predict} (and {@link
+ * org.neurite.train.Trainer#inference}) from many threads on a model that no thread is training or
+ * changing.
  */
 public abstract class Module {
   private final Map<String, Tensor> params = new LinkedHashMap<>();

@@ -19,6 +19,8 @@ import org.neurite.tensor.Tensor;
  *
  * A padding mask from a {@link MaskSource} (an Embedding with a padding index) travels to every
  * {@link MaskAware} layer after it, until a layer's output loses the time axis.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Sequential extends Module {
   private final List<Module> layers = new ArrayList<>();

@@ -8,6 +8,9 @@ import org.neurite.tensor.Tensor;
  * formulation (torch.optim.AdamW docs): before Adam's update, each weight shrinks by
  * {@code p *= 1 - lr * weightDecay}, instead of adding {@code weightDecay * p} to the gradient, so the
  * decay is not rescaled by the adaptive denominator. Default weight decay 0.01, as in PyTorch.
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public final class AdamW extends Adam {
   /** Keras style, PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */

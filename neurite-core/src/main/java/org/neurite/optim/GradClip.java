@@ -11,6 +11,9 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Reference: PyTorch's {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_};
  * Pascanu et al., 2013, "On the difficulty of training recurrent neural networks" (norm clipping).
+ *
+ * <p>Thread-safe: static methods with no shared state; clipping the same gradients from two threads at once
+ * races, as any in-place update does.
  */
 public final class GradClip {
   private GradClip() {}

@@ -16,6 +16,9 @@ import org.neurite.tensor.Tensor;
  * <p>Gradient clipping as an option, Keras style ({@link #clipNorm}, {@link #clipValue}): each
  * subclass's {@code step} starts with {@link #clipGradients()}. Not a schedule: learning-rate
  * schedules set {@link #setLearningRate} from outside.
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public abstract class Optimizer {
   private List<Tensor> params;

@@ -1,6 +1,11 @@
 package org.neurite.optim;
 
-/** Short factories for {@code compile}: {@code Optimizers.adam(1e-3)}. Other hyperparameters: the constructors. */
+/**
+ * Short factories for {@code compile}: {@code Optimizers.adam(1e-3)}. Other hyperparameters: the
+ * constructors.
+ *
+ * <p>Thread-safe: static factories; each call returns a new optimizer, which is not thread-safe.
+ */
 public final class Optimizers {
   private Optimizers() {}
 

@@ -20,6 +20,9 @@ import org.neurite.tensor.Tensor;
  *
  * PyTorch's defaults (alpha 0.99, eps 1e-8 added outside the root), not Keras' (rho 0.9, eps 1e-7
  * inside the root), so PyTorch recipes carry over unchanged.
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public final class RMSprop extends Optimizer {
   private final float alpha, eps, weightDecay, momentum;

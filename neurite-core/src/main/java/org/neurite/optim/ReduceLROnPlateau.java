@@ -13,6 +13,8 @@ package org.neurite.optim;
  * it for {@code fit}; a hand-written loop calls {@link #step} itself.
  *
  * <pre>{@code var plateau = new ReduceLROnPlateau("val_loss").factor(0.5).patience(3);}</pre>
+ *
+ * <p>Not thread-safe: it keeps the best value and the patience count, updated by {@link #step}.
  */
 public final class ReduceLROnPlateau {
   /** Whether a lower (MIN, losses) or a higher (MAX, accuracies) value is better. */

@@ -20,6 +20,9 @@ import org.neurite.tensor.Tensor;
  *
  * The learning rate multiplies the whole buffer at each step, so changing it mid-run changes past
  * momentum too (as in PyTorch, not as in Keras).
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public final class SGD extends Optimizer {
   private final float momentum, dampening, weightDecay;

@@ -7,6 +7,9 @@ package org.neurite.optim;
  * epoch. Not for per-batch schedules, nor for rules that depend on metrics ({@link ReduceLROnPlateau}).
  *
  * <pre>{@code Schedule s = Schedule.warmup(5, Schedule.cosine(45, 0));   // 50 epochs}</pre>
+ *
+ * <p>Implementations are pure functions of the epoch and the base rate; the built-in ones are immutable
+ * records and thread-safe.
  */
 @FunctionalInterface
 public interface Schedule {

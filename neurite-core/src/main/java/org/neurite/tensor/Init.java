@@ -3,6 +3,9 @@ package org.neurite.tensor;
 /**
  * Weight initialisers, as torch.nn.init defines them. {@code fanIn} and {@code fanOut} are passed
  * explicitly (for a conv weight {@code [O, C, kH, kW]}: fanIn = C kH kW, fanOut = O kH kW).
+ *
+ * <p>Thread-safe: static methods; each call draws from the {@link Rng} it is given, which is not
+ * thread-safe.
  */
 public final class Init {
   private Init() {}

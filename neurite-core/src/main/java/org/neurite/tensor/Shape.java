@@ -5,6 +5,8 @@ import java.util.Arrays;
 /**
  * Shape arithmetic on {@code int[]} dimensions: sizes, row-major strides, NumPy broadcasting and axis
  * normalisation. Every error names the op and prints shapes as {@code [a, b]}.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Shape {
   private Shape() {}

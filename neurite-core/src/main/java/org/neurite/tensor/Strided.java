@@ -4,6 +4,8 @@ package org.neurite.tensor;
  * Walks strided layouts in row-major order: gathering a view into a dense array, and visiting the
  * rows of up to three broadcast operands at once. The innermost dimension is the loop the caller runs,
  * so a kernel sees (array, offset, stride, length) runs.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Strided {
   private Strided() {}

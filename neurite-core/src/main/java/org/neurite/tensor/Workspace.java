@@ -42,6 +42,8 @@ import java.util.Set;
  * <p>The workspace keeps no more than the arrays its last scope used: sizes a scope did not ask for are
  * dropped when it closes, so shapes that change from batch to batch cost no memory, only the reuse.
  * A workspace and its scopes belong to one thread; ops running on other threads allocate as usual.
+ *
+ * <p>Not thread-safe: a workspace and its scopes belong to one thread.
  */
 public final class Workspace {
   /** Arrays of at least this many floats (128 KiB) are pooled. */

@@ -16,6 +16,8 @@ import org.neurite.optim.Schedule;
  *     Callbacks.learningRateScheduler(Schedule.cosine(50, 0)),
  *     Callbacks.csvLogger(Path.of("out/log.csv")))
  * }</pre>
+ *
+ * <p>Thread-safe: static factories; each call returns a new callback, which is not thread-safe.
  */
 public final class Callbacks {
   private Callbacks() {}

@@ -6,6 +6,9 @@ import org.neurite.tensor.Rng;
  * Samples addressed by index, assembled into batches on demand. Random transforms (augmentation)
  * draw from the {@code rng} they are given, so a seeded run reproduces whatever thread assembles
  * the batch.
+ *
+ * <p>Implementations must allow concurrent {@code batch} calls: {@code fit} assembles batches on background
+ * loader threads, and randomness must come only from the {@code rng} argument.
  */
 public interface Dataset {
   /** Number of samples. */

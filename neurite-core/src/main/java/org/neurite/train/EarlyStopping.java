@@ -13,6 +13,8 @@ import org.neurite.tensor.Tensor;
  * weights. Not a checkpoint: nothing is written to disk.
  *
  * <pre>{@code Fit.epochs(100).callbacks(new EarlyStopping("val_loss").patience(5).restoreBestWeights(true))}</pre>
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class EarlyStopping implements Callback {
   /** AUTO: MAX when the monitor names an accuracy ("acc" in it), else MIN, as Keras does. */

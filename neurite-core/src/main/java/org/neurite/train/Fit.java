@@ -7,6 +7,8 @@ import java.util.List;
  * Options of {@code fit}, with Keras' defaults: batch size 32, shuffling on, no validation.
  *
  * <pre>{@code model.fit(x, y, Fit.epochs(10).batchSize(64).validationSplit(0.1))}</pre>
+ *
+ * <p>Not thread-safe: a mutable builder; configure it on one thread, then hand it to {@code fit}.
  */
 public final class Fit {
   int epochs, batchSize = 32, initialEpoch;

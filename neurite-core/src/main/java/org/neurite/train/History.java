@@ -5,7 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What {@code fit} returns: each epoch's logs, in order (Keras' History). */
+/**
+ * What {@code fit} returns: each epoch's logs, in order (Keras' History).
+ *
+ * <p>Not thread-safe: {@code fit} appends to it as epochs end; read it once {@code fit} has returned.
+ */
 public final class History {
   private final List<Map<String, Double>> epochs = new ArrayList<>();
 

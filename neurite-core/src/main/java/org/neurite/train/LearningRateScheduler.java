@@ -7,6 +7,8 @@ import org.neurite.optim.Schedule;
  * LearningRateScheduler. The base rate is the optimizer's rate when this callback first sees it, so a
  * second {@code fit} (or a resumed one, with {@code Fit.initialEpoch}) continues the same curve
  * instead of decaying an already decayed rate. The epoch's rate appears in the logs as "lr".
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class LearningRateScheduler implements Callback {
   private final Schedule schedule;

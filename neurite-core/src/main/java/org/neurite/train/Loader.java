@@ -11,6 +11,8 @@ import org.neurite.tensor.Rng;
  * and augmentation overlap training). The thread is not a compute thread: it does no tensor math, so
  * it does not compete with the kernel pool. Each batch's random transforms draw from a generator
  * derived from (seed, batch index), so the batches do not depend on timing.
+ *
+ * <p>Not thread-safe: one thread iterates it, while its own worker thread assembles the batches.
  */
 public final class Loader implements Iterator<Dataset.Batch>, AutoCloseable {
   private static final Object END = new Object();

@@ -2,7 +2,11 @@ package org.neurite.train;
 
 import org.neurite.tensor.Tensor;
 
-/** A training objective: a scalar from a batch of model outputs and targets. */
+/**
+ * A training objective: a scalar from a batch of model outputs and targets.
+ *
+ * <p>Implementations should be stateless and thread-safe, as the built-in ones ({@link Losses}) are.
+ */
 public interface Loss {
   /**
    * The mean loss over the batch, differentiable with respect to {@code output}. With

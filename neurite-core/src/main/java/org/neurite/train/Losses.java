@@ -9,6 +9,8 @@ import org.neurite.tensor.Tensor;
  * The losses, with Keras' names and defaults. Cross-entropies on probabilities (after a softmax or
  * sigmoid layer, Keras' {@code from_logits=False}) are computed from the logits when the graph shows
  * the activation that made them, as Keras does, so they stay exact when a probability rounds to 0.
+ *
+ * <p>Thread-safe: static factories of stateless, thread-safe losses.
  */
 public final class Losses {
   private static final float EPS = 1e-7f;   // Keras' backend epsilon, for clipping probabilities

@@ -2,7 +2,11 @@ package org.neurite.train;
 
 import org.neurite.tensor.Tensor;
 
-/** A quantity accumulated over the batches of an epoch (accuracy, top-k accuracy). */
+/**
+ * A quantity accumulated over the batches of an epoch (accuracy, top-k accuracy).
+ *
+ * <p>Not thread-safe: a metric accumulates over an epoch; use one instance per run and thread.
+ */
 public interface Metric {
   String name();
 

@@ -3,7 +3,11 @@ package org.neurite.train;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** Classification metrics: accuracy, top-k accuracy and the confusion matrix. */
+/**
+ * Classification metrics: accuracy, top-k accuracy and the confusion matrix.
+ *
+ * <p>Thread-safe: static factories; each call returns a new metric, which is not thread-safe.
+ */
 public final class Metrics {
   private Metrics() {}
 

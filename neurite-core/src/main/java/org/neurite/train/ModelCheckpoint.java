@@ -11,6 +11,8 @@ import org.neurite.nn.Sequential;
  * Saves a checkpoint at the end of each epoch: {@code DIR/last} always, and {@code DIR/best} when the
  * monitored value improves (Keras' ModelCheckpoint with save_best_only for "best"). Resume with
  * {@link Checkpoints#load} and {@link Fit#initialEpoch}.
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class ModelCheckpoint implements Callback {
   private final Path dir;

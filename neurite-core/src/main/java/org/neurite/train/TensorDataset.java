@@ -4,7 +4,12 @@ import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** A dataset held in two tensors: inputs {@code [N, ...]} and targets {@code [N, ...]}. */
+/**
+ * A dataset held in two tensors: inputs {@code [N, ...]} and targets {@code [N, ...]}.
+ *
+ * <p>Thread-safe for {@code batch}: it only reads its two tensors (which nobody may write meanwhile) and
+ * returns new ones.
+ */
 public final class TensorDataset implements Dataset {
   private final Tensor x, y;
   private final int n, xRow, yRow;

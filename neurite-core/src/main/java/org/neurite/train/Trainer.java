@@ -28,6 +28,9 @@ import org.neurite.tensor.Workspace;
  * fit in the heap fail before the first step with the estimate; {@link Fit#resume} continues a
  * killed run from its last checkpoint with the same weights, optimizer state and epoch (batch order
  * and augmentation derive from (seed, epoch, batch), so they need no saved state).
+ *
+ * <p>Not thread-safe: a trainer runs one {@code fit} or {@code evaluate} at a time on its model; the static
+ * {@link #predict} and {@link #inference} may be called from many threads (see there).
  */
 public final class Trainer {
   private final Module model;

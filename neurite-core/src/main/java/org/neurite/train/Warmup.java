@@ -25,6 +25,8 @@ import org.neurite.tensor.Workspace;
  * <p>Runs once per process, on a thread of its own: layer initialisation draws from that thread's
  * generator ({@link org.neurite.nn.Seeds} is per thread), so the caller's seeded models and results are
  * the same with or without it.
+ *
+ * <p>Thread-safe: the warm-up is synchronized and runs at most once per process.
  */
 public final class Warmup {
   /** Input batches of at least this many bytes are large (the CLI also restarts on G1 for them): 3x224x224 at batch 16 is 9.6 MB. */

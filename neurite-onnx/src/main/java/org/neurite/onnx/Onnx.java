@@ -29,6 +29,8 @@ import org.neurite.tensor.Tensor;
  * <p>Reading is defensive: a truncated or corrupt file, an unsupported operator or opset, a cyclic
  * graph, sizes the data does not back, or external data outside the model's directory give an
  * {@link OnnxException} with a one-line message, before anything large is allocated.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; each load returns a new model.
  */
 public final class Onnx {
   /** Protobuf nesting depth allowed while parsing (graphs inside attributes nest). */

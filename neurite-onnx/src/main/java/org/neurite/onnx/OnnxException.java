@@ -7,6 +7,8 @@ import java.io.IOException;
  * not support, a graph that is not a DAG, a tensor whose declared size does not match its data, or
  * external data outside the model's directory. The message is one line naming the file, the node or
  * tensor, what was expected and what came instead.
+ *
+ * <p>Thread-safe as any exception: it adds no state to {@link java.io.IOException}'s.
  */
 public final class OnnxException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -18,6 +18,8 @@ import org.neurite.tensor.Tensor;
  * <p>Binary format (reference: cs.toronto.edu/~kriz/cifar.html): 10,000 records per file, each one
  * label byte (0-9) then 3072 pixel bytes, the red, green and blue 32x32 planes in turn: already
  * {@code [C, H, W]}.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Cifar10 {
   /** The classes by label; also the sorted folder names of the JPEG zips. */

@@ -24,6 +24,9 @@ import java.util.zip.GZIPInputStream;
  * Offline it fails fast with one line saying what to download from where, and to pass the folder
  * with {@code --data}. Only called on explicit request (never by a reader, never in tests), and no
  * checksums: the readers' format checks are the guard. Not a general HTTP client.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; each file is downloaded to a {@code .part}
+ * file and moved into place atomically.
  */
 public final class Downloads {
   /** A dataset's files: {@code url} + each name. */

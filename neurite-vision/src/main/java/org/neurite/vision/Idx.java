@@ -19,6 +19,8 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Format (reference: yann.lecun.com/exdb/mnist): int32 magic {@code 0x00 0x00 type rank}, one int32
  * per dimension, then the bytes in row-major order, nothing after.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Idx {
   static final int IMAGES_MAGIC = 0x0803, LABELS_MAGIC = 0x0801;

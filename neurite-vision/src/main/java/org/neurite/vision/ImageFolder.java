@@ -26,6 +26,8 @@ import org.neurite.tensor.Tensor;
  * a zip, leading folders shared by every image are skipped while the images stay at least
  * {@code folder/class/file} deep, so {@code train/cat/0001.jpg} has class {@code cat}. Not lazy:
  * for sets that do not fit in memory, this is the wrong tool.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ImageFolder {
   private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp");

@@ -29,6 +29,8 @@ import org.neurite.tensor.Tensor;
  * images): a triangle filter, which is plain bilinear interpolation with half-pixel centres when
  * enlarging and widens to cover every source pixel when shrinking, so downscaling averages instead
  * of aliasing. Unlike Pillow the result is not rounded to 8 bits.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Images {
   private Images() {}

@@ -14,6 +14,8 @@ import org.neurite.tensor.Tensor;
  * in {@code data/mnist/} ({@link #bundledDir()}); nothing is downloaded here (see {@link Downloads}).
  *
  * <p>Example: {@code Splits mnist = Mnist.load(Mnist.bundledDir());  // 60,000 train, 10,000 test}
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Mnist {
   /** MNIST's classes: the digits. */

@@ -8,7 +8,11 @@ import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Padding;
 import org.neurite.nn.Sequential;
 
-/** Image classifiers by name: the seed's CNN and LeNet-5 (more come with the model zoo). */
+/**
+ * Image classifiers by name: the seed's CNN and LeNet-5 (more come with the model zoo).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
+ */
 public final class Models {
   public static final List<String> NAMES = List.of("seed-cnn", "lenet");
 

@@ -8,6 +8,8 @@ import java.util.Map;
  * What an image goes through before a network sees it: per-channel mean and standard deviation for
  * {@link Transforms#normalize}. A pretrained network only works on inputs prepared as its training
  * data was, so models carry this with them (in their saved metadata as "mean" and "std").
+ *
+ * <p>Immutable: the constructor and the accessors copy the arrays.
  */
 public record Preprocessing(String name, float[] mean, float[] std) {
   /** ImageNet's statistics, as torchvision's pretrained models expect. */

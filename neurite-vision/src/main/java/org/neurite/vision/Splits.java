@@ -1,4 +1,4 @@
 package org.neurite.vision;
 
-/** A dataset's published training and test sets. */
+/** A dataset's published training and test sets. Immutable: two immutable datasets. */
 public record Splits(ImageDataset train, ImageDataset test) {}

@@ -7,6 +7,9 @@ import org.neurite.tensor.Tensor;
  * A per-sample image transform: normalisation, or a random augmentation that draws from the
  * {@link Rng} it is given and from nothing else. Implementations must not write into their input (it
  * may be the dataset's storage) and may return it unchanged. Build them with {@link Transforms}.
+ *
+ * <p>Implementations must be thread-safe (loader threads call them at once); the built-in ones ({@link
+ * Transforms}) are immutable.
  */
 @FunctionalInterface
 public interface Transform {

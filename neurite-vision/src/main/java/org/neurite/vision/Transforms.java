@@ -33,6 +33,9 @@ import org.neurite.tensor.Tensor;
  * cutout=S [:N]                     zero N (default 1) squares of side S centred on random pixels
  * </pre>
  * Example: {@code rotate=10,flip=h,crop=4,cutout=8}. A transform's {@code toString()} is its spelling here.
+ *
+ * <p>Thread-safe: static factories of immutable transforms; the spelling table is filled once, at class
+ * initialisation.
  */
 public final class Transforms {
   // Dataset statistics of the training sets (pixels in [0, 1]), as the torchvision examples use them.

@@ -34,6 +34,8 @@ import org.neurite.tensor.Tensor;
  *
  * Every network ends in {@code Dense(classes).softmax()}, as Neurite's classifiers do; torchvision's
  * end in logits, so compare with {@code softmax} applied to them.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Zoo {
   public static final List<String> NAMES = List.of("seed-cnn", "lenet", "vgg11", "vgg16", "resnet18", "resnet34", "resnet20",

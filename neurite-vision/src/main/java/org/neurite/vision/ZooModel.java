@@ -12,6 +12,9 @@ import org.neurite.tensor.Tensor;
 /**
  * A zoo network: the model, its name, the preprocessing its inputs need, and the torchvision name of
  * each of its layers with parameters ({@code "layers.4.body.layers.0"} is {@code "layer1.0.conv1"}).
+ *
+ * <p>Immutable record (its name table is copied), but its model is a {@link org.neurite.nn.Module} and not
+ * thread-safe.
  */
 public record ZooModel(String name, Sequential model, Preprocessing preprocessing, Map<String, String> torchNames) {
   public ZooModel {

@@ -24,6 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * peer comparison (that is {@code neurite bench gemm}, which mirrors peers/gemm.py).
  *
  * <p>Run: {@code java -cp <neurite-bench classpath> org.openjdk.jmh.Main GemmJmh -p shape=512x512x512}.
+ *
+ * <p>Not thread-safe: JMH state shared by the benchmark ({@code Scope.Benchmark}) for JMH's default single
+ * benchmark thread; it sets the process-wide kernel thread count.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -14,6 +14,9 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Sources are ids ending with EOS; targets are {@code BOS ... EOS}. A batch's decoder input is the
  * target without its last token and the labels are the target without BOS, both right-padded with 0.
+ *
+ * <p>Not thread-safe: it owns an optimizer, two random generators and the epoch count; train from one
+ * thread.
  */
 public final class TranslationTrainer {
   /**
