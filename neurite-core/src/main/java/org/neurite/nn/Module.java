@@ -26,9 +26,9 @@ import org.neurite.train.Trainer;
  * {@link #param} and children with {@link #child}, and implement {@code forward}, as in PyTorch.
  *
  * <p>Not thread-safe: parameters, gradients, the train/eval flag and the lazily built shapes are
- * unsynchronised mutable state. The one concurrent use supported is {@link #predict} (and {@link
- * org.neurite.train.Trainer#inference}) from many threads on a model that no thread is training or
- * changing.
+ * unsynchronised mutable state. The one concurrent use supported, unless a subclass says otherwise, is
+ * {@link #predict} (and {@link org.neurite.train.Trainer#inference}) from many threads on a model that no
+ * thread is training or changing.
  */
 public abstract class Module {
   private final Map<String, Tensor> params = new LinkedHashMap<>();
