@@ -13,10 +13,21 @@ import java.io.IOException;
 public final class OnnxException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An import error with its message.
+   *
+   * @param message what went wrong, on one line (line breaks from the file are escaped)
+   */
   public OnnxException(String message) {
     super(oneLine(message));
   }
 
+  /**
+   * An import error with its message and the exception behind it.
+   *
+   * @param message what went wrong, on one line (line breaks from the file are escaped)
+   * @param cause the parser's or reader's exception
+   */
   public OnnxException(String message, Throwable cause) {
     super(oneLine(message), cause);
   }
