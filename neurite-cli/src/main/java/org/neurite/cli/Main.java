@@ -36,6 +36,15 @@ public final class Main implements Callable<Integer> {
     return 2;
   }
 
+  /** Creates the top-level command; {@link #main} is the entry point. */
+  public Main() {}
+
+  /**
+   * Runs the command line and exits the JVM with its status: 0 on success, 2 on bad usage, 1 on other
+   * errors.
+   *
+   * @param args the command and its options, as typed after {@code neurite}
+   */
   public static void main(String[] args) {
     Collector.args = args.clone();
     System.exit(run(args));

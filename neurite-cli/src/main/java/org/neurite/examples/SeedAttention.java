@@ -44,6 +44,13 @@ public final class SeedAttention {
     }
   }
 
+  private SeedAttention() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     // input sequence data
     Tensor inputData = Tensor.randn(new Rng(0), 1, 100, 100);

@@ -18,6 +18,13 @@ import org.neurite.train.Fit;
  * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class SeedCnn {
+  private SeedCnn() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     // input image data
     int[] inputShape = {3, 224, 224};

@@ -17,6 +17,13 @@ import org.neurite.train.Fit;
  * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class SeedLstm {
+  private SeedLstm() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     // input sequence data: 32 sequences of 100 word ids, and their labels
     Rng rng = new Rng(0);
