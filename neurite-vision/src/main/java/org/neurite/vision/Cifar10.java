@@ -29,7 +29,13 @@ public final class Cifar10 {
 
   private Cifar10() {}
 
-  /** The 50,000 training and 10,000 test images in {@code dir}, binary batches preferred over JPEG zips. */
+  /**
+   * The 50,000 training and 10,000 test images in {@code dir}, binary batches preferred over JPEG zips.
+   *
+   * @param dir the folder holding the binary batches or the JPEG zips
+   * @return the training and test sets, images {@code [N, 3, 32, 32]} in [0, 1]
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Splits load(Path dir) throws IOException {
     Path bin = Files.isRegularFile(dir.resolve("data_batch_1.bin")) ? dir : dir.resolve("cifar-10-batches-bin");
     if (Files.isRegularFile(bin.resolve("data_batch_1.bin"))) {
@@ -44,7 +50,13 @@ public final class Cifar10 {
         + Downloads.CIFAR10.hint());
   }
 
-  /** One binary batch file (any number of records). */
+  /**
+   * One binary batch file (any number of records).
+   *
+   * @param file a {@code data_batch_*.bin} or {@code test_batch.bin} file
+   * @return its images {@code [N, 3, 32, 32]} in [0, 1] with their labels
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static ImageDataset readBatch(Path file) throws IOException {
     return readBatches(List.of(file));
   }

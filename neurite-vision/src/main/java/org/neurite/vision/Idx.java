@@ -27,7 +27,13 @@ public final class Idx {
 
   private Idx() {}
 
-  /** Images as float {@code [N, 1, rows, cols]}, pixel bytes divided by 255. */
+  /**
+   * Images as float {@code [N, 1, rows, cols]}, pixel bytes divided by 255.
+   *
+   * @param file an IDX image file, gzipped or not
+   * @return the images {@code [N, 1, rows, cols]} in [0, 1]
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Tensor readImages(Path file) throws IOException {
     try (Body in = Body.open(file)) {
       ByteBuffer b = ByteBuffer.wrap(in.header(16));
@@ -46,7 +52,13 @@ public final class Idx {
     }
   }
 
-  /** Labels as float class indices {@code [N]}. */
+  /**
+   * Labels as float class indices {@code [N]}.
+   *
+   * @param file an IDX label file, gzipped or not
+   * @return the labels {@code [N]}
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Tensor readLabels(Path file) throws IOException {
     try (Body in = Body.open(file)) {
       ByteBuffer b = ByteBuffer.wrap(in.header(8));

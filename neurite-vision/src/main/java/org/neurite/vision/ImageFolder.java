@@ -38,7 +38,12 @@ public final class ImageFolder {
    * The images under {@code path} (a folder, or a {@code .zip} file) as {@code [N, channels, height, width]}
    * in [0, 1] with their class indices, in class order and then file order.
    *
+   * @param path a folder with one subfolder of images per class, or a {@code .zip} of one
    * @param channels 1 (grey) or 3 (RGB)
+   * @param height the image height; a picture of another size is resized
+   * @param width the image width
+   * @return the images and their labels, the class names sorted
+   * @throws IOException if the folder or zip cannot be read or is not laid out so, or an image cannot be decoded
    */
   public static ImageDataset load(Path path, int channels, int height, int width) throws IOException {
     if (channels != 1 && channels != 3)

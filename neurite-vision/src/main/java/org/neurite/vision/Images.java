@@ -35,12 +35,28 @@ import org.neurite.tensor.Tensor;
 public final class Images {
   private Images() {}
 
-  /** The image in {@code file} as {@code [channels, height, width]}, resized when its size differs. */
+  /**
+   * The image in {@code file} as {@code [channels, height, width]}, resized when its size differs.
+   *
+   * @param file a PNG, JPEG or BMP file
+   * @param channels 1 (grey) or 3 (RGB)
+   * @param height the height to return
+   * @param width the width to return
+   * @return the pixels in [0, 1]
+   * @throws IOException if the file cannot be read or decoded
+   */
   public static Tensor read(Path file, int channels, int height, int width) throws IOException {
     return Tensor.of(decode(Files.readAllBytes(file), file.toString(), channels, height, width), channels, height, width);
   }
 
-  /** {@code x: [C, H, W]} resized to {@code [C, height, width]}. */
+  /**
+   * {@code x: [C, H, W]} resized to {@code [C, height, width]}.
+   *
+   * @param x the image {@code [C, H, W]}
+   * @param height the new height
+   * @param width the new width
+   * @return the resized image
+   */
   public static Tensor resize(Tensor x, int height, int width) {
     if (x.rank() != 3) throw new IllegalArgumentException("resize: expected an image [C, H, W], got " + Shape.str(x.shape()));
     checkSize("resize", height, width);

@@ -13,10 +13,21 @@ import org.neurite.tensor.Tensor;
  */
 @FunctionalInterface
 public interface Transform {
-  /** x: {@code [C, H, W]}; returns {@code [C', H', W']}. */
+  /**
+   * x: {@code [C, H, W]}; returns {@code [C', H', W']}.
+   *
+   * @param x the image {@code [C, H, W]}; not written to
+   * @param rng the only source of randomness
+   * @return the transformed image, or {@code x} itself when nothing changes
+   */
   Tensor apply(Tensor x, Rng rng);
 
-  /** This transform, then {@code next}. */
+  /**
+   * This transform, then {@code next}.
+   *
+   * @param next the transform to apply second
+   * @return the composition
+   */
   default Transform andThen(Transform next) {
     return Transforms.compose(this, next);
   }
