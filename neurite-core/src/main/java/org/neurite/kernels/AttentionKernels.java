@@ -30,6 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Not here: autograd, shape checks (the callers in {@code ops} do them), attention over more than
  * 2^31 elements.
+ *
+ * <p>Thread-safe: static methods whose scratch memory is per thread; concurrent calls must write to
+ * disjoint output arrays.
  */
 public final class AttentionKernels {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The Vector API is used where the JIT does not vectorise on its own (transcendentals, mixed
  * strides); every vector loop keeps its scalar tail, which is also the reference.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class Pointwise {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

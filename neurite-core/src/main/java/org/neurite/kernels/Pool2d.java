@@ -22,6 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * it are also the scalar references the tests compare against. Backward kernels overwrite dx.
  *
  * <p>Not here: ceil mode, dilation, fractional or adaptive pooling (beyond the global average).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class Pool2d {
   private Pool2d() {}

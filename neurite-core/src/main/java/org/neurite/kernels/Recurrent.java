@@ -31,6 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  * are still in cache when the steps use them. Backward runs the blocks the same way: per step the
  * fused gate gradients, then dh_{t-1} = dg_t W_hh; the weight gradients are left to the caller as GEMMs
  * over all steps. Each vector loop has a scalar tail, which is also the reference formula.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class Recurrent {
   private Recurrent() {}

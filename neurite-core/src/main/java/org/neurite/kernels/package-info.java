@@ -9,6 +9,7 @@
  * <p>The classes are public only because ops, the other Neurite modules and the benchmarks call them
  * across packages. Thread safety: the kernels are static methods whose only static state is per-thread
  * scratch ({@code ThreadLocal}) and {@link org.neurite.kernels.Parallel}'s one worker pool, so concurrent
- * calls are safe as long as they write to disjoint output arrays.
+ * calls are safe as long as they write to disjoint output arrays (and no thread changes
+ * {@link org.neurite.kernels.Parallel#setThreads} meanwhile).
  */
 package org.neurite.kernels;
