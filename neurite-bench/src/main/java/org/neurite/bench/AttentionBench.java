@@ -35,6 +35,15 @@ public final class AttentionBench {
 
   private AttentionBench() {}
 
+  /**
+   * Runs the workloads and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param models comma list of {@code attn}, {@code transformer}
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   */
   public static void run(Harness h, String models, int threads, int reps, double minRepS) {
     Parallel.setThreads(threads);
     Map<String, Object> threadsKw = Harness.params("blas_threads", threads);

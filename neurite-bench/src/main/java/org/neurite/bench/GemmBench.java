@@ -22,6 +22,16 @@ public final class GemmBench {
 
   private GemmBench() {}
 
+  /**
+   * Runs every case and prints one line per case.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param skipBig skip the largest shape, (64, 86528, 512)
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   * @param only comma list of {@code MxKxN} shapes to run, or {@code null} for all
+   */
   public static void run(Harness h, int threads, int reps, boolean skipBig, double minRepS, String only) {
     Parallel.setThreads(threads);
     record Case(String kind, int m, int k, int n, String layout) {}

@@ -32,6 +32,15 @@ public final class RnnBench {
 
   private RnnBench() {}
 
+  /**
+   * Runs the workloads and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param cells comma list of {@code lstm}, {@code gru}
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   */
   public static void run(Harness h, String cells, int threads, int reps, double minRepS) {
     Parallel.setThreads(threads);
     Map<String, Object> threadsKw = Harness.params("blas_threads", threads);
@@ -72,7 +81,11 @@ public final class RnnBench {
     return Sequential.of(new Embedding(VOCAB, EMB), first, second, new Dense(CLASSES)).input(SEQ);
   }
 
-  /** Runs the benchmark without the CLI: {@code RnnBench [cells] [threads] [reps]}. */
+  /**
+   * Runs the benchmark without the CLI: {@code RnnBench [cells] [threads] [reps]}.
+   *
+   * @param args optional cells, threads and repetitions
+   */
   public static void main(String[] args) {
     run(new Harness(System.out), args.length > 0 ? args[0] : "lstm,gru", args.length > 1 ? Integer.parseInt(args[1]) : 2,
         args.length > 2 ? Integer.parseInt(args[2]) : 5, 1.0);

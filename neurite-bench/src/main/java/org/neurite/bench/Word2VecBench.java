@@ -37,6 +37,19 @@ public final class Word2VecBench {
 
   private Word2VecBench() {}
 
+  /**
+   * Runs the workloads and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param corpus a text file, one sentence per line
+   * @param modes comma list of {@code sg}, {@code cbow}
+   * @param inputs comma list of {@code iterable}, {@code corpus_file}
+   * @param reps fresh models per mode and input (seeds 1 to reps)
+   * @param threads training threads
+   * @param epochs epochs per model
+   * @param analogies questions-words.txt for analogy accuracy, or {@code null} to skip it
+   * @throws IOException if a file cannot be read
+   */
   public static void run(Harness h, Path corpus, String modes, String inputs, int reps, int threads, int epochs,
                          Path analogies) throws IOException {
     Map<String, Object> corpusInfo = describe(corpus);
