@@ -16,10 +16,16 @@ public final class Anomaly {
 
   private Anomaly() {}
 
+  /**
+   * Turns the checks on or off, for every thread.
+   *
+   * @param on whether to check
+   */
   public static void enable(boolean on) {
     enabled = on;
   }
 
+  /** {@return whether the checks are on} */
   public static boolean enabled() {
     return enabled;
   }
@@ -39,7 +45,13 @@ public final class Anomaly {
     }
   }
 
-  /** Throws if {@code t} holds a NaN or an infinity; {@code what} names the op and the phase. */
+  /**
+   * Throws if {@code t} holds a NaN or an infinity; {@code what} names the op and the phase.
+   *
+   * @param what the op and the phase, for the message
+   * @param t the tensor to check
+   * @throws ArithmeticException naming {@code what} and the first non-finite element
+   */
   public static void check(String what, Tensor t) {
     float[] d = t.data();
     String context = INSIDE.get();

@@ -12,5 +12,11 @@ import org.neurite.tensor.Tensor;
  */
 @FunctionalInterface
 public interface Backward {
+  /**
+   * Computes the input gradients.
+   *
+   * @param gradOutput the gradient with respect to the op's output
+   * @return one gradient per input, {@code null} where an input needs none
+   */
   Tensor[] apply(Tensor gradOutput);
 }

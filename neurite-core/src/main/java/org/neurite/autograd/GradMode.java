@@ -17,16 +17,25 @@ public final class GradMode {
 
   private GradMode() {}
 
+  /** {@return whether ops record their backward on this thread} */
   public static boolean enabled() {
     return ENABLED.get()[0];
   }
 
-  /** A scope with grad mode off; closing it restores the previous mode. */
+  /**
+   * A scope with grad mode off; closing it restores the previous mode.
+   *
+   * @return the scope, to close (try-with-resources)
+   */
   public static Scope off() {
     return set(false);
   }
 
-  /** A scope with grad mode on; closing it restores the previous mode. */
+  /**
+   * A scope with grad mode on; closing it restores the previous mode.
+   *
+   * @return the scope, to close (try-with-resources)
+   */
   public static Scope on() {
     return set(true);
   }

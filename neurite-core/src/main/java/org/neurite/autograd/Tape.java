@@ -12,14 +12,27 @@ import org.neurite.tensor.Tensor;
 public final class Tape {
   private Tape() {}
 
-  /** True when an op with these inputs must record its backward. */
+  /**
+   * True when an op with these inputs must record its backward.
+   *
+   * @param inputs the op's inputs
+   * @return whether grad mode is on and an input requires a gradient
+   */
   public static boolean needed(Tensor... inputs) {
     if (!GradMode.enabled()) return false;
     for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
     return false;
   }
 
-  /** Attaches {@code backward} to {@code out} if any input needs a gradient; returns {@code out}. */
+  /**
+   * Attaches {@code backward} to {@code out} if any input needs a gradient; returns {@code out}.
+   *
+   * @param op the op's name
+   * @param out the op's output
+   * @param backward the op's backward
+   * @param inputs the op's inputs
+   * @return {@code out}
+   */
   public static Tensor record(String op, Tensor out, Backward backward, Tensor... inputs) {
     if (Anomaly.enabled()) Anomaly.check(op, out);
     if (needed(inputs)) out.attach(new Node(op, inputs, Anomaly.enabled() ? checked(op, backward) : backward));
