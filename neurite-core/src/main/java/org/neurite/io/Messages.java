@@ -9,7 +9,13 @@ package org.neurite.io;
 public final class Messages {
   private Messages() {}
 
-  /** {@code s} with control characters written as {@code \n}, {@code \t} or {@code \u0001}, clipped to {@code max} characters. */
+  /**
+   * {@code s} with control characters written as {@code \n}, {@code \t} or {@code \u0001}, clipped to {@code max} characters.
+   *
+   * @param s the text ({@code null} gives "null")
+   * @param max the most characters kept
+   * @return the escaped text, with "..." when clipped
+   */
   public static String clip(String s, int max) {
     if (s == null) return "null";
     StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
@@ -26,6 +32,12 @@ public final class Messages {
     return i < s.length() ? b + "..." : b.toString();
   }
 
+  /**
+   * {@link #clip(String, int)} to 80 characters.
+   *
+   * @param s the text ({@code null} gives "null")
+   * @return the escaped text, with "..." when clipped
+   */
   public static String clip(String s) {
     return clip(s, 80);
   }

@@ -55,14 +55,23 @@ import org.neurite.tensor.Tensor;
  * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ModelFiles {
+  /** The config.json format this version writes ({@code "format_version"}). */
   public static final int FORMAT_VERSION = 1;
+  /** The two files of a model directory. */
   public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors";
   private static final long MAX_CONFIG = 16 << 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelFiles() {}
 
-  /** Saves a built model to {@code dir}, replacing what was there. */
+  /**
+   * Saves a built model to {@code dir}, replacing what was there.
+   *
+   * @param model a built model
+   * @param dir the model directory
+   * @throws IllegalStateException if the model is not built
+   * @throws IOException if a file cannot be written; the old directory, if any, is left as it was
+   */
   public static void save(Sequential model, Path dir) throws IOException {
     save(model, dir, Map.of());
   }
@@ -70,6 +79,12 @@ public final class ModelFiles {
   /**
    * Saves with {@code metadata} (class names, preprocessing, ...) kept under "metadata" in
    * config.json; {@link #metadata} reads it back.
+   *
+   * @param model a built model
+   * @param dir the model directory
+   * @param metadata entries to keep, serialisable as JSON
+   * @throws IllegalStateException if the model is not built
+   * @throws IOException if a file cannot be written; the old directory, if any, is left as it was
    */
   public static void save(Sequential model, Path dir, Map<String, Object> metadata) throws IOException {
     if (!model.isBuilt())
@@ -84,7 +99,13 @@ public final class ModelFiles {
     SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
   }
 
-  /** The "metadata" object of a saved model's config.json (empty when there is none). */
+  /**
+   * The "metadata" object of a saved model's config.json (empty when there is none).
+   *
+   * @param dir the model directory
+   * @return the metadata object, or a missing node
+   * @throws IOException if a file is missing or invalid; the message names the file and what is wrong
+   */
   public static JsonNode metadata(Path dir) throws IOException {
     recover(dir);
     try {
@@ -94,7 +115,13 @@ public final class ModelFiles {
     }
   }
 
-  /** Loads a model saved by {@link #save}; errors name the file and what is wrong with it. */
+  /**
+   * Loads a model saved by {@link #save}; errors name the file and what is wrong with it.
+   *
+   * @param dir the model directory
+   * @return the model, built, with the saved weights
+   * @throws IOException if a file is missing or invalid; the message names the file and what is wrong
+   */
   public static Sequential load(Path dir) throws IOException {
     Path cfg = dir.resolve(CONFIG), weights = dir.resolve(WEIGHTS);
     recover(dir);
@@ -118,7 +145,12 @@ public final class ModelFiles {
     return model;
   }
 
-  /** The config.json tree of a built model. */
+  /**
+   * The config.json tree of a built model.
+   *
+   * @param model a built model
+   * @return the tree config.json holds
+   */
   public static ObjectNode config(Sequential model) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", FORMAT_VERSION);
@@ -155,7 +187,14 @@ public final class ModelFiles {
     return model;
   }
 
-  /** Rebuilds the (untrained) model a config.json describes. */
+  /**
+   * Rebuilds the (untrained) model a config.json describes.
+   *
+   * @param root the parsed config.json
+   * @param where the file, for messages
+   * @return the model, built for the saved input shape, with fresh weights
+   * @throws IOException if the config is invalid or too large for the heap; the message names the file
+   */
   public static Sequential fromConfig(JsonNode root, Path where) throws IOException {
     int version = root.path("format_version").asInt(-1);
     if (version < 1 || version > FORMAT_VERSION)
@@ -200,6 +239,9 @@ public final class ModelFiles {
    * allocated), so that a config asking for more than the heap holds fails before allocating. Exact
    * for the built-in layers; a config it cannot follow (a bad shape) gives 0, leaving the error to the
    * layers themselves. Returns -1 on overflow.
+   *
+   * @param root the parsed config.json
+   * @return the parameter count, 0 when it cannot be worked out, -1 on overflow
    */
   public static long estimateParameters(JsonNode root) {
     JsonNode in = root.path("input_shape");
@@ -289,6 +331,11 @@ public final class ModelFiles {
    * one with {@code ..} that leaves the directory, or a link out of it is an {@link IOException}.
    * Every path a model file names goes through here, so a downloaded model cannot read or write
    * outside its own directory.
+   *
+   * @param dir the model directory
+   * @param relative the path as the file names it
+   * @return the resolved path, inside {@code dir}
+   * @throws IOException if the path leaves the directory
    */
   public static Path resolveInside(Path dir, String relative) throws IOException {
     Path base = dir.toAbsolutePath().normalize();
@@ -456,6 +503,12 @@ public final class ModelFiles {
 
   /** Writes a directory's contents into a temporary sibling, then swaps it into place. */
   public interface DirWriter {
+    /**
+     * Writes the directory's files into {@code tmp}.
+     *
+     * @param tmp the temporary directory, already created
+     * @throws IOException if writing fails
+     */
     void write(Path tmp) throws IOException;
   }
 
@@ -465,6 +518,10 @@ public final class ModelFiles {
    * delete the old one. POSIX cannot swap two directories in one step, so a process killed between
    * the two renames leaves no {@code NAME} but a complete {@code .NAME.old-XXXX}: {@link #recover}
    * (run by every load and save) renames it back. Any other kill leaves NAME complete, old or new.
+   *
+   * @param dir the directory to replace
+   * @param writer writes the new contents
+   * @throws IOException if writing or renaming fails; {@code dir} is then left old or complete
    */
   public static void saveDirectory(Path dir, DirWriter writer) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
@@ -499,6 +556,9 @@ public final class ModelFiles {
    * newest complete {@code .NAME.old-*} copy is renamed back; leftover {@code .old-} copies are
    * deleted once {@code dir} exists, and {@code .tmp-} directories older than a minute (a live save
    * may own a younger one).
+   *
+   * @param dir the model directory
+   * @throws IOException if a rename or a deletion fails
    */
   public static void recover(Path dir) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();

@@ -28,6 +28,13 @@ public final class Npy {
 
   private Npy() {}
 
+  /**
+   * Reads a {@code .npy} file into a float32 tensor.
+   *
+   * @param file the {@code .npy} file
+   * @return its array as float32, in its shape
+   * @throws IOException if the file cannot be read, or is not a C-order array of a supported type
+   */
   public static Tensor read(Path file) throws IOException {
     String where = "npy " + file;
     long size = Files.size(file);
@@ -98,7 +105,13 @@ public final class Npy {
     return Messages.clip(s);
   }
 
-  /** Writes {@code t} as a float32 C-order array (version 1.0), atomically. */
+  /**
+   * Writes {@code t} as a float32 C-order array (version 1.0), atomically.
+   *
+   * @param file the file to write
+   * @param t the tensor
+   * @throws IOException if the file cannot be written
+   */
   public static void write(Path file, Tensor t) throws IOException {
     int[] s = t.shape();
     StringBuilder shape = new StringBuilder("(");
