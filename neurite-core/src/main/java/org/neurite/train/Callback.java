@@ -11,11 +11,34 @@ import java.util.Map;
  * thread-safe.
  */
 public interface Callback {
+  /**
+   * Called once before the first epoch.
+   *
+   * @param trainer the trainer running {@code fit}
+   */
   default void onTrainBegin(Trainer trainer) {}
 
+  /**
+   * Called before each epoch.
+   *
+   * @param trainer the trainer running {@code fit}
+   * @param epoch the epoch, 0-based
+   */
   default void onEpochBegin(Trainer trainer, int epoch) {}
 
+  /**
+   * Called after each epoch, validation included.
+   *
+   * @param trainer the trainer running {@code fit}
+   * @param epoch the epoch, 0-based
+   * @param logs the epoch's values by log key
+   */
   default void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {}
 
+  /**
+   * Called once after the last epoch, or after training stopped.
+   *
+   * @param trainer the trainer running {@code fit}
+   */
   default void onTrainEnd(Trainer trainer) {}
 }

@@ -29,6 +29,12 @@ public final class CsvLogger implements Callback {
   private List<String> columns;   // null until the first epoch of a fit
   private final List<String> lines = new ArrayList<>();
 
+  /**
+   * A logger writing to {@code file}.
+   *
+   * @param file the CSV file
+   * @throws IllegalArgumentException if {@code file} is null
+   */
   public CsvLogger(Path file) {
     if (file == null) throw new IllegalArgumentException("CsvLogger: file is null");
     this.file = file;

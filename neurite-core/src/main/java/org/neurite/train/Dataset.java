@@ -11,20 +11,39 @@ import org.neurite.tensor.Rng;
  * loader threads, and randomness must come only from the {@code rng} argument.
  */
 public interface Dataset {
-  /** Number of samples. */
+  /**
+   * Number of samples.
+   *
+   * @return the sample count
+   */
   int size();
 
-  /** The samples at {@code indices}, stacked along a new batch axis. */
+  /**
+   * The samples at {@code indices}, stacked along a new batch axis.
+   *
+   * @param indices the samples, in batch order
+   * @param rng the only source of randomness for this batch's transforms
+   * @return the inputs and targets, the batch axis first
+   */
   Batch batch(int[] indices, Rng rng);
 
   /**
    * The first {@code k} samples and the rest, for a validation split; datasets that cannot split
    * say so, and the caller passes validation data instead.
+   *
+   * @param k the size of the first part
+   * @return the first {@code k} samples and the rest
+   * @throws UnsupportedOperationException if this dataset cannot be split (the default)
    */
   default Dataset[] split(int k) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be split; pass validationData instead");
   }
 
-  /** A batch of inputs and targets. */
+  /**
+   * A batch of inputs and targets.
+   *
+   * @param x the inputs {@code [N, ...]}
+   * @param y the targets {@code [N, ...]}
+   */
   record Batch(org.neurite.tensor.Tensor x, org.neurite.tensor.Tensor y) {}
 }

@@ -14,6 +14,12 @@ public final class LearningRateScheduler implements Callback {
   private final Schedule schedule;
   private double baseLr = Double.NaN;
 
+  /**
+   * A scheduler following {@code schedule}.
+   *
+   * @param schedule the rate of each epoch
+   * @throws IllegalArgumentException if {@code schedule} is null
+   */
   public LearningRateScheduler(Schedule schedule) {
     if (schedule == null) throw new IllegalArgumentException("LearningRateScheduler: schedule is null");
     this.schedule = schedule;

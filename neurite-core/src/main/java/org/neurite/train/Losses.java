@@ -17,12 +17,21 @@ public final class Losses {
 
   private Losses() {}
 
-  /** Targets are class indices {@code [N]}; outputs are probabilities {@code [N, C]} (a softmax layer). */
+  /**
+   * Targets are class indices {@code [N]}; outputs are probabilities {@code [N, C]} (a softmax layer).
+   *
+   * @return the loss
+   */
   public static Loss sparseCategoricalCrossentropy() {
     return sparseCategoricalCrossentropy(false);
   }
 
-  /** As above; with {@code fromLogits} the outputs are unnormalised scores. */
+  /**
+   * As above; with {@code fromLogits} the outputs are unnormalised scores.
+   *
+   * @param fromLogits whether the outputs are logits rather than probabilities
+   * @return the loss
+   */
   public static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -40,7 +49,12 @@ public final class Losses {
     };
   }
 
-  /** Targets are one-hot or probability rows {@code [N, C]}. */
+  /**
+   * Targets are one-hot or probability rows {@code [N, C]}.
+   *
+   * @param fromLogits whether the outputs are logits rather than probabilities
+   * @return the loss
+   */
   public static Loss categoricalCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -56,7 +70,12 @@ public final class Losses {
     };
   }
 
-  /** Targets are 0/1 (or probabilities) shaped like the output. */
+  /**
+   * Targets are 0/1 (or probabilities) shaped like the output.
+   *
+   * @param fromLogits whether the outputs are logits rather than probabilities
+   * @return the loss
+   */
   public static Loss binaryCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -76,7 +95,11 @@ public final class Losses {
     };
   }
 
-  /** Mean squared error. */
+  /**
+   * Mean squared error.
+   *
+   * @return the loss
+   */
   public static Loss meanSquaredError() {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -91,7 +114,13 @@ public final class Losses {
     };
   }
 
-  /** The loss of that name, as written in config.json. */
+  /**
+   * The loss of that name, as written in config.json.
+   *
+   * @param name the Keras name, such as {@code "sparse_categorical_crossentropy"}
+   * @return the loss
+   * @throws IllegalArgumentException if the name is unknown
+   */
   public static Loss byName(String name) {
     return switch (name) {
       case "sparse_categorical_crossentropy" -> sparseCategoricalCrossentropy();

@@ -13,6 +13,12 @@ import org.neurite.optim.ReduceLROnPlateau;
 public final class ReduceLROnPlateauCallback implements Callback {
   private final ReduceLROnPlateau rule;
 
+  /**
+   * A callback applying {@code rule}.
+   *
+   * @param rule the configured rule
+   * @throws IllegalArgumentException if {@code rule} is null
+   */
   public ReduceLROnPlateauCallback(ReduceLROnPlateau rule) {
     if (rule == null) throw new IllegalArgumentException("ReduceLROnPlateauCallback: rule is null");
     this.rule = rule;

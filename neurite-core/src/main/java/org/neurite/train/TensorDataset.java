@@ -14,6 +14,13 @@ public final class TensorDataset implements Dataset {
   private final Tensor x, y;
   private final int n, xRow, yRow;
 
+  /**
+   * A dataset of the rows of {@code x} and {@code y}.
+   *
+   * @param x the inputs {@code [N, ...]} (made contiguous)
+   * @param y the targets {@code [N, ...]} (made contiguous)
+   * @throws IllegalArgumentException if they differ in N or hold no sample
+   */
   public TensorDataset(Tensor x, Tensor y) {
     if (x.rank() == 0 || y.rank() == 0 || x.shape(0) != y.shape(0))
       throw new IllegalArgumentException("dataset: inputs " + Shape.str(x.shape()) + " and targets " + Shape.str(y.shape())
@@ -31,10 +38,12 @@ public final class TensorDataset implements Dataset {
     return n;
   }
 
+  /** {@return the inputs {@code [N, ...]}} */
   public Tensor inputs() {
     return x;
   }
 
+  /** {@return the targets {@code [N, ...]}} */
   public Tensor targets() {
     return y;
   }

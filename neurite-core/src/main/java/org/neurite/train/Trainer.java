@@ -41,6 +41,14 @@ public final class Trainer {
   private boolean stop;
   private int epoch;
 
+  /**
+   * A trainer of {@code model}.
+   *
+   * @param model the model to train
+   * @param optimizer its optimizer
+   * @param loss the training objective
+   * @param metrics the metrics to log each epoch
+   */
   public Trainer(Module model, Optimizer optimizer, Loss loss, Metric... metrics) {
     this.model = model;
     this.optimizer = optimizer;
@@ -48,28 +56,41 @@ public final class Trainer {
     this.metrics = List.of(metrics);
   }
 
+  /** {@return the model} */
   public Module model() {
     return model;
   }
 
+  /** {@return the optimizer} */
   public Optimizer optimizer() {
     return optimizer;
   }
 
+  /** {@return the loss} */
   public Loss loss() {
     return loss;
   }
 
+  /** {@return the metrics} */
   public List<Metric> metrics() {
     return metrics;
   }
 
-  /** The epoch being run (0-based). */
+  /**
+   * The epoch being run (0-based).
+   *
+   * @return the epoch
+   */
   public int epoch() {
     return epoch;
   }
 
-  /** Where progress goes (default standard output). */
+  /**
+   * Where progress goes (default standard output).
+   *
+   * @param ps the stream
+   * @return this
+   */
   public Trainer output(PrintStream ps) {
     out = ps;
     return this;
@@ -80,6 +101,13 @@ public final class Trainer {
     stop = true;
   }
 
+  /**
+   * Trains the model on {@code train} as {@code fit} says.
+   *
+   * @param train the training set
+   * @param fit the options
+   * @return each epoch's logs
+   */
   public History fit(Dataset train, Fit fit) {
     Dataset val = fit.validationData;
     if (fit.validationSplit > 0) {
@@ -327,7 +355,13 @@ public final class Trainer {
     }
   }
 
-  /** Loss and metrics over a dataset, in evaluation mode without a graph. */
+  /**
+   * Loss and metrics over a dataset, in evaluation mode without a graph.
+   *
+   * @param data the dataset
+   * @param batchSize samples per batch
+   * @return "loss" and each metric, by name
+   */
   public Map<String, Double> evaluate(Dataset data, int batchSize) {
     if (data.size() == 0) throw new IllegalArgumentException("evaluate: the dataset is empty");
     boolean was = model.isTraining();
@@ -360,6 +394,11 @@ public final class Trainer {
    * model is switched to evaluation mode while any prediction runs and back when the last one ends,
    * grad mode is per thread, and kernels keep their scratch memory per thread. Not safe while the
    * same model trains.
+   *
+   * @param model the model
+   * @param x the inputs {@code [N, ...]}
+   * @param batchSize samples per forward pass
+   * @return the outputs, {@code [N, ...]}
    */
   public static Tensor predict(Module model, Tensor x, int batchSize) {
     if (x.rank() == 0 || x.shape(0) == 0) throw new IllegalArgumentException("predict: no samples in " + Shape.str(x.shape()));
@@ -388,6 +427,9 @@ public final class Trainer {
    * {@link #predict} runs in, for callers that run the model themselves (decoders, attention read-outs).
    * Many threads may hold scopes on one model at once; the model returns to training mode when the
    * last one closes, if it was training before the first.
+   *
+   * @param model the model
+   * @return the scope, to close (try-with-resources)
    */
   public static GradMode.Scope inference(Module model) {
     enterEval(model);
