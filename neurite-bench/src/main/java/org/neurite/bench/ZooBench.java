@@ -34,7 +34,8 @@ public final class ZooBench {
    * @param threads kernel threads (the process-wide count is set to it)
    * @param reps timed repetitions per measurement
    * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
-   * @param onnxDir a folder of torchvision exports {@code <model>.onnx} to run instead of the zoo's networks, or {@code null}
+   * @param onnxDir a folder of torchvision exports {@code <model>.onnx} to run instead of the zoo's
+   *     networks, or {@code null}
    * @throws IOException if an ONNX file cannot be read
    */
   public static void run(Harness h, List<String> models, int batch, int threads, int reps, double minRepS, Path onnxDir)

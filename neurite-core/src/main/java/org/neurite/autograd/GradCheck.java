@@ -20,7 +20,8 @@ public final class GradCheck {
   private final double eps, atol, rtol;
 
   /**
-   * A checker with these tolerances; an element passes when |analytic - numeric| {@code <=} atol + rtol |numeric|.
+   * A checker with these tolerances; an element passes when |analytic - numeric| {@code <=} atol + rtol
+   * |numeric|.
    *
    * @param eps the central-difference step
    * @param atol the absolute tolerance

@@ -60,7 +60,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * Streams the content into a temporary sibling of {@code file}, forces it to disk, then renames it into place.
+   * Streams the content into a temporary sibling of {@code file}, forces it to disk, then renames it into
+   * place.
    *
    * @param file the file to write
    * @param writer writes the content

@@ -61,7 +61,8 @@ public final class Checkpoints {
   }
 
   /**
-   * As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}), also kept in training.json.
+   * As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}), also kept in
+   * training.json.
    *
    * @param dir the checkpoint directory, replaced as a whole
    * @param model the model

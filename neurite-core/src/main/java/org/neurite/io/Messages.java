@@ -10,7 +10,8 @@ public final class Messages {
   private Messages() {}
 
   /**
-   * {@code s} with control characters written as {@code \n}, {@code \t} or {@code \u0001}, clipped to {@code max} characters.
+   * {@code s} with control characters written as {@code \n}, {@code \t} or {@code \u0001}, clipped to
+   * {@code max} characters.
    *
    * @param s the text ({@code null} gives "null")
    * @param max the most characters kept

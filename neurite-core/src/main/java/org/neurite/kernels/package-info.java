@@ -2,7 +2,8 @@
  * Internal: not part of Neurite's public API, left out of the published Javadoc, and free to change in any
  * release. Hot loops on {@code float[]}: GEMM, convolution, pooling, elementwise maps, reductions and
  * softmax: where most of the core's SIMD loops (the Vector API) live, and its one pool of compute threads
- * ({@link org.neurite.kernels.Parallel}). Kernels see arrays, offsets and lengths; they know nothing of tensors or
+ * ({@link org.neurite.kernels.Parallel}). Kernels see arrays, offsets and lengths; they know nothing of
+ * tensors or
  * autograd, and they check no arguments: call them through {@code org.neurite.ops} and {@code
  * org.neurite.nn}, which own the shapes.
  *

@@ -112,7 +112,8 @@ public abstract class Optimizer {
   }
 
   /**
-   * Sets the learning rate (schedules call this between steps); 0 is allowed, as a cosine schedule ends there.
+   * Sets the learning rate (schedules call this between steps); 0 is allowed, as a cosine schedule ends
+   * there.
    *
    * @param lr the new base rate, {@code >= 0}
    */
@@ -139,7 +140,8 @@ public abstract class Optimizer {
   }
 
   /**
-   * Before each step, clamps every gradient element to [-clip, clip] ({@link GradClip#byValue}); 0 turns it off.
+   * Before each step, clamps every gradient element to [-clip, clip] ({@link GradClip#byValue}); 0 turns it
+   * off.
    *
    * @param clip the bound, {@code >= 0} (0: off)
    * @return this

@@ -133,7 +133,8 @@ public final class ReduceLROnPlateau {
   }
 
   /**
-   * Records one epoch's {@code value} and returns the learning rate to use from now on, given the current {@code lr}.
+   * Records one epoch's {@code value} and returns the learning rate to use from now on, given the current
+   * {@code lr}.
    *
    * @param value the monitored value of the epoch just run
    * @param lr the current learning rate

@@ -56,7 +56,8 @@ public final class Callbacks {
   }
 
   /**
-   * Multiplies the learning rate by {@code factor} after more than {@code patience} epochs without improvement of {@code monitor} (minimised).
+   * Multiplies the learning rate by {@code factor} after more than {@code patience} epochs without
+   * improvement of {@code monitor} (minimised).
    *
    * @param monitor the log key to watch
    * @param factor the multiplier, in (0, 1)

@@ -158,7 +158,8 @@ public final class Fit {
   }
 
   /**
-   * A step whose gradient norm exceeds this many times the running median is reported as exploding (default 100).
+   * A step whose gradient norm exceeds this many times the running median is reported as exploding (default
+   * 100).
    *
    * @param factor the multiple of the running median
    * @return this

@@ -61,7 +61,8 @@ public final class Downloads {
   private Downloads() {}
 
   /**
-   * Downloads those of {@code src}'s files missing from {@code dir} (unpacking {@code .tar.gz}); returns {@code dir}.
+   * Downloads those of {@code src}'s files missing from {@code dir} (unpacking {@code .tar.gz}); returns
+   * {@code dir}.
    *
    * @param src the dataset
    * @param dir the folder to download into (created if needed)

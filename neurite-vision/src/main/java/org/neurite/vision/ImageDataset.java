@@ -72,7 +72,8 @@ public final class ImageDataset implements Dataset {
   }
 
   /**
-   * The stored images {@code [N, C, H, W]}, before any transform: contiguous, possibly a slice of a larger array.
+   * The stored images {@code [N, C, H, W]}, before any transform: contiguous, possibly a slice of a larger
+   * array.
    *
    * @return the images, shared, not copied
    */

@@ -233,7 +233,8 @@ public final class Transforms {
   }
 
   /**
-   * Zero-pad {@code padding} on each side, then crop a random region of the input's size (torchvision RandomCrop).
+   * Zero-pad {@code padding} on each side, then crop a random region of the input's size (torchvision
+   * RandomCrop).
    *
    * @param padding the zero padding on each side, in pixels
    * @return the transform
@@ -290,7 +291,8 @@ public final class Transforms {
   }
 
   /**
-   * {@link #randomResizedCrop(int, int, float, float, float, float)} with area fraction in [scaleMin, 1], aspect in [3/4, 4/3], the input's size.
+   * {@link #randomResizedCrop(int, int, float, float, float, float)} with area fraction in [scaleMin, 1],
+   * aspect in [3/4, 4/3], the input's size.
    *
    * @param scaleMin the smallest area fraction, in (0, 1]
    * @return the transform
@@ -392,7 +394,8 @@ public final class Transforms {
   // ---------------------------------------------------------------- photometric
 
   /**
-   * Multiply by a factor uniform in [max(0, 1 - b), 1 + b], clamp to [0, 1] (torchvision ColorJitter(brightness=b)).
+   * Multiply by a factor uniform in [max(0, 1 - b), 1 + b], clamp to [0, 1] (torchvision
+   * ColorJitter(brightness=b)).
    *
    * @param b the largest relative change
    * @return the transform

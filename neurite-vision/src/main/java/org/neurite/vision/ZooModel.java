@@ -95,7 +95,8 @@ public record ZooModel(String name, Sequential model, Preprocessing preprocessin
   }
 
   /**
-   * Saves the model with its name and preprocessing (and {@code extra} metadata) as a Neurite model directory.
+   * Saves the model with its name and preprocessing (and {@code extra} metadata) as a Neurite model
+   * directory.
    *
    * @param dir the model directory to write
    * @param extra more metadata entries, written after the name and preprocessing
