@@ -26,12 +26,24 @@ import org.neurite.tensor.Tensor;
  * <p>The model is built from the library's layers as a user would (Embedding, PositionalEmbedding,
  * TransformerEncoderLayer, Dense), with the peer's parameter names. The peer's "attn" model (the seed's
  * LSTM + attention classifier) is not here yet.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class AttentionBench {
   static final int VOCAB = 10000, EMB = 64, SEQ = 100, BATCH = 64, CLASSES = 2, HEADS = 4, FF = 256, LAYERS = 2;
 
   private AttentionBench() {}
 
+  /**
+   * Runs the workloads and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param models comma list of {@code attn}, {@code transformer}
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   */
   public static void run(Harness h, String models, int threads, int reps, double minRepS) {
     Parallel.setThreads(threads);
     Map<String, Object> threadsKw = Harness.params("blas_threads", threads);

@@ -24,6 +24,9 @@ import org.neurite.train.Warmup;
  *
  * <p>The model is built with {@code Sequential}, as a user would, and trained with the core Adam on
  * logits, as the peer trains its model.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class CnnBench {
   private static final Map<String, int[]> CONFIGS = Map.of(
@@ -31,6 +34,18 @@ public final class CnnBench {
 
   private CnnBench() {}
 
+  /**
+   * Runs the workload and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param config A (1x28x28, batch 64), B (3x32x32, batch 64) or C (3x224x224, batch 16)
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   * @param layers also time each 3x3 convolution alone, forward and forward+backward
+   * @param noModel only the per-layer timings
+   * @throws IllegalArgumentException if the config is not A, B or C
+   */
   public static void run(Harness h, String config, int threads, int reps, double minRepS, boolean layers, boolean noModel) {
     int[] cfg = CONFIGS.get(config);
     if (cfg == null) throw new IllegalArgumentException("bench cnn: --config must be A, B or C, got " + config);

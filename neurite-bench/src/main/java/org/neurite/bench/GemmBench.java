@@ -12,6 +12,9 @@ import org.neurite.tensor.Rng;
  * {@code neurite bench gemm}: float32 GEMM GFLOPS on the shapes of {@code peers/gemm.py} (squares
  * 256-2048 and the seed models' layer shapes in nn, tn and nt layouts), one JSON line per case.
  * Transposed operands are passed to the GEMM as flags, as NumPy hands them to BLAS.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class GemmBench {
   static final int[] SQUARE = {256, 512, 1024, 2048};
@@ -19,6 +22,16 @@ public final class GemmBench {
 
   private GemmBench() {}
 
+  /**
+   * Runs every case and prints one line per case.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param skipBig skip the largest shape, (64, 86528, 512)
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   * @param only comma list of {@code MxKxN} shapes to run, or {@code null} for all
+   */
   public static void run(Harness h, int threads, int reps, boolean skipBig, double minRepS, String only) {
     Parallel.setThreads(threads);
     record Case(String kind, int m, int k, int n, String layout) {}

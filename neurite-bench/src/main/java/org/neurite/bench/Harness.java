@@ -20,6 +20,8 @@ import java.util.Map;
  * repetition lasts at least {@code minRepS}; {@code reps} timed repetitions; throughput =
  * units * inner / seconds. {@code other_cpu} is the CPU that other processes used meanwhile (a noise
  * indicator: above ~0.2 cores on 2 cores the figures are depressed by a neighbour).
+ *
+ * <p>Not thread-safe: one harness prints one benchmark's lines to its stream, from one thread.
  */
 public final class Harness {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,15 +31,41 @@ public final class Harness {
   private static final long JIT_WARMUP_NS = 2_000_000_000L;
   private final PrintStream out;
 
+  /**
+   * A harness printing to {@code out}.
+   *
+   * @param out where the JSON lines go
+   */
   public Harness(PrintStream out) {
     this.out = out;
   }
 
-  /** Medians and spread of one measurement, as common.py's bench() returns them. */
+  /**
+   * Medians and spread of one measurement, as common.py's bench() returns them.
+   *
+   * @param median the median rate over the repetitions, units per second
+   * @param min the lowest rate
+   * @param max the highest rate
+   * @param reps timed repetitions
+   * @param inner calls per repetition
+   * @param repS the median seconds of one repetition
+   * @param otherCpu the median cores used by other processes meanwhile
+   * @param steal the median cores taken by the hypervisor (steal time) meanwhile
+   */
   public record Stats(double median, double min, double max, int reps, int inner, double repS, double otherCpu,
                       double steal) {}
 
-  /** Times {@code fn}, each call worth {@code unitsPerCall} units (samples, GFLOP). */
+  /**
+   * Times {@code fn}, each call worth {@code unitsPerCall} units (samples, GFLOP).
+   *
+   * @param fn the work to time
+   * @param unitsPerCall what one call is worth, in the reported unit
+   * @param reps timed repetitions
+   * @param warmup the fewest untimed calls first (more run until the JIT has had 2 s)
+   * @param minRepS the least seconds one repetition lasts: short calls run several times within it
+   * @param maxInner the most calls per repetition
+   * @return the rates and the noise measured
+   */
   public Stats bench(Runnable fn, double unitsPerCall, int reps, int warmup, double minRepS, int maxInner) {
     // Warm-up: the peers' call count, and then more until the JIT has compiled the hot loops (the
     // first calls run interpreted code; timing them would measure the JVM's start-up, not the kernel).
@@ -67,7 +95,16 @@ public final class Harness {
         round(median(secs), 4), round(median(others), 3), round(median(steals), 3));
   }
 
-  /** Prints one JSON line with the peer scripts' keys, {@code "peer": "neurite"}. */
+  /**
+   * Prints one JSON line with the peer scripts' keys, {@code "peer": "neurite"}.
+   *
+   * @param workload the peer's workload name
+   * @param params the workload's parameters, as the peer names them
+   * @param metric the unit, such as {@code "samples/s"}
+   * @param st the measurement
+   * @param threads kernel threads used
+   * @param extra more top-level keys, or {@code null}
+   */
   public void emit(String workload, Map<String, Object> params, String metric, Stats st, int threads,
                                   Map<String, Object> extra) {
     ObjectNode rec = JSON.createObjectNode();
@@ -93,11 +130,22 @@ public final class Harness {
     out.flush();
   }
 
-  /** A measured value that is not a rate (peak RSS): median = min = max. */
+  /**
+   * A measured value that is not a rate (peak RSS): median = min = max.
+   *
+   * @param v the value
+   * @return stats of one repetition whose median, min and max are {@code v}
+   */
   public static Stats single(double v) {
     return new Stats(v, v, v, 1, 1, 0, 0, 0);
   }
 
+  /**
+   * Parameters in the order given, for {@link #emit}.
+   *
+   * @param kv keys (strings) and values, alternating
+   * @return the pairs, in order
+   */
   public static Map<String, Object> params(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
@@ -120,7 +168,11 @@ public final class Harness {
     return n == 0 ? 0 : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  /** Peak resident set size of this process (VmHWM), MiB; 0 where /proc is missing. */
+  /**
+   * Peak resident set size of this process (VmHWM), MiB; 0 where /proc is missing.
+   *
+   * @return VmHWM in MiB
+   */
   public static double peakRssMib() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status")))
@@ -136,10 +188,17 @@ public final class Harness {
    * (common.py's NoiseMeter): machine-wide busy jiffies from /proc/stat minus this process's CPU time.
    */
   public static final class NoiseMeter {
+    /** Starts measuring now. */
+    public NoiseMeter() {}
+
     private final long t0 = System.nanoTime(), self0 = processCpuNanos();
     private final long[] stat0 = procStat();
 
-    /** {other processes' cores, steal cores}; zeros where /proc is missing. */
+    /**
+     * {other processes' cores, steal cores}; zeros where /proc is missing.
+     *
+     * @return other processes' cores and steal cores, averaged since construction
+     */
     public double[] stop() {
       double dt = (System.nanoTime() - t0) / 1e9;
       long[] stat1 = procStat();

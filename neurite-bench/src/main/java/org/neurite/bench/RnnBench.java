@@ -23,12 +23,24 @@ import org.neurite.tensor.Tensor;
  *
  * <p>The model is built with {@code Sequential}, as a user would, and trained with the core Adam on
  * logits, as the peer trains its model.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class RnnBench {
   static final int VOCAB = 10000, EMB = 64, HID = 64, CLASSES = 10, SEQ = 100, BATCH = 64;
 
   private RnnBench() {}
 
+  /**
+   * Runs the workloads and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param cells comma list of {@code lstm}, {@code gru}
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   */
   public static void run(Harness h, String cells, int threads, int reps, double minRepS) {
     Parallel.setThreads(threads);
     Map<String, Object> threadsKw = Harness.params("blas_threads", threads);
@@ -69,7 +81,11 @@ public final class RnnBench {
     return Sequential.of(new Embedding(VOCAB, EMB), first, second, new Dense(CLASSES)).input(SEQ);
   }
 
-  /** Runs the benchmark without the CLI: {@code RnnBench [cells] [threads] [reps]}. */
+  /**
+   * Runs the benchmark without the CLI: {@code RnnBench [cells] [threads] [reps]}.
+   *
+   * @param args optional cells, threads and repetitions
+   */
   public static void main(String[] args) {
     run(new Harness(System.out), args.length > 0 ? args[0] : "lstm,gru", args.length > 1 ? Integer.parseInt(args[1]) : 2,
         args.length > 2 ? Integer.parseInt(args[2]) : 5, 1.0);

@@ -24,15 +24,49 @@ import org.neurite.text.translate.Translator;
  * {@code maxLen} tokens a side and cut to {@code limit} pairs, test_2016_flickr cut to {@code evalLimit}.
  * The params of every line hold the vocabulary sizes and parameter count, so a line pairs with the
  * peer's only when both built the same network.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class TranslateBench {
   private TranslateBench() {}
 
-  /** The settings shared with the peer script, flag for flag. */
+  /**
+   * The settings shared with the peer script, flag for flag.
+   *
+   * @param pairs {@code multi30k:DIR[:SRC-TGT]} (default en-de)
+   * @param limit training pairs (0: all)
+   * @param evalLimit test pairs (0: all)
+   * @param epochs training epochs
+   * @param embed embedding width
+   * @param hidden GRU width
+   * @param attentionUnits additive attention width
+   * @param attention whether the decoder attends (the gru-attention architecture)
+   * @param bidirectional whether the encoder is bidirectional
+   * @param batchSize sentence pairs per batch
+   * @param lr Adam's learning rate
+   * @param clip the gradient-norm clip
+   * @param smoothing label smoothing
+   * @param teacherForcing the teacher-forcing ratio, {@code START[:END]} over the epochs
+   * @param maxLen the longest sentence kept, in tokens
+   * @param minCount the fewest occurrences of a vocabulary word
+   * @param beam beam width
+   * @param alpha beam-search length penalty
+   * @param seed the seed of weights, batch order and sampling
+   */
   public record Settings(String pairs, int limit, int evalLimit, int epochs, int embed, int hidden, int attentionUnits,
       boolean attention, boolean bidirectional, int batchSize, float lr, double clip, float smoothing, String teacherForcing,
       int maxLen, int minCount, int beam, double alpha, long seed) {}
 
+  /**
+   * Trains and evaluates the translator, printing one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param s the settings
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @throws IOException if the corpus cannot be read
+   * @throws IllegalArgumentException if {@code pairs} is not {@code multi30k:DIR[:SRC-TGT]}
+   */
   public static void run(Harness h, Settings s, int threads) throws IOException {
     Parallel.setThreads(threads);
     if (!s.pairs().startsWith("multi30k:"))

@@ -30,11 +30,26 @@ import org.neurite.text.word2vec.Word2Vec;
  *
  * <p>Inputs: {@code iterable} trains from an {@code Iterable<List<String>>} over the file's lines (the
  * peer's {@code LineSentence}); {@code corpus_file} streams the file itself ({@link Corpus#lines}).
+ *
+ * <p>Not thread-safe: a benchmark run times the whole machine; run one at a time.
  */
 public final class Word2VecBench {
 
   private Word2VecBench() {}
 
+  /**
+   * Runs the workloads and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param corpus a text file, one sentence per line
+   * @param modes comma list of {@code sg}, {@code cbow}
+   * @param inputs comma list of {@code iterable}, {@code corpus_file}
+   * @param reps fresh models per mode and input (seeds 1 to reps)
+   * @param threads training threads
+   * @param epochs epochs per model
+   * @param analogies questions-words.txt for analogy accuracy, or {@code null} to skip it
+   * @throws IOException if a file cannot be read
+   */
   public static void run(Harness h, Path corpus, String modes, String inputs, int reps, int threads, int epochs,
                          Path analogies) throws IOException {
     Map<String, Object> corpusInfo = describe(corpus);

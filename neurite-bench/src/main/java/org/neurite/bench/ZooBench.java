@@ -18,10 +18,26 @@ import org.neurite.vision.Zoo;
  * torchvision export {@code <model>.onnx} in it imported by neurite-onnx (tools/onnx/export_torchvision.py
  * --full writes resnet18.onnx and mobilenet_v2.onnx). Lines pair with the peer's by model, input and
  * batch; "source" says which Neurite network ran.
+ *
+ * <p>Not thread-safe: a benchmark run sets the process-wide kernel thread count and times the whole
+ * machine; run one at a time.
  */
 public final class ZooBench {
   private ZooBench() {}
 
+  /**
+   * Runs the models and prints one line per measurement.
+   *
+   * @param h the harness that prints the JSON lines
+   * @param models the models to run: {@code resnet18}, {@code resnet34}, {@code mobilenet_v2}
+   * @param batch images per forward pass
+   * @param threads kernel threads (the process-wide count is set to it)
+   * @param reps timed repetitions per measurement
+   * @param minRepS the least seconds one repetition lasts (short calls are repeated within it)
+   * @param onnxDir a folder of torchvision exports {@code <model>.onnx} to run instead of the zoo's
+   *     networks, or {@code null}
+   * @throws IOException if an ONNX file cannot be read
+   */
   public static void run(Harness h, List<String> models, int batch, int threads, int reps, double minRepS, Path onnxDir)
       throws IOException {
     Parallel.setThreads(threads);

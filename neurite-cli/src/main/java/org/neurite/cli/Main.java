@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
  * The {@code neurite} command. Exit status 0 on success, 2 on bad usage, 1 on other errors; an error is
  * one line on stderr that starts with the command ({@code neurite train image: ...}), with the stack trace only under
  * {@code --debug}.
+ *
+ * <p>Not thread-safe: one command per process; it sets the process-wide kernel thread count.
  */
 // scope = INHERIT hands -h/--help, -V/--version and showDefaultValues down to every subcommand, at any depth.
 @Command(name = "neurite", mixinStandardHelpOptions = true, showDefaultValues = true, scope = CommandLine.ScopeType.INHERIT,
@@ -36,6 +38,15 @@ public final class Main implements Callable<Integer> {
     return 2;
   }
 
+  /** Creates the top-level command; {@link #main} is the entry point. */
+  public Main() {}
+
+  /**
+   * Runs the command line and exits the JVM with its status: 0 on success, 2 on bad usage, 1 on other
+   * errors.
+   *
+   * @param args the command and its options, as typed after {@code neurite}
+   */
   public static void main(String[] args) {
     Collector.args = args.clone();
     Logs.install();

@@ -23,8 +23,18 @@ import org.neurite.vision.Transforms;
  *
  * <p>Run from the repository root: {@code java --add-modules jdk.incubator.vector -cp
  * neurite-cli/target/neurite.jar org.neurite.examples.FineTune}
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class FineTune {
+  private FineTune() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   * @throws Exception if the data or the pretrained model cannot be read
+   */
   public static void main(String[] args) throws Exception {
     Path pretrained = Path.of("models/cifar10-a-seed-cnn"), data = Path.of("data/cifar10-transfer");
     ImageDataset train = ImageFolder.load(data.resolve("train"), 3, 32, 32), test = ImageFolder.load(data.resolve("test"), 3, 32, 32);

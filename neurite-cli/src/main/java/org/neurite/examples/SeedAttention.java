@@ -14,6 +14,8 @@ import org.neurite.tensor.Tensor;
  * with padding masks.)
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp neurite-cli/target/neurite.jar org.neurite.examples.SeedAttention}
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class SeedAttention {
   static final class Attention extends Module {
@@ -42,6 +44,13 @@ public final class SeedAttention {
     }
   }
 
+  private SeedAttention() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     // input sequence data
     Tensor inputData = Tensor.randn(new Rng(0), 1, 100, 100);

@@ -14,8 +14,17 @@ import org.neurite.train.Fit;
  * ({@code [3, 224, 224]}, PyTorch's layout) where Keras writes {@code (224, 224, 3)}.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp neurite-cli/target/neurite.jar org.neurite.examples.SeedCnn}
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class SeedCnn {
+  private SeedCnn() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     // input image data
     int[] inputShape = {3, 224, 224};

@@ -13,8 +13,17 @@ import org.neurite.train.Fit;
  * random normal numbers to an Embedding; an Embedding takes word ids, so this feeds random ids.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp neurite-cli/target/neurite.jar org.neurite.examples.SeedLstm}
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class SeedLstm {
+  private SeedLstm() {}
+
+  /**
+   * Runs the example and prints what it shows.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     // input sequence data: 32 sequences of 100 word ids, and their labels
     Rng rng = new Rng(0);

@@ -7,16 +7,25 @@ import org.neurite.tensor.Tensor;
  * Debug mode that checks every op's output, and every gradient in backward, for NaN and infinity, and
  * fails at the first op that produced one (PyTorch's detect_anomaly). Off by default: it reads every
  * value once more. Turn it on with {@link #enable(boolean)} or {@code -Dneurite.debug.nan=true}.
+ *
+ * <p>Thread-safe: the switch is one process-wide volatile flag, and the op being checked is tracked per
+ * thread.
  */
 public final class Anomaly {
   private static volatile boolean enabled = Boolean.getBoolean("neurite.debug.nan");
 
   private Anomaly() {}
 
+  /**
+   * Turns the checks on or off, for every thread.
+   *
+   * @param on whether to check
+   */
   public static void enable(boolean on) {
     enabled = on;
   }
 
+  /** {@return whether the checks are on} */
   public static boolean enabled() {
     return enabled;
   }
@@ -36,7 +45,13 @@ public final class Anomaly {
     }
   }
 
-  /** Throws if {@code t} holds a NaN or an infinity; {@code what} names the op and the phase. */
+  /**
+   * Throws if {@code t} holds a NaN or an infinity; {@code what} names the op and the phase.
+   *
+   * @param what the op and the phase, for the message
+   * @param t the tensor to check
+   * @throws ArithmeticException naming {@code what} and the first non-finite element
+   */
   public static void check(String what, Tensor t) {
     float[] d = t.data();
     String context = INSIDE.get();

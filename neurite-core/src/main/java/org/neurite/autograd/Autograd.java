@@ -13,11 +13,19 @@ import org.neurite.tensor.Workspace;
  * Reverse-mode differentiation over the recorded graph. Gradients of leaves that require them are
  * added to their {@code grad} (accumulating across calls, as in PyTorch); intermediate gradients are
  * not kept.
+ *
+ * <p>Thread-safe for graphs that share no tensors: its working state is per thread, but two backward passes
+ * that reach the same leaf race on its {@code grad}.
  */
 public final class Autograd {
   private Autograd() {}
 
-  /** Backpropagates {@code gradOutput} (same shape as {@code root}) through the graph behind root. */
+  /**
+   * Backpropagates {@code gradOutput} (same shape as {@code root}) through the graph behind root.
+   *
+   * @param root the output to differentiate
+   * @param gradOutput the gradient of the loss with respect to {@code root}
+   */
   public static void backward(Tensor root, Tensor gradOutput) {
     if (!root.requiresGrad())
       throw new IllegalStateException("backward: the tensor does not require grad and has no graph; "
@@ -71,6 +79,9 @@ public final class Autograd {
    * True when the backward now running may overwrite {@code gradOutput} in place (a fused ReLU masking
    * its dy): inside a {@link Workspace} scope, for a gradient an op computed, that nothing else refers to
    * and that autograd drops after this backward. Never for the gradient passed to {@code backward()}.
+   *
+   * @param gradOutput the gradient a backward was given
+   * @return whether that backward may overwrite it
    */
   public static boolean owns(Tensor gradOutput) {
     return gradOutput != null && OWNED.get() == gradOutput;

@@ -13,17 +13,31 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Keep inputs away from kinks (ReLU at 0, ties in max) and use small tensors: the check costs two
  * forward passes per input element.
+ *
+ * <p>Immutable: the tolerances are fixed at construction and each check builds its own tensors.
  */
 public final class GradCheck {
   private final double eps, atol, rtol;
 
+  /**
+   * A checker with these tolerances; an element passes when |analytic - numeric| {@code <=} atol + rtol
+   * |numeric|.
+   *
+   * @param eps the central-difference step
+   * @param atol the absolute tolerance
+   * @param rtol the relative tolerance
+   */
   public GradCheck(double eps, double atol, double rtol) {
     this.eps = eps;
     this.atol = atol;
     this.rtol = rtol;
   }
 
-  /** Defaults suited to float32: eps 1e-3, atol 2e-3, rtol 1e-2. */
+  /**
+   * Defaults suited to float32: eps 1e-3, atol 2e-3, rtol 1e-2.
+   *
+   * @return the checker
+   */
   public static GradCheck defaults() {
     return new GradCheck(1e-3, 2e-3, 1e-2);
   }
@@ -31,6 +45,9 @@ public final class GradCheck {
   /**
    * Checks the gradient of {@code f} with respect to every input that requires grad; throws an
    * {@link AssertionError} naming the input, the element and both values at the first mismatch.
+   *
+   * @param f the function, from the inputs to one output tensor
+   * @param inputs the inputs; those that require grad are checked
    */
   public void check(Function<Tensor[], Tensor> f, Tensor... inputs) {
     Tensor out = f.apply(inputs);

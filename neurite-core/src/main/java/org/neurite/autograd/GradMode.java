@@ -9,22 +9,33 @@ package org.neurite.autograd;
  *   Tensor y = model.forward(x);
  * }
  * }</pre>
+ *
+ * <p>Thread-safe: the mode is per thread, and a scope changes only the thread that opened it.
  */
 public final class GradMode {
   private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
 
   private GradMode() {}
 
+  /** {@return whether ops record their backward on this thread} */
   public static boolean enabled() {
     return ENABLED.get()[0];
   }
 
-  /** A scope with grad mode off; closing it restores the previous mode. */
+  /**
+   * A scope with grad mode off; closing it restores the previous mode.
+   *
+   * @return the scope, to close (try-with-resources)
+   */
   public static Scope off() {
     return set(false);
   }
 
-  /** A scope with grad mode on; closing it restores the previous mode. */
+  /**
+   * A scope with grad mode on; closing it restores the previous mode.
+   *
+   * @return the scope, to close (try-with-resources)
+   */
   public static Scope on() {
     return set(true);
   }

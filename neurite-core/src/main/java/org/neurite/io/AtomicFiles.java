@@ -19,6 +19,8 @@ import java.nio.file.StandardOpenOption;
  * the old file or the new one (and at worst a stray {@code .tmp} file, which the next write of the
  * same file removes). Every file Neurite writes goes through here or through
  * {@link ModelFiles}' directory swap, which is built on it.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -26,18 +28,45 @@ public final class AtomicFiles {
   /** Writes the file's content to a stream; the stream is buffered and closed by the caller. */
   @FunctionalInterface
   public interface Writer {
+    /**
+     * Writes the content.
+     *
+     * @param out the stream to write to
+     * @throws IOException if writing fails
+     */
     void write(OutputStream out) throws IOException;
   }
 
+  /**
+   * Writes {@code bytes} to {@code file} atomically, as {@link #write(Path, Writer)} does.
+   *
+   * @param file the file to write
+   * @param bytes its content
+   * @throws IOException if the file cannot be written; the old file, if any, is left as it was
+   */
   public static void write(Path file, byte[] bytes) throws IOException {
     write(file, out -> out.write(bytes));
   }
 
+  /**
+   * Writes {@code text} to {@code file} atomically, as UTF-8.
+   *
+   * @param file the file to write
+   * @param text its content, encoded as UTF-8
+   * @throws IOException if the file cannot be written; the old file, if any, is left as it was
+   */
   public static void writeString(Path file, CharSequence text) throws IOException {
     write(file, text.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Streams the content into a temporary sibling of {@code file}, forces it to disk, then renames it into place. */
+  /**
+   * Streams the content into a temporary sibling of {@code file}, forces it to disk, then renames it into
+   * place.
+   *
+   * @param file the file to write
+   * @param writer writes the content
+   * @throws IOException if the file cannot be written; the old file, if any, is left as it was
+   */
   public static void write(Path file, Writer writer) throws IOException {
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent();

@@ -21,8 +21,11 @@ import org.neurite.tensor.Tensor;
  * the optimizer's class and learning rate, and the run's metadata such as its seed), so {@code fit}
  * resumes where it stopped. Written by the same directory swap as a model, so a process killed while
  * saving leaves the previous checkpoint loadable.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Checkpoints {
+  /** The file names a checkpoint adds to a model directory: the optimizer state and the training progress. */
   public static final String OPTIMIZER = "optimizer.safetensors", TRAINING = "training.json";
 
   private Checkpoints() {}
@@ -30,21 +33,56 @@ public final class Checkpoints {
   /**
    * What a checkpoint restores besides the weights; {@code info} is its saved metadata, {@code callbacks}
    * the state of each of the run's callbacks, in order ({@code Callback.state}).
+   *
+   * @param model the model, with the checkpoint's weights
+   * @param nextEpoch the first epoch still to run
+   * @param info the saved metadata
+   * @param callbacks the saved states of the run's callbacks
    */
   public record Resume(Sequential model, int nextEpoch, Map<String, Object> info, List<CallbackState> callbacks) {
+    /**
+     * A resume point with no metadata.
+     *
+     * @param model the model
+     * @param nextEpoch the first epoch still to run
+     */
     public Resume(Sequential model, int nextEpoch) {
       this(model, nextEpoch, Map.of(), List.of());
     }
   }
 
-  /** One callback's state in a checkpoint: its class's simple name and what its {@code state()} returned. */
+  /**
+   * One callback's state in a checkpoint.
+   *
+   * @param name the callback class's simple name
+   * @param state what its {@code state()} returned
+   */
   public record CallbackState(String name, Map<String, Double> state) {}
 
+  /**
+   * Saves a checkpoint: the model directory plus the optimizer state and the next epoch.
+   *
+   * @param dir the checkpoint directory, replaced as a whole
+   * @param model the model
+   * @param optimizer its optimizer, whose state is saved
+   * @param nextEpoch the first epoch a resume runs
+   * @throws IOException if a file cannot be written
+   */
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch) throws IOException {
     save(dir, model, optimizer, nextEpoch, Map.of());
   }
 
-  /** As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}), also kept in training.json. */
+  /**
+   * As above, with the model's metadata (see {@link ModelFiles#save(Sequential, Path, Map)}), also kept in
+   * training.json.
+   *
+   * @param dir the checkpoint directory, replaced as a whole
+   * @param model the model
+   * @param optimizer its optimizer, whose state is saved
+   * @param nextEpoch the first epoch a resume runs
+   * @param metadata more entries for config.json and training.json
+   * @throws IOException if a file cannot be written
+   */
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch, Map<String, Object> metadata)
       throws IOException {
     save(dir, model, optimizer, nextEpoch, metadata, List.of());
@@ -78,6 +116,11 @@ public final class Checkpoints {
   /**
    * Loads the model of a checkpoint and restores {@code optimizer} (which must be of the saved class;
    * it is attached to the loaded model's parameters).
+   *
+   * @param dir the checkpoint directory
+   * @param optimizer a new optimizer of the saved class, to restore
+   * @return the loaded model, the next epoch and the metadata
+   * @throws IOException if a file is missing or invalid, or the optimizer is of another class
    */
   public static Resume load(Path dir, Optimizer optimizer) throws IOException {
     Sequential model = ModelFiles.load(dir);
@@ -90,6 +133,12 @@ public final class Checkpoints {
   /**
    * Restores a checkpoint into an existing model (same architecture: its config.json must match the
    * model's) and its attached optimizer, for {@code fit}'s resume.
+   *
+   * @param dir the checkpoint directory
+   * @param model the model to load the weights into
+   * @param optimizer the model's optimizer, to restore
+   * @return {@code model}, the next epoch and the metadata
+   * @throws IOException if a file is missing or invalid, or the checkpoint is of another model
    */
   public static Resume restore(Path dir, Sequential model, Optimizer optimizer) throws IOException {
     Sequential saved = ModelFiles.load(dir);
@@ -103,7 +152,13 @@ public final class Checkpoints {
     return new Resume(model, nextEpoch(dir, info), metadata(info), callbackStates(dir, info));
   }
 
-  /** The metadata saved in a checkpoint's training.json (empty when there is none). */
+  /**
+   * The metadata saved in a checkpoint's training.json (empty when there is none).
+   *
+   * @param dir the checkpoint directory
+   * @return the metadata
+   * @throws IOException if training.json cannot be read or parsed
+   */
   public static Map<String, Object> info(Path dir) throws IOException {
     ModelFiles.recover(dir);
     return metadata(readTraining(dir));

@@ -9,12 +9,15 @@ import java.util.Locale;
  * and activations. The error gives the estimate and the {@code -Xmx} to use, instead of an
  * {@link OutOfMemoryError} half-way through. Not an allocator and not a limit of its own: it only
  * compares with what the JVM says it can still give.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Heap {
   private Heap() {}
 
   /** Thrown when an allocation would not fit; a {@link IllegalStateException} so callers need not declare it. */
   public static final class TooLargeException extends IllegalStateException {
+    /** The estimate, in bytes. */
     private final long needed;
 
     TooLargeException(String message, long needed) {
@@ -22,13 +25,21 @@ public final class Heap {
       this.needed = needed;
     }
 
-    /** The estimate, in bytes. */
+    /**
+     * The estimate, in bytes.
+     *
+     * @return the estimate, in bytes
+     */
     public long needed() {
       return needed;
     }
   }
 
-  /** Bytes the heap can still give: its maximum minus what is in use. */
+  /**
+   * Bytes the heap can still give: its maximum minus what is in use.
+   *
+   * @return the bytes
+   */
   public static long available() {
     Runtime r = Runtime.getRuntime();
     return r.maxMemory() - (r.totalMemory() - r.freeMemory());
@@ -37,6 +48,10 @@ public final class Heap {
   /**
    * Throws {@link TooLargeException} unless {@code bytes} fit in the heap (after one garbage
    * collection if they do not at first). {@code what} starts the message, e.g. "load model.safetensors".
+   *
+   * @param what the start of the message
+   * @param bytes the bytes about to be allocated (negative: an overflowed estimate, too many)
+   * @throws TooLargeException if they do not fit; the message gives the {@code -Xmx} to use
    */
   public static void require(String what, long bytes) {
     if (bytes < 0) bytes = Long.MAX_VALUE;   // an overflowed estimate is "too much"
@@ -87,7 +102,12 @@ public final class Heap {
     return available();
   }
 
-  /** {@code 12.3 MiB}, locale-independent. */
+  /**
+   * {@code 12.3 MiB}, locale-independent.
+   *
+   * @param bytes a size
+   * @return it in MiB with one decimal
+   */
   public static String mib(long bytes) {
     if (bytes == Long.MAX_VALUE) return "more than 8 EiB";
     return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));

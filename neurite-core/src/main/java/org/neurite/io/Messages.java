@@ -3,11 +3,20 @@ package org.neurite.io;
 /**
  * Quoting outside data inside error messages: errors are one line (STYLE.md), so text taken from a
  * file is clipped and its control characters escaped before it goes into a message.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Messages {
   private Messages() {}
 
-  /** {@code s} with control characters written as {@code \n}, {@code \t} or {@code \u0001}, clipped to {@code max} characters. */
+  /**
+   * {@code s} with control characters written as {@code \n}, {@code \t} or {@code \u0001}, clipped to
+   * {@code max} characters.
+   *
+   * @param s the text ({@code null} gives "null")
+   * @param max the most characters kept
+   * @return the escaped text, with "..." when clipped
+   */
   public static String clip(String s, int max) {
     if (s == null) return "null";
     StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
@@ -24,6 +33,12 @@ public final class Messages {
     return i < s.length() ? b + "..." : b.toString();
   }
 
+  /**
+   * {@link #clip(String, int)} to 80 characters.
+   *
+   * @param s the text ({@code null} gives "null")
+   * @return the escaped text, with "..." when clipped
+   */
   public static String clip(String s) {
     return clip(s, 80);
   }

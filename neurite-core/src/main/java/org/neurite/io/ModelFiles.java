@@ -52,16 +52,27 @@ import org.neurite.tensor.Tensor;
  * {@code model.safetensors} (the state_dict: {@code layers.0.weight}, ...), readable by PyTorch's
  * safetensors. Saving writes a sibling temporary directory and renames it into place, so a crash
  * leaves either the old model or the new one, never a mix.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ModelFiles {
+  /** The config.json format this version writes ({@code "format_version"}). */
   public static final int FORMAT_VERSION = 1;
+  /** The two files of a model directory. */
   public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors";
   private static final long MAX_CONFIG = 16 << 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelFiles() {}
 
-  /** Saves a built model to {@code dir}, replacing what was there. */
+  /**
+   * Saves a built model to {@code dir}, replacing what was there.
+   *
+   * @param model a built model
+   * @param dir the model directory
+   * @throws IllegalStateException if the model is not built
+   * @throws IOException if a file cannot be written; the old directory, if any, is left as it was
+   */
   public static void save(Sequential model, Path dir) throws IOException {
     save(model, dir, Map.of());
   }
@@ -69,6 +80,12 @@ public final class ModelFiles {
   /**
    * Saves with {@code metadata} (class names, preprocessing, ...) kept under "metadata" in
    * config.json; {@link #metadata} reads it back.
+   *
+   * @param model a built model
+   * @param dir the model directory
+   * @param metadata entries to keep, serialisable as JSON
+   * @throws IllegalStateException if the model is not built
+   * @throws IOException if a file cannot be written; the old directory, if any, is left as it was
    */
   public static void save(Sequential model, Path dir, Map<String, Object> metadata) throws IOException {
     if (!model.isBuilt())
@@ -83,7 +100,13 @@ public final class ModelFiles {
     SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
   }
 
-  /** The "metadata" object of a saved model's config.json (empty when there is none). */
+  /**
+   * The "metadata" object of a saved model's config.json (empty when there is none).
+   *
+   * @param dir the model directory
+   * @return the metadata object, or a missing node
+   * @throws IOException if a file is missing or invalid; the message names the file and what is wrong
+   */
   public static JsonNode metadata(Path dir) throws IOException {
     recover(dir);
     try {
@@ -93,7 +116,13 @@ public final class ModelFiles {
     }
   }
 
-  /** Loads a model saved by {@link #save}; errors name the file and what is wrong with it. */
+  /**
+   * Loads a model saved by {@link #save}; errors name the file and what is wrong with it.
+   *
+   * @param dir the model directory
+   * @return the model, built, with the saved weights
+   * @throws IOException if a file is missing or invalid; the message names the file and what is wrong
+   */
   public static Sequential load(Path dir) throws IOException {
     Path cfg = dir.resolve(CONFIG), weights = dir.resolve(WEIGHTS);
     recover(dir);
@@ -116,7 +145,12 @@ public final class ModelFiles {
     return model;
   }
 
-  /** The config.json tree of a built model. */
+  /**
+   * The config.json tree of a built model.
+   *
+   * @param model a built model
+   * @return the tree config.json holds
+   */
   public static ObjectNode config(Sequential model) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", FORMAT_VERSION);
@@ -157,7 +191,14 @@ public final class ModelFiles {
     return model;
   }
 
-  /** Rebuilds the (untrained) model a config.json describes. */
+  /**
+   * Rebuilds the (untrained) model a config.json describes.
+   *
+   * @param root the parsed config.json
+   * @param where the file, for messages
+   * @return the model, built for the saved input shape, with fresh weights
+   * @throws IOException if the config is invalid or too large for the heap; the message names the file
+   */
   public static Sequential fromConfig(JsonNode root, Path where) throws IOException {
     int version = root.path("format_version").asInt(-1);
     if (version < 1 || version > FORMAT_VERSION)
@@ -202,6 +243,9 @@ public final class ModelFiles {
    * allocated), so that a config asking for more than the heap holds fails before allocating. Exact
    * for the built-in layers; a config it cannot follow (a bad shape) gives 0, leaving the error to the
    * layers themselves. Returns -1 on overflow.
+   *
+   * @param root the parsed config.json
+   * @return the parameter count, 0 when it cannot be worked out, -1 on overflow
    */
   public static long estimateParameters(JsonNode root) {
     JsonNode in = root.path("input_shape");
@@ -339,6 +383,11 @@ public final class ModelFiles {
    * one with {@code ..} that leaves the directory, or a link out of it is an {@link IOException}.
    * Every path a model file names goes through here, so a downloaded model cannot read or write
    * outside its own directory.
+   *
+   * @param dir the model directory
+   * @param relative the path as the file names it
+   * @return the resolved path, inside {@code dir}
+   * @throws IOException if the path leaves the directory
    */
   public static Path resolveInside(Path dir, String relative) throws IOException {
     Path base = dir.toAbsolutePath().normalize();
@@ -506,6 +555,12 @@ public final class ModelFiles {
 
   /** Writes a directory's contents into a temporary sibling, then swaps it into place. */
   public interface DirWriter {
+    /**
+     * Writes the directory's files into {@code tmp}.
+     *
+     * @param tmp the temporary directory, already created
+     * @throws IOException if writing fails
+     */
     void write(Path tmp) throws IOException;
   }
 
@@ -515,6 +570,10 @@ public final class ModelFiles {
    * delete the old one. POSIX cannot swap two directories in one step, so a process killed between
    * the two renames leaves no {@code NAME} but a complete {@code .NAME.old-XXXX}: {@link #recover}
    * (run by every load and save) renames it back. Any other kill leaves NAME complete, old or new.
+   *
+   * @param dir the directory to replace
+   * @param writer writes the new contents
+   * @throws IOException if writing or renaming fails; {@code dir} is then left old or complete
    */
   public static void saveDirectory(Path dir, DirWriter writer) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
@@ -549,6 +608,9 @@ public final class ModelFiles {
    * newest complete {@code .NAME.old-*} copy is renamed back; leftover {@code .old-} copies are
    * deleted once {@code dir} exists, and {@code .tmp-} directories older than a minute (a live save
    * may own a younger one).
+   *
+   * @param dir the model directory
+   * @throws IOException if a rename or a deletion fails
    */
   public static void recover(Path dir) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();

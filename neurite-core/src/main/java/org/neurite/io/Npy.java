@@ -17,6 +17,8 @@ import org.neurite.tensor.Tensor;
  * uint8 arrays in C order into float32 tensors; writes float32.
  *
  * <p>Reference: numpy.lib.format (NEP 1).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -26,6 +28,13 @@ public final class Npy {
 
   private Npy() {}
 
+  /**
+   * Reads a {@code .npy} file into a float32 tensor.
+   *
+   * @param file the {@code .npy} file
+   * @return its array as float32, in its shape
+   * @throws IOException if the file cannot be read, or is not a C-order array of a supported type
+   */
   public static Tensor read(Path file) throws IOException {
     String where = "npy " + file;
     long size = BoundedFiles.requireRegular(file, "npy");
@@ -95,7 +104,13 @@ public final class Npy {
     return Messages.clip(s);
   }
 
-  /** Writes {@code t} as a float32 C-order array (version 1.0), atomically. */
+  /**
+   * Writes {@code t} as a float32 C-order array (version 1.0), atomically.
+   *
+   * @param file the file to write
+   * @param t the tensor
+   * @throws IOException if the file cannot be written
+   */
   public static void write(Path file, Tensor t) throws IOException {
     int[] s = t.shape();
     StringBuilder shape = new StringBuilder("(");

@@ -28,6 +28,8 @@ import org.neurite.tensor.Tensor;
  * exception.
  *
  * <p>Reference: https://github.com/huggingface/safetensors (format section of the README).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class SafeTensors {
   private static final ObjectMapper HEADER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -36,7 +38,13 @@ public final class SafeTensors {
 
   private SafeTensors() {}
 
-  /** Reads every tensor of the file, in header order. */
+  /**
+   * Reads every tensor of the file, in header order.
+   *
+   * @param file the {@code .safetensors} file
+   * @return each tensor by name, as float32
+   * @throws IOException if the file cannot be read or is not valid safetensors; the message names the tensor
+   */
   public static Map<String, Tensor> read(Path file) throws IOException {
     String where = "safetensors " + file;
     long size = BoundedFiles.requireRegular(file, "safetensors");
@@ -136,7 +144,13 @@ public final class SafeTensors {
     return out;
   }
 
-  /** Writes the tensors as F32, atomically (temporary file, flushed to disk, then renamed). */
+  /**
+   * Writes the tensors as F32, atomically (temporary file, flushed to disk, then renamed).
+   *
+   * @param file the file to write
+   * @param tensors the tensors by name, in the order to write them
+   * @throws IOException if the file cannot be written
+   */
   public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
     StringBuilder h = new StringBuilder("{");
     long at = 0;

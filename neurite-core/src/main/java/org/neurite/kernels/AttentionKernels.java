@@ -25,6 +25,9 @@ import java.util.Arrays;
  *
  * <p>Not here: autograd, shape checks (the callers in {@code ops} do them), attention over more than
  * 2^31 elements.
+ *
+ * <p>Thread-safe: static methods whose scratch memory is per thread; concurrent calls must write to
+ * disjoint output arrays.
  */
 public final class AttentionKernels {
   /** Floats per vector: rows of scores are padded to whole vectors (also on the scalar path). */

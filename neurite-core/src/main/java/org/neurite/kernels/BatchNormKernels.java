@@ -5,6 +5,9 @@ package org.neurite.kernels;
  * {@code [N, C]}), channel by channel across threads: each channel's {@code N * S} values are read
  * in N runs of S. Statistics accumulate in double, so a channel of a million values keeps its
  * variance exact to float precision.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class BatchNormKernels {
   private BatchNormKernels() {}

@@ -25,6 +25,9 @@ import java.util.Arrays;
  *
  * <p>Not here: tensors, autograd, accumulation into existing gradients (results overwrite; the
  * autograd layer adds), other layouts than NCHW.
+ *
+ * <p>Thread-safe: static methods whose scratch memory is per thread; concurrent calls must write to
+ * disjoint output arrays.
  */
 public final class Conv2d {
   private Conv2d() {}

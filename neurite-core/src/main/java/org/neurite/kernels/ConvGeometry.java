@@ -6,6 +6,8 @@ package org.neurite.kernels;
  * row-major (NCHW, PyTorch's layout).
  *
  * <p>outH = floor((inH + 2 padH - dilH (kH - 1) - 1) / strideH) + 1, likewise outW.
+ *
+ * <p>Immutable.
  */
 public record ConvGeometry(int batch, int inC, int inH, int inW, int outC, int kH, int kW,
                            int strideH, int strideW, int padH, int padW, int dilH, int dilW, int groups) {

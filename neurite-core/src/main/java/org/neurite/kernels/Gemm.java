@@ -19,6 +19,9 @@ import java.util.Arrays;
  * so the kernel reads A in place through its strides instead.
  * Threads split C by columns or by rows (whichever makes the redundantly packed operand the smaller
  * one) and each packs its own share. Not here: complex or double types, strided-batch calls.
+ *
+ * <p>Thread-safe: static methods whose scratch memory is per thread; concurrent calls must write to
+ * disjoint output arrays.
  */
 public final class Gemm {
   private Gemm() {}

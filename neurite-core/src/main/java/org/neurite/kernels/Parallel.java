@@ -13,6 +13,9 @@ import java.util.concurrent.ForkJoinTask;
  *
  * <p>Parallel regions never nest: a {@code forRange} called from inside another one runs inline on the
  * calling thread. Two cores oversubscribed by nested pools run slower than one pool used well.
+ *
+ * <p>Thread-safe: {@link #forRange} may be called from any thread; call {@link #setThreads} only while no
+ * kernel runs, as it shuts the old pool down.
  */
 public final class Parallel {
   /** A share of a loop: the half-open range {@code [from, to)}. */

@@ -10,6 +10,9 @@ package org.neurite.kernels;
  * scalar loop here finishes the tail, and without the Vector API ({@link Simd}) it does all of it, so
  * it is also the reference. Reductions, whose lanes cannot be handed over half done, have a whole
  * scalar twin ({@code sumScalar}, ...).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class Pointwise {
   public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6;

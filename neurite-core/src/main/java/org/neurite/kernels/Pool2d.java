@@ -16,6 +16,9 @@ import java.util.Arrays;
  * it are also the scalar references the tests compare against. Backward kernels overwrite dx.
  *
  * <p>Not here: ceil mode, dilation, fractional or adaptive pooling (beyond the global average).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class Pool2d {
   private Pool2d() {}

@@ -4,6 +4,8 @@ package org.neurite.kernels;
  * Shape of a 2-D pooling window sliding over {@code x: [batch, channels, inH, inW]} (NCHW), giving
  * {@code y: [batch, channels, outH(), outW()]}. Padding is implicit: -infinity for max pooling, zeros
  * for average pooling. outH = floor((inH + 2 padH - kH) / strideH) + 1, likewise outW.
+ *
+ * <p>Immutable.
  */
 public record PoolGeometry(int batch, int channels, int inH, int inW, int kH, int kW,
                            int strideH, int strideW, int padH, int padW) {

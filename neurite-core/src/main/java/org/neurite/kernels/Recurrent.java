@@ -28,6 +28,9 @@ package org.neurite.kernels;
  * fused gate gradients, then dh_{t-1} = dg_t W_hh; the weight gradients are left to the caller as GEMMs
  * over all steps. The row functions and the one-row tile use the Vector API, in {@link RecurrentVector};
  * their twins here are its scalar tails run over the whole row, which are also the reference formulas.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
+ * output arrays.
  */
 public final class Recurrent {
   private Recurrent() {}

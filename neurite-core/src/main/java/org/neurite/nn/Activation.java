@@ -2,7 +2,7 @@ package org.neurite.nn;
 
 import org.neurite.tensor.Tensor;
 
-/** The activations a layer can apply to its output (Keras' {@code activation=} argument). */
+/** The activations a layer can apply to its output (Keras' {@code activation=} argument). Immutable. */
 public enum Activation {
   LINEAR, RELU, RELU6, SIGMOID, TANH, GELU, SOFTPLUS, SOFTMAX, LOG_SOFTMAX;
 

@@ -2,7 +2,11 @@ package org.neurite.nn;
 
 import org.neurite.tensor.Tensor;
 
-/** An activation as a layer of its own (Keras' {@code Activation("relu")}, PyTorch's {@code nn.ReLU()}). */
+/**
+ * An activation as a layer of its own (Keras' {@code Activation("relu")}, PyTorch's {@code nn.ReLU()}).
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
+ */
 public final class ActivationLayer extends Layer {
   public ActivationLayer(Activation a) {
     this.activation = a;

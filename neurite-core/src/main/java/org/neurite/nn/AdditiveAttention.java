@@ -21,6 +21,8 @@ import org.neurite.tensor.Tensor;
  * var attn = new AdditiveAttention(128);
  * var r = attn.call(decoderState, encoderOutputs, sourceMask);   // r.context(): [N, Hv]
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class AdditiveAttention extends Module implements SourceAttention {
   /** Everything needed to rebuild this layer. */

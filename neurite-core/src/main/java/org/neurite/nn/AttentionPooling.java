@@ -20,6 +20,8 @@ import org.neurite.tensor.Tensor;
  * var pool = new AttentionPooling(50);
  * var r = pool.call(lstmOutputs, mask);   // r.context(): [N, 64], r.weights(): [N, T]
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class AttentionPooling extends Layer implements MaskAware {
   /** Everything needed to rebuild this layer. */

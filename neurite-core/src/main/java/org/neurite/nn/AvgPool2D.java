@@ -3,7 +3,11 @@ package org.neurite.nn;
 import org.neurite.ops.Pooling;
 import org.neurite.tensor.Tensor;
 
-/** Average pooling (padded cells are not counted, as Keras does). See {@link Pool2D}. */
+/**
+ * Average pooling (padded cells are not counted, as Keras does). See {@link Pool2D}.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
+ */
 public final class AvgPool2D extends Pool2D {
   public AvgPool2D(int poolSize) {
     this(poolSize, poolSize, Padding.VALID);

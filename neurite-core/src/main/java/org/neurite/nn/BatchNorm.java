@@ -11,6 +11,8 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Parameters: "weight" {@code [C]} (ones), "bias" {@code [C]} (zeros). Buffers: "running_mean",
  * "running_var", "num_batches_tracked", as in PyTorch's state_dict.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class BatchNorm extends Layer {
   /** Everything needed to rebuild this layer. */

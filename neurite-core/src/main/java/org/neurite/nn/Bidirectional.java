@@ -26,6 +26,8 @@ import org.neurite.tensor.Tensor;
  * var model = Sequential.of(new Embedding(5000, 32).paddingIdx(0),
  *     new Bidirectional(new GRU(32)), new Dense(2).softmax()).input(50);
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Bidirectional extends Layer implements MaskAware {
   private final RecurrentLayer fwd, bwd;

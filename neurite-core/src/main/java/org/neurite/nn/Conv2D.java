@@ -13,6 +13,8 @@ import org.neurite.tensor.Tensor;
  * uniform, Keras' default), "bias" {@code [filters]} (zeros).
  *
  * <pre>{@code new Conv2D(32, 3).relu()}</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Conv2D extends Layer {
   /** Everything needed to rebuild this layer. */

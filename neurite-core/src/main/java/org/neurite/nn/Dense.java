@@ -10,6 +10,8 @@ import org.neurite.tensor.Tensor;
  * (Glorot uniform, Keras' default), "bias" {@code [units]} (zeros).
  *
  * <pre>{@code new Dense(512).relu()}</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Dense extends Layer {
   /** Everything needed to rebuild this layer. */

@@ -3,7 +3,11 @@ package org.neurite.nn;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
-/** Inverted dropout with rate {@code p} while training; the identity in evaluation mode. */
+/**
+ * Inverted dropout with rate {@code p} while training; the identity in evaluation mode.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
+ */
 public final class Dropout extends Layer {
   /** Everything needed to rebuild this layer. */
   public record Config(float rate) {}

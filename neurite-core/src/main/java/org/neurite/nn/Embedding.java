@@ -22,6 +22,8 @@ import org.neurite.tensor.Tensor;
  * var model = Sequential.of(new Embedding(10000, 64).paddingIdx(0), new LSTM(64), new Dense(10).softmax())
  *     .input(100);
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Embedding extends Layer implements MaskSource {
   /** Everything needed to rebuild this layer; paddingIdx is null when there is none. */

@@ -3,7 +3,11 @@ package org.neurite.nn;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** Flattens every axis but the batch axis: {@code [N, d1, d2, ...]} to {@code [N, d1 * d2 * ...]}. */
+/**
+ * Flattens every axis but the batch axis: {@code [N, d1, d2, ...]} to {@code [N, d1 * d2 * ...]}.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
+ */
 public final class Flatten extends Layer {
   @Override
   protected int[] build(int[] in) {

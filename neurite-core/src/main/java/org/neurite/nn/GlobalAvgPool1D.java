@@ -11,6 +11,8 @@ import org.neurite.tensor.Tensor;
  * <pre>{@code
  * var model = Sequential.of(new TransformerEncoderLayer(64, 4, 256), new GlobalAvgPool1D(), new Dense(2));
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class GlobalAvgPool1D extends Layer implements MaskAware {
   @Override

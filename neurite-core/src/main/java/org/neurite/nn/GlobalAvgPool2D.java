@@ -2,7 +2,11 @@ package org.neurite.nn;
 
 import org.neurite.tensor.Tensor;
 
-/** Mean over H and W: {@code [N, C, H, W]} to {@code [N, C]}. */
+/**
+ * Mean over H and W: {@code [N, C, H, W]} to {@code [N, C]}.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
+ */
 public final class GlobalAvgPool2D extends Layer {
   @Override
   protected int[] build(int[] in) {

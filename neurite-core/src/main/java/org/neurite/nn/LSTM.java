@@ -18,6 +18,8 @@ import org.neurite.kernels.Recurrent.Cell;
  * var model = Sequential.of(new Embedding(10000, 64), new LSTM(64).returnSequences(true), new LSTM(64),
  *     new Dense(10).softmax()).input(100);
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class LSTM extends RecurrentLayer {
   /** Everything needed to rebuild this layer. */

@@ -6,6 +6,8 @@ import org.neurite.tensor.Tensor;
 /**
  * A built-in layer: a Module with an optional output activation (Keras' {@code activation=}) and a
  * lazily built input shape. Subclasses implement {@link #compute} and {@link #build}.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public abstract class Layer extends Module {
   protected Activation activation = Activation.LINEAR;

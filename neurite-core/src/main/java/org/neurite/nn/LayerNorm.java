@@ -16,6 +16,8 @@ import org.neurite.tensor.Tensor;
  * var norm = new LayerNorm();
  * Tensor y = norm.forward(x);   // x: [32, 100, 64]
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class LayerNorm extends Layer {
   /** Everything needed to rebuild this layer. */

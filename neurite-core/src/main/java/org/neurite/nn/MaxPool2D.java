@@ -3,7 +3,11 @@ package org.neurite.nn;
 import org.neurite.ops.Pooling;
 import org.neurite.tensor.Tensor;
 
-/** Max pooling: {@code new MaxPool2D(2)} halves H and W. See {@link Pool2D}. */
+/**
+ * Max pooling: {@code new MaxPool2D(2)} halves H and W. See {@link Pool2D}.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
+ */
 public final class MaxPool2D extends Pool2D {
   public MaxPool2D(int poolSize) {
     this(poolSize, poolSize, Padding.VALID);

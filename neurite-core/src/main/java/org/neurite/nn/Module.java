@@ -24,6 +24,11 @@ import org.neurite.train.Trainer;
  * it knows its input shape (as Keras does), either when a {@link Sequential} is given its input shape
  * or lazily at the first {@code forward}. Custom models subclass Module, register parameters with
  * {@link #param} and children with {@link #child}, and implement {@code forward}, as in PyTorch.
+ *
+ * <p>Not thread-safe: parameters, gradients, the train/eval flag and the lazily built shapes are
+ * unsynchronised mutable state. The one concurrent use supported, unless a subclass says otherwise, is
+ * {@link #predict} (and {@link org.neurite.train.Trainer#inference}) from many threads on a model that no
+ * thread is training or changing.
  */
 public abstract class Module {
   private final Map<String, Tensor> params = new LinkedHashMap<>();
@@ -35,18 +40,35 @@ public abstract class Module {
 
   private Trainer trainer;
 
-  /** Computes the output for a batch; shapes include the batch axis. */
+  /** For subclasses: a module with no parameters, no children, in training mode. */
+  public Module() {}
+
+  /**
+   * Computes the output for a batch; shapes include the batch axis.
+   *
+   * @param x the batch {@code [N, ...]}
+   * @return the output {@code [N, ...]}
+   */
   public abstract Tensor forward(Tensor x);
 
   /**
    * Creates weights for a per-sample input shape and returns the per-sample output shape. The
    * default suits parameter-free, shape-preserving layers.
+   *
+   * @param inputShape the per-sample input shape
+   * @return the per-sample output shape
    */
   protected int[] build(int[] inputShape) {
     return inputShape;
   }
 
-  /** Builds once for {@code inputShape} (per sample); a second call with another shape is an error. */
+  /**
+   * Builds once for {@code inputShape} (per sample); a second call with another shape is an error.
+   *
+   * @param inputShape the per-sample input shape
+   * @return the per-sample output shape
+   * @throws IllegalArgumentException if already built for another shape
+   */
   public final int[] buildFor(int[] inputShape) {
     if (this.inputShape != null) {
       if (!Shape.same(this.inputShape, inputShape))
@@ -60,7 +82,11 @@ public abstract class Module {
     return out;
   }
 
-  /** Builds from a batch's shape if not built yet (the lazy path of a first {@code forward}). */
+  /**
+   * Builds from a batch's shape if not built yet (the lazy path of a first {@code forward}).
+   *
+   * @param batch a batch {@code [N, ...]}
+   */
   protected final void ensureBuilt(Tensor batch) {
     if (inputShape == null) {
       int[] s = batch.shape();
@@ -68,46 +94,82 @@ public abstract class Module {
     }
   }
 
+  /** {@return whether the module knows its input shape and has its weights} */
   public boolean isBuilt() {
     return inputShape != null;
   }
 
-  /** The per-sample input shape, or null before building. */
+  /**
+   * The per-sample input shape, or null before building.
+   *
+   * @return a copy of the shape, or null
+   */
   public int[] inputShape() {
     return inputShape == null ? null : inputShape.clone();
   }
 
-  /** The per-sample output shape, or null before building. */
+  /**
+   * The per-sample output shape, or null before building.
+   *
+   * @return a copy of the shape, or null
+   */
   public int[] outputShape() {
     return outputShape == null ? null : outputShape.clone();
   }
 
-  /** Registers a trainable parameter under {@code name}; returns it with requiresGrad on. */
+  /**
+   * Registers a trainable parameter under {@code name}; returns it with requiresGrad on.
+   *
+   * @param name the parameter's name in this module
+   * @param value its initial value
+   * @return {@code value}
+   */
   protected final Tensor param(String name, Tensor value) {
     params.put(name, value.requiresGrad(true));
     return value;
   }
 
-  /** Registers state that is saved but not trained (BatchNorm's running statistics). */
+  /**
+   * Registers state that is saved but not trained (BatchNorm's running statistics).
+   *
+   * @param name the buffer's name in this module
+   * @param value its initial value
+   * @return {@code value}
+   */
   protected final Tensor buffer(String name, Tensor value) {
     buffers.put(name, value);
     return value;
   }
 
-  /** Registers a sub-module under {@code name}; returns it. */
+  /**
+   * Registers a sub-module under {@code name}; returns it.
+   *
+   * @param <M> the module's type
+   * @param name the child's name in this module
+   * @param module the child
+   * @return {@code module}
+   */
   protected final <M extends Module> M child(String name, M module) {
     children.put(name, module);
     return module;
   }
 
-  /** Trainable parameters by dotted name, depth first in registration order. */
+  /**
+   * Trainable parameters by dotted name, depth first in registration order.
+   *
+   * @return the parameters, the module's own tensors
+   */
   public final Map<String, Tensor> namedParameters() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     collect("", out, false);
     return out;
   }
 
-  /** Everything a checkpoint holds: parameters and buffers by dotted name (PyTorch's state_dict). */
+  /**
+   * Everything a checkpoint holds: parameters and buffers by dotted name (PyTorch's state_dict).
+   *
+   * @return the tensors, the module's own (not copies)
+   */
   public final Map<String, Tensor> stateDict() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     collect("", out, true);
@@ -126,13 +188,21 @@ public abstract class Module {
    * parameter gets no gradient, so optimizers leave it alone and backward does not descend into layers
    * whose parameters are all frozen. BatchNorm with frozen parameters also keeps its running statistics
    * (Keras' {@code trainable = False}): a frozen backbone stays the network it was trained as.
+   *
+   * @param prefixes dotted names of parameters or of modules; none: all parameters
+   * @return this
    */
   public Module freeze(String... prefixes) {
     setTrainable(false, prefixes);
     return this;
   }
 
-  /** Trains again the parameters named {@code prefix} or under it; with no prefix, all of them. */
+  /**
+   * Trains again the parameters named {@code prefix} or under it; with no prefix, all of them.
+   *
+   * @param prefixes dotted names of parameters or of modules; none: all parameters
+   * @return this
+   */
   public Module unfreeze(String... prefixes) {
     setTrainable(true, prefixes);
     return this;
@@ -155,6 +225,10 @@ public abstract class Module {
    * ({@link Optimizer#learningRate(java.util.Collection, float)}). A prefix that names nothing is an
    * error listing the top-level names, since a misspelt prefix would otherwise silently train (or
    * freeze) the wrong layers.
+   *
+   * @param prefix a dotted name of a parameter or a module
+   * @return the parameters named so or under it
+   * @throws IllegalArgumentException if no parameter matches
    */
   public final List<Tensor> parametersUnder(String prefix) {
     String p = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
@@ -174,7 +248,11 @@ public abstract class Module {
     return out;
   }
 
-  /** The parameters that train (not frozen), by dotted name. */
+  /**
+   * The parameters that train (not frozen), by dotted name.
+   *
+   * @return the parameters that are not frozen
+   */
   public final Map<String, Tensor> trainableParameters() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     namedParameters().forEach((k, v) -> {
@@ -183,36 +261,54 @@ public abstract class Module {
     return out;
   }
 
+  /** {@return every parameter, frozen or not, in {@link #namedParameters} order} */
   public final List<Tensor> parameters() {
     return new ArrayList<>(namedParameters().values());
   }
 
-  /** Number of parameter values, frozen or not (Keras' total params). */
+  /**
+   * Number of parameter values, frozen or not (Keras' total params).
+   *
+   * @return the count
+   */
   public final long parameterCount() {
     long n = 0;
     for (Tensor p : parameters()) n += p.size();
     return n;
   }
 
+  /** {@return the direct sub-modules by name, in registration order} */
   public final Map<String, Module> children() {
     return java.util.Collections.unmodifiableMap(children);
   }
 
-  /** Training mode (dropout active, batch statistics) or evaluation mode; applies to all children. */
+  /**
+   * Training mode (dropout active, batch statistics) or evaluation mode; applies to all children.
+   *
+   * @param on true for training mode, false for evaluation
+   * @return this
+   */
   public Module train(boolean on) {
     training = on;
     children.values().forEach(c -> c.train(on));
     return this;
   }
 
+  /**
+   * Evaluation mode: {@code train(false)}.
+   *
+   * @return this
+   */
   public Module eval() {
     return train(false);
   }
 
+  /** {@return whether the module is in training mode} */
   public boolean isTraining() {
     return training;
   }
 
+  /** Clears every parameter's gradient. */
   public void zeroGrad() {
     for (Tensor p : parameters()) p.zeroGrad();
   }
@@ -220,6 +316,9 @@ public abstract class Module {
   /**
    * Copies values from {@code state} (same names and shapes) into this module's parameters and
    * buffers; a missing, extra or misshapen tensor is an error naming it.
+   *
+   * @param state tensors by dotted name
+   * @throws IllegalArgumentException naming the first missing, extra or misshapen tensor
    */
   public void loadStateDict(Map<String, Tensor> state) {
     Map<String, Tensor> mine = stateDict();
@@ -237,7 +336,14 @@ public abstract class Module {
 
   // ---------------------------------------------------------------- Keras-style training (train.Trainer)
 
-  /** Sets the optimizer, loss and metrics that {@link #fit} uses (Keras' compile). */
+  /**
+   * Sets the optimizer, loss and metrics that {@link #fit} uses (Keras' compile).
+   *
+   * @param optimizer the optimizer; {@code fit} attaches it to this module's parameters
+   * @param loss the training objective
+   * @param metrics metrics to log each epoch
+   * @return this
+   */
   public Module compile(Optimizer optimizer, Loss loss, Metric... metrics) {
     trainer = new Trainer(this, optimizer, loss, metrics);
     return this;
@@ -246,6 +352,11 @@ public abstract class Module {
   /**
    * Keras' string form: {@code compile("adam", "sparse_categorical_crossentropy", "accuracy")}, with
    * Keras' default hyperparameters.
+   *
+   * @param optimizer an optimizer name ({@link org.neurite.optim.Optimizers#byName})
+   * @param loss a loss name ({@link org.neurite.train.Losses#byName})
+   * @param metrics metric names ({@link org.neurite.train.Metrics#byName})
+   * @return this
    */
   public Module compile(String optimizer, String loss, String... metrics) {
     Metric[] ms = new Metric[metrics.length];
@@ -253,32 +364,68 @@ public abstract class Module {
     return compile(org.neurite.optim.Optimizers.byName(optimizer), org.neurite.train.Losses.byName(loss), ms);
   }
 
-  /** The trainer set by {@link #compile}. */
+  /**
+   * The trainer set by {@link #compile}.
+   *
+   * @return the trainer
+   * @throws IllegalStateException if the module is not compiled
+   */
   public Trainer trainer() {
     if (trainer == null)
       throw new IllegalStateException(this + ": not compiled; call compile(optimizer, loss, metrics...) before fit or evaluate");
     return trainer;
   }
 
-  /** Trains on inputs {@code [N, ...]} and targets {@code [N, ...]}. */
+  /**
+   * Trains on inputs {@code [N, ...]} and targets {@code [N, ...]}.
+   *
+   * @param x the inputs
+   * @param y the targets
+   * @param options epochs, batch size, validation, callbacks...
+   * @return each epoch's logs
+   */
   public History fit(Tensor x, Tensor y, Fit options) {
     return trainer().fit(new TensorDataset(x, y), options);
   }
 
+  /**
+   * Trains on {@code data} with the compiled optimizer, loss and metrics.
+   *
+   * @param data the training set
+   * @param options epochs, batch size, validation, callbacks...
+   * @return each epoch's logs
+   */
   public History fit(Dataset data, Fit options) {
     return trainer().fit(data, options);
   }
 
-  /** Loss and metrics on a dataset, in evaluation mode. */
+  /**
+   * Loss and metrics on a dataset, in evaluation mode.
+   *
+   * @param x the inputs {@code [N, ...]}
+   * @param y the targets {@code [N, ...]}
+   * @return "loss" and each metric, by name
+   */
   public Map<String, Double> evaluate(Tensor x, Tensor y) {
     return trainer().evaluate(new TensorDataset(x, y), 256);
   }
 
+  /**
+   * Loss and metrics on a dataset, in evaluation mode.
+   *
+   * @param data the dataset
+   * @return "loss" and each metric, by name
+   */
   public Map<String, Double> evaluate(Dataset data) {
     return trainer().evaluate(data, 256);
   }
 
-  /** Outputs for inputs {@code [N, ...]}, in evaluation mode without a graph. */
+  /**
+   * Outputs for inputs {@code [N, ...]}, in evaluation mode without a graph.
+   *
+   * @param x the inputs {@code [N, ...]}
+   * @return the outputs {@code [N, ...]}
+   */
   public Tensor predict(Tensor x) {
     return Trainer.predict(this, x, 256);
   }

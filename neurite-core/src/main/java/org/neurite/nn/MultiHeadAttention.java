@@ -29,6 +29,8 @@ import org.neurite.tensor.Tensor;
  * var mha = new MultiHeadAttention(64, 4);
  * var r = mha.call(x, x, x, mask, false);   // r.output(): [N, T, 64], r.weights(): [N, T, T]
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class MultiHeadAttention extends Layer implements MaskAware {
   /** Everything needed to rebuild this layer. */

@@ -16,6 +16,8 @@ import org.neurite.tensor.Tensor;
  * over every (query, value) pair. Same call and shapes as AdditiveAttention: query {@code [N, Hq]} or
  * {@code [N, Tq, Hq]}, values {@code [N, T, Hv]}, valueMask {@code [N, T]} (1 = real) to context and
  * weights. Parameter ("general" only): "W.weight" {@code [Hq, Hv]} (a Dense from Hv to Hq, no bias).
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class MultiplicativeAttention extends Module implements SourceAttention {
   /** Everything needed to rebuild this layer: "dot" or "general", and the query width. */

@@ -6,6 +6,8 @@ package org.neurite.nn;
  * The stride defaults to the pool size; "same" padding pads by {@code floor(pool / 2)}.
  *
  * <p>Shape: {@code Ho = floor((H + 2 pad - pool) / stride) + 1}.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public abstract sealed class Pool2D extends Layer permits MaxPool2D, AvgPool2D {
   /** Everything needed to rebuild this layer. */

@@ -6,6 +6,8 @@ import org.neurite.tensor.Tensor;
  * What the two position layers share: a {@code [maxLen, D]} table whose first T rows are added to a
  * sequence {@code [N, T, D]}, for any {@code T <= maxLen}. Subclasses say where the table comes from:
  * learned ({@link PositionalEmbedding}) or fixed sinusoids ({@link PositionalEncoding}).
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public abstract sealed class PositionTable extends Layer permits PositionalEmbedding, PositionalEncoding {
   /** Everything needed to rebuild either layer. */

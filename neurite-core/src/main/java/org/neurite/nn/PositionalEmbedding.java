@@ -13,6 +13,8 @@ import org.neurite.tensor.Tensor;
  * var pos = new PositionalEmbedding(100);
  * Tensor y = pos.forward(tokens);   // tokens: [N, 100, 64]
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class PositionalEmbedding extends PositionTable {
   public PositionalEmbedding(int maxLen) {

@@ -13,6 +13,8 @@ import org.neurite.tensor.Tensor;
  * <pre>{@code
  * var model = Sequential.of(embedding, new PositionalEncoding(512), new TransformerEncoderLayer(64, 4, 256));
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class PositionalEncoding extends PositionTable {
   public PositionalEncoding(int maxLen) {

@@ -37,6 +37,8 @@ import org.neurite.tensor.Tensor;
  * var out = encoder.run(x, mask, null);            // out.sequence(): [N, T, 128]
  * var decoded = new LSTM(128).layers(2).run(y, null, out.state());
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public abstract sealed class RecurrentLayer extends Layer implements MaskAware permits SimpleRNN, LSTM, GRU {
   /**

@@ -10,6 +10,8 @@ import org.neurite.tensor.Tensor;
  * MobileNetV2's inverted residual is a Residual with no activation.
  *
  * <p>Parameters are the body's and the shortcut's, under "body." and "shortcut.".
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Residual extends Layer {
   /** Everything needed to rebuild this layer besides its two branches. */

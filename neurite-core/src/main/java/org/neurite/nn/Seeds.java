@@ -5,6 +5,8 @@ import org.neurite.tensor.Rng;
 /**
  * Where layers draw their initial weights from: one seeded generator per thread, so a model built
  * after {@code Seeds.set(42)} has the same weights on every run (Keras' {@code set_random_seed}).
+ *
+ * <p>Thread-safe: each thread has its own generator, and {@link #set} reseeds only the calling thread's.
  */
 public final class Seeds {
   private static final ThreadLocal<Rng> RNG = ThreadLocal.withInitial(() -> new Rng(System.nanoTime()));

@@ -19,29 +19,52 @@ import org.neurite.tensor.Tensor;
  *
  * A padding mask from a {@link MaskSource} (an Embedding with a padding index) travels to every
  * {@link MaskAware} layer after it, until a layer's output loses the time axis.
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Sequential extends Module {
   private final List<Module> layers = new ArrayList<>();
 
+  /** An empty model; {@link #add} the layers, or use {@link #of}. */
+  public Sequential() {}
+
+  /**
+   * A model of these layers.
+   *
+   * @param layers the layers, in order
+   * @return the model, not built yet
+   */
   public static Sequential of(Module... layers) {
     Sequential s = new Sequential();
     for (Module m : layers) s.add(m);
     return s;
   }
 
-  /** Appends a layer (before the model is built). */
+  /**
+   * Appends a layer (before the model is built).
+   *
+   * @param layer the layer
+   * @return this
+   * @throws IllegalStateException if the model is built
+   */
   public Sequential add(Module layer) {
     if (isBuilt()) throw new IllegalStateException("Sequential: cannot add " + layer + " after the model is built");
     layers.add(child("layers." + layers.size(), layer));
     return this;
   }
 
-  /** Declares the per-sample input shape (no batch axis) and builds every layer. */
+  /**
+   * Declares the per-sample input shape (no batch axis) and builds every layer.
+   *
+   * @param shape the per-sample input shape
+   * @return this
+   */
   public Sequential input(int... shape) {
     buildFor(shape);
     return this;
   }
 
+  /** {@return the layers, in order (an unmodifiable copy of the list)} */
   public List<Module> layers() {
     return List.copyOf(layers);
   }
@@ -63,9 +86,24 @@ public final class Sequential extends Module {
   /** How one layer is applied to its input and the padding mask in force (null when none). */
   @FunctionalInterface
   public interface Step {
+    /**
+     * Applies {@code layer}.
+     *
+     * @param layer the layer
+     * @param input its input
+     * @param mask the padding mask {@code [N, T]}, or null
+     * @return the layer's output
+     */
     Tensor apply(Module layer, Tensor input, Tensor mask);
 
-    /** The plain application: the mask goes to layers that take one. */
+    /**
+     * The plain application: the mask goes to layers that take one.
+     *
+     * @param layer the layer
+     * @param input its input
+     * @param mask the padding mask, or null
+     * @return the layer's output
+     */
     static Tensor plain(Module layer, Tensor input, Tensor mask) {
       return mask != null && layer instanceof MaskAware m ? m.forward(input, mask) : layer.forward(input);
     }
@@ -80,6 +118,10 @@ public final class Sequential extends Module {
    * The forward pass with each layer applied by {@code step}, the masks travelling as in
    * {@link #forward(Tensor)}: for callers that want more from a layer than its output, such as the
    * attention weights of an {@link AttentionPooling}.
+   *
+   * @param x the batch {@code [N, ...]}
+   * @param step how each layer is applied
+   * @return the last layer's output
    */
   public Tensor forward(Tensor x, Step step) {
     ensureBuilt(x);
@@ -104,6 +146,12 @@ public final class Sequential extends Module {
    * {@code index} is {@code replacement}, built for the same input shape. The fine-tuning step of
    * swapping a pretrained classifier for one with another number of classes:
    * {@code model.withLayer(-1, new Dense(5).softmax())}. A negative index counts from the end.
+   *
+   * @param index the layer to replace; negative counts from the end
+   * @param replacement the new layer
+   * @return the new model, built
+   * @throws IllegalStateException if this model is not built
+   * @throws IllegalArgumentException if the index is out of range
    */
   public Sequential withLayer(int index, Module replacement) {
     if (!isBuilt()) throw new IllegalStateException("withLayer: the model is not built; call input(...) first");
@@ -120,6 +168,10 @@ public final class Sequential extends Module {
    * {@code classes} units (same activation and bias setting): a pretrained classifier made ready to
    * fine-tune on a task with another set of classes. Layers after that Dense (a Dropout, an
    * activation) stay.
+   *
+   * @param classes the new number of classes
+   * @return the new model, built
+   * @throws IllegalArgumentException if the model has no Dense layer
    */
   public Sequential withNewHead(int classes) {
     int i = headIndex();
@@ -128,13 +180,22 @@ public final class Sequential extends Module {
     return withLayer(i, new Dense(classes, c.useBias()).activation(c.activation()));
   }
 
-  /** The index of the last Dense layer (the classifier a fine-tune replaces and trains), or -1. */
+  /**
+   * The index of the last Dense layer (the classifier a fine-tune replaces and trains), or -1.
+   *
+   * @return the index
+   */
   public int headIndex() {
     for (int i = layers.size() - 1; i >= 0; i--) if (layers.get(i) instanceof Dense) return i;
     return -1;
   }
 
-  /** A Keras-style table: layer, output shape (with the batch axis as None), parameter count. */
+  /**
+   * A Keras-style table: layer, output shape (with the batch axis as None), parameter count.
+   *
+   * @return the table
+   * @throws IllegalStateException if the model is not built
+   */
   public String summary() {
     if (!isBuilt()) throw new IllegalStateException("summary: the model is not built; call input(...) with the sample shape first");
     int w = 24;

@@ -15,6 +15,8 @@ import org.neurite.kernels.Recurrent.Cell;
  * <pre>{@code
  * var model = Sequential.of(new SimpleRNN(32).relu(), new Dense(1)).input(20, 3);
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class SimpleRNN extends RecurrentLayer {
   /** Everything needed to rebuild this layer; activation is tanh, sigmoid or relu. */

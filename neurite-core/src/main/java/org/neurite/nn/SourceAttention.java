@@ -7,6 +7,8 @@ import org.neurite.tensor.Tensor;
 /**
  * Attention from a decoder's query over an encoder's values: Bahdanau's additive score or Luong's
  * multiplicative ones. One call, one shape contract, so a translation model can take either.
+ *
+ * <p>Implementations are modules and, like every {@link Module}, not thread-safe.
  */
 public sealed interface SourceAttention permits AdditiveAttention, MultiplicativeAttention {
   /** The context and the attention weights over the values' steps. */

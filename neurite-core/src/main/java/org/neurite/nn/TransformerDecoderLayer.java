@@ -42,6 +42,8 @@ import org.neurite.tensor.Tensor;
  * var layer = new TransformerDecoderLayer(64, 4, 256);
  * Tensor y = layer.forward(tgt, memory, tgtMask, memoryMask);   // [N, T, 64]
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class TransformerDecoderLayer extends Module {
   /** Everything needed to rebuild this layer. */

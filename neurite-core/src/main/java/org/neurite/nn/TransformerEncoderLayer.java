@@ -27,6 +27,8 @@ import org.neurite.tensor.Tensor;
  * var model = Sequential.of(new TransformerEncoderLayer(64, 4, 256), new TransformerEncoderLayer(64, 4, 256),
  *     new GlobalAvgPool1D(), new Dense(2));
  * }</pre>
+ *
+ * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class TransformerEncoderLayer extends Layer implements MaskAware {
   /** Everything needed to rebuild this layer. */

@@ -7,7 +7,12 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 import org.neurite.tensor.Workspace;
 
-/** Activation functions and softmax. Each forward is followed by its backward. */
+/**
+ * Activation functions and softmax. Each forward is followed by its backward.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
+ */
 public final class Activations {
   private static final double SQRT1_2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
 

@@ -11,6 +11,9 @@ import org.neurite.tensor.Workspace;
 /**
  * Elementwise arithmetic with NumPy broadcasting, and elementwise math. Each forward is followed by
  * its backward; gradients of broadcast inputs are summed back to the input's shape.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Arithmetic {
   private Arithmetic() {}

@@ -32,6 +32,9 @@ import org.neurite.tensor.Workspace;
  * place as long as their last axis is contiguous.
  *
  * <p>The returned weights are the softmax probabilities before dropout and carry no gradient.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Attention {
   private Attention() {}

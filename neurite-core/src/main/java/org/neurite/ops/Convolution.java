@@ -9,7 +9,12 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 import org.neurite.tensor.Workspace;
 
-/** 2-D convolution (cross-correlation, as PyTorch's conv2d) on NCHW tensors. */
+/**
+ * 2-D convolution (cross-correlation, as PyTorch's conv2d) on NCHW tensors.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
+ */
 public final class Convolution {
   private Convolution() {}
 

@@ -4,7 +4,12 @@ import org.neurite.autograd.Tape;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
-/** Inverted dropout: zeroes each element with probability p and scales the rest by 1 / (1 - p). */
+/**
+ * Inverted dropout: zeroes each element with probability p and scales the rest by 1 / (1 - p).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
+ */
 public final class Dropout {
   private Dropout() {}
 

@@ -6,6 +6,9 @@ import org.neurite.tensor.Tensor;
 /**
  * The ops that are not {@link Tensor} methods, in one place (PyTorch's {@code torch.nn.functional}).
  * Square kernel, stride, padding and dilation arguments are given once for both axes.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Functional {
   private Functional() {}

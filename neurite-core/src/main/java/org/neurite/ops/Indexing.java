@@ -7,6 +7,9 @@ import org.neurite.tensor.Tensor;
 /**
  * Indexing: gather, index-select, scatter-add, where and masked fill. Index tensors hold whole numbers
  * in float32; a fractional or out-of-range index is an error naming the op, the position and the range.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Indexing {
   private Indexing() {}

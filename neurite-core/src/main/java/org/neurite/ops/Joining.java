@@ -4,7 +4,12 @@ import org.neurite.autograd.Tape;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** Joining and splitting along an axis: concat, stack, split. */
+/**
+ * Joining and splitting along an axis: concat, stack, split.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
+ */
 public final class Joining {
   private Joining() {}
 

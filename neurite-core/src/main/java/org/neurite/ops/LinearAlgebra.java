@@ -10,6 +10,9 @@ import org.neurite.tensor.Workspace;
 /**
  * Matrix products with torch.matmul's semantics: 1-D operands gain and then lose a dimension, leading
  * (batch) dimensions broadcast. Transposed views go to the GEMM as transpose flags, not copies.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class LinearAlgebra {
   private LinearAlgebra() {}

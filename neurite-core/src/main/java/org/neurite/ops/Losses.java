@@ -5,7 +5,12 @@ import org.neurite.kernels.Pointwise;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** Fused losses: their backward is simpler and more exact than the chain of their parts. */
+/**
+ * Fused losses: their backward is simpler and more exact than the chain of their parts.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
+ */
 public final class Losses {
   private Losses() {}
 

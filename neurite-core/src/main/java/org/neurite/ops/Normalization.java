@@ -16,6 +16,9 @@ import org.neurite.tensor.Workspace;
  *
  * <p>Batch normalisation ({@link #batchNorm}) is fused the same way; {@code nn.BatchNorm} is its layer.
  * Not here: normalisation over several trailing axes.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Normalization {
   private Normalization() {}

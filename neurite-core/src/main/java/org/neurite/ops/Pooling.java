@@ -7,7 +7,12 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 import org.neurite.tensor.Workspace;
 
-/** Max and average pooling over the last two axes of NCHW tensors. */
+/**
+ * Max and average pooling over the last two axes of NCHW tensors.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
+ */
 public final class Pooling {
   private Pooling() {}
 

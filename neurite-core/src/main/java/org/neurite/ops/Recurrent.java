@@ -16,6 +16,9 @@ import org.neurite.tensor.Tensor;
  * the forward pass, with its input projections, and the per-step part of the backward pass run in
  * {@link org.neurite.kernels.Recurrent}. Not here: stacking, bidirectional wiring and dropout between
  * layers (nn.RecurrentLayer, nn.Bidirectional).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Recurrent {
   private Recurrent() {}

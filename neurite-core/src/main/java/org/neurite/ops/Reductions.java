@@ -9,6 +9,9 @@ import org.neurite.tensor.Tensor;
 /**
  * Reductions along axes: sum, mean, max, argmax, var. With no axes a reduction covers every element.
  * {@code keepDim} keeps each reduced axis with size 1, as PyTorch's {@code keepdim}.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Reductions {
   private Reductions() {}

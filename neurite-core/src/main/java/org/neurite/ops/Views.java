@@ -10,6 +10,9 @@ import org.neurite.tensor.Tensor;
  * Views: new shapes and strides over the same storage (reshape copies only when the layout forbids a
  * view). The backward of a view maps the gradient back onto the input's shape. The {@code *Raw}
  * variants record nothing: they are for ops that rearrange data internally.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
+ * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Views {
   private Views() {}

@@ -12,6 +12,9 @@ import org.neurite.tensor.Tensor;
  * that first gets a gradient late starts its bias correction then. No AMSGrad variant.
  *
  * <p>{@link AdamW} is the same update with the weight decay decoupled from the gradient.
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public sealed class Adam extends Optimizer permits AdamW {
   private final float beta1, beta2, eps, weightDecay;

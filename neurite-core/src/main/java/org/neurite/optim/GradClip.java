@@ -11,6 +11,9 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Reference: PyTorch's {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_};
  * Pascanu et al., 2013, "On the difficulty of training recurrent neural networks" (norm clipping).
+ *
+ * <p>Thread-safe: static methods with no shared state; clipping the same gradients from two threads at once
+ * races, as any in-place update does.
  */
 public final class GradClip {
   private GradClip() {}
@@ -21,6 +24,10 @@ public final class GradClip {
    * The 1e-6 is PyTorch's, so a gradient exactly at the limit is scaled by a hair under 1, as there.
    * A non-finite total is returned as is and poisons the gradients (NaN scale, or 0 times infinity),
    * as in PyTorch without {@code error_if_nonfinite}; the training loop then reports the NaN loss.
+   *
+   * @param params the parameters whose gradients to clip
+   * @param maxNorm the largest global L2 norm allowed
+   * @return the global norm before clipping
    */
   public static double byNorm(List<Tensor> params, double maxNorm) {
     if (!(maxNorm > 0)) throw new IllegalArgumentException("GradClip.byNorm: maxNorm (" + maxNorm + ") must be > 0");
@@ -40,7 +47,12 @@ public final class GradClip {
     return total;
   }
 
-  /** Clamps every gradient element to {@code [-clip, clip]}. */
+  /**
+   * Clamps every gradient element to {@code [-clip, clip]}.
+   *
+   * @param params the parameters whose gradients to clip
+   * @param clip the bound, {@code >= 0}
+   */
   public static void byValue(List<Tensor> params, double clip) {
     if (!(clip > 0) || Double.isInfinite(clip)) throw new IllegalArgumentException("GradClip.byValue: clip (" + clip + ") must be > 0");
     float c = (float) clip;

@@ -16,19 +16,36 @@ import org.neurite.tensor.Tensor;
  * <p>Gradient clipping as an option, Keras style ({@link #clipNorm}, {@link #clipValue}): each
  * subclass's {@code step} starts with {@link #clipGradients()}. Not a schedule: learning-rate
  * schedules set {@link #setLearningRate} from outside.
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public abstract class Optimizer {
   private List<Tensor> params;
+  /** The base learning rate; subclasses read it in {@code step} through {@link #learningRate(Tensor)}. */
   protected float learningRate;
   private double clipNorm, clipValue;   // 0 = off
   private final java.util.IdentityHashMap<Tensor, Float> rateScale = new java.util.IdentityHashMap<>();
 
+  /**
+   * An optimizer with no parameters attached yet.
+   *
+   * @param learningRate the base learning rate, {@code > 0}
+   * @throws IllegalArgumentException if it is not
+   */
   protected Optimizer(float learningRate) {
     checkRate(getClass().getSimpleName(), learningRate);
     this.learningRate = learningRate;
   }
 
-  /** Binds the parameters to update; once bound, binding other ones is an error. */
+  /**
+   * Binds the parameters to update; once bound, binding other ones is an error.
+   *
+   * @param parameters dense leaf tensors
+   * @return this
+   * @throws IllegalArgumentException if a parameter is not a dense leaf
+   * @throws IllegalStateException if other parameters are attached already
+   */
   public Optimizer attach(List<Tensor> parameters) {
     for (Tensor p : parameters)
       if (!p.isDense() || !p.isLeaf())
@@ -39,6 +56,12 @@ public abstract class Optimizer {
     return this;
   }
 
+  /**
+   * The attached parameters, for {@code step}.
+   *
+   * @return the parameters
+   * @throws IllegalStateException if none are attached
+   */
   protected final List<Tensor> params() {
     if (params == null)
       throw new IllegalStateException(getClass().getSimpleName() + ": no parameters; pass them to the constructor, attach "
@@ -54,6 +77,7 @@ public abstract class Optimizer {
     for (Tensor p : params()) p.recycleGrad();
   }
 
+  /** {@return the base learning rate} */
   public float learningRate() {
     return learningRate;
   }
@@ -63,6 +87,10 @@ public abstract class Optimizer {
    * 'lr': 1e-4}, {'params': head}]}): the usual way to fine-tune a pretrained backbone more gently than
    * a new head. The group keeps its ratio to the base rate, so a schedule that changes the base rate
    * scales every group alike. A later call for the same parameter replaces its rate.
+   *
+   * @param group the parameters of the group
+   * @param lr their learning rate, {@code > 0}
+   * @return this
    */
   public Optimizer learningRate(java.util.Collection<Tensor> group, float lr) {
     checkRate(getClass().getSimpleName() + " group", lr);
@@ -72,13 +100,23 @@ public abstract class Optimizer {
     return this;
   }
 
-  /** The rate that applies to {@code p} now: the base rate, times its group's ratio. */
+  /**
+   * The rate that applies to {@code p} now: the base rate, times its group's ratio.
+   *
+   * @param p a parameter
+   * @return its learning rate
+   */
   public final float learningRate(Tensor p) {
     Float s = rateScale.get(p);
     return s == null ? learningRate : learningRate * s;
   }
 
-  /** Sets the learning rate (schedules call this between steps); 0 is allowed, as a cosine schedule ends there. */
+  /**
+   * Sets the learning rate (schedules call this between steps); 0 is allowed, as a cosine schedule ends
+   * there.
+   *
+   * @param lr the new base rate, {@code >= 0}
+   */
   public void setLearningRate(float lr) {
     if (!(lr >= 0) || !Float.isFinite(lr))
       throw new IllegalArgumentException(getClass().getSimpleName() + ": learningRate (" + lr + ") must be >= 0");
@@ -90,6 +128,9 @@ public abstract class Optimizer {
    * {@code maxNorm} ({@link GradClip#byNorm}); 0 turns it off. This is Keras' {@code global_clipnorm}
    * and PyTorch's {@code clip_grad_norm_}, not Keras' per-tensor {@code clipnorm}: one global factor
    * keeps the update's direction.
+   *
+   * @param maxNorm the largest global norm, {@code >= 0} (0: off)
+   * @return this
    */
   public Optimizer clipNorm(double maxNorm) {
     if (!(maxNorm >= 0) || Double.isInfinite(maxNorm))
@@ -98,7 +139,13 @@ public abstract class Optimizer {
     return this;
   }
 
-  /** Before each step, clamps every gradient element to [-clip, clip] ({@link GradClip#byValue}); 0 turns it off. */
+  /**
+   * Before each step, clamps every gradient element to [-clip, clip] ({@link GradClip#byValue}); 0 turns it
+   * off.
+   *
+   * @param clip the bound, {@code >= 0} (0: off)
+   * @return this
+   */
   public Optimizer clipValue(double clip) {
     if (!(clip >= 0) || Double.isInfinite(clip))
       throw new IllegalArgumentException(getClass().getSimpleName() + ": clipValue (" + clip + ") must be >= 0 (0 = off)");
@@ -112,10 +159,18 @@ public abstract class Optimizer {
     if (clipNorm > 0) GradClip.byNorm(params(), clipNorm);
   }
 
-  /** The optimizer's state (moments, step counts) by name, for checkpoints. */
+  /**
+   * The optimizer's state (moments, step counts) by name, for checkpoints.
+   *
+   * @return the state tensors, named as PyTorch's {@code state_dict} names them
+   */
   public abstract Map<String, Tensor> state();
 
-  /** Restores what {@link #state()} returned; the parameters must be attached first. */
+  /**
+   * Restores what {@link #state()} returned; the parameters must be attached first.
+   *
+   * @param state the tensors {@link #state()} returned
+   */
   public abstract void loadState(Map<String, Tensor> state);
 
   static void checkRate(String who, float lr) {

@@ -20,23 +20,45 @@ import org.neurite.tensor.Tensor;
  *
  * PyTorch's defaults (alpha 0.99, eps 1e-8 added outside the root), not Keras' (rho 0.9, eps 1e-7
  * inside the root), so PyTorch recipes carry over unchanged.
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public final class RMSprop extends Optimizer {
   private final float alpha, eps, weightDecay, momentum;
   private final boolean centered;
   private float[][] squareAvg, gradAvg, buf;   // per parameter: [size], null until its first gradient
 
-  /** PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay. */
+  /**
+   * PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay.
+   *
+   * @param lr the learning rate, {@code > 0}
+   */
   public RMSprop(float lr) {
     this(lr, 0.99f, 1e-8f, 0f, 0f, false);
   }
 
-  /** PyTorch style: {@code new RMSprop(model.parameters(), 0.01f)}. */
+  /**
+   * PyTorch style: {@code new RMSprop(model.parameters(), 0.01f)}.
+   *
+   * @param params the parameters to update
+   * @param lr the learning rate, {@code > 0}
+   */
   public RMSprop(List<Tensor> params, float lr) {
     this(lr);
     attach(params);
   }
 
+  /**
+   * Every hyperparameter, as PyTorch's RMSprop takes them.
+   *
+   * @param lr the learning rate, {@code > 0}
+   * @param alpha the squared-gradient average's decay, in [0, 1]
+   * @param eps added to the denominator, {@code >= 0}
+   * @param weightDecay L2 weight decay, {@code >= 0}
+   * @param momentum the momentum factor, {@code >= 0}
+   * @param centered whether to divide by the estimated variance rather than the second moment
+   */
   public RMSprop(float lr, float alpha, float eps, float weightDecay, float momentum, boolean centered) {
     super(lr);
     checkRange("RMSprop", "alpha", alpha, 0, 1);

@@ -20,27 +20,55 @@ import org.neurite.tensor.Tensor;
  *
  * The learning rate multiplies the whole buffer at each step, so changing it mid-run changes past
  * momentum too (as in PyTorch, not as in Keras).
+ *
+ * <p>Not thread-safe: {@code step} updates the parameters and the moment state in place; drive one
+ * optimizer from one thread.
  */
 public final class SGD extends Optimizer {
   private final float momentum, dampening, weightDecay;
   private final boolean nesterov;
   private float[][] buf;   // per parameter: the momentum buffer [size], null until its first gradient
 
-  /** Plain SGD: {@code p -= lr * grad}. */
+  /**
+   * Plain SGD: {@code p -= lr * grad}.
+   *
+   * @param lr the learning rate, {@code > 0}
+   */
   public SGD(float lr) {
     this(lr, 0f, 0f, 0f, false);
   }
 
+  /**
+   * SGD with momentum, no dampening and no weight decay.
+   *
+   * @param lr the learning rate, {@code > 0}
+   * @param momentum the momentum factor, {@code >= 0}
+   * @param nesterov whether to use Nesterov momentum
+   */
   public SGD(float lr, float momentum, boolean nesterov) {
     this(lr, momentum, 0f, 0f, nesterov);
   }
 
-  /** PyTorch style: {@code new SGD(model.parameters(), 0.1f)}. */
+  /**
+   * PyTorch style: {@code new SGD(model.parameters(), 0.1f)}.
+   *
+   * @param params the parameters to update
+   * @param lr the learning rate, {@code > 0}
+   */
   public SGD(List<Tensor> params, float lr) {
     this(lr);
     attach(params);
   }
 
+  /**
+   * Every hyperparameter, as PyTorch's SGD takes them.
+   *
+   * @param lr the learning rate, {@code > 0}
+   * @param momentum the momentum factor, {@code >= 0}
+   * @param dampening the momentum dampening, in [0, 1]
+   * @param weightDecay L2 weight decay, {@code >= 0}
+   * @param nesterov whether to use Nesterov momentum
+   */
   public SGD(float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
     super(lr);
     checkNonNegative("SGD", "momentum", momentum);

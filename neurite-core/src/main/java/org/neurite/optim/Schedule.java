@@ -7,18 +7,38 @@ package org.neurite.optim;
  * epoch. Not for per-batch schedules, nor for rules that depend on metrics ({@link ReduceLROnPlateau}).
  *
  * <pre>{@code Schedule s = Schedule.warmup(5, Schedule.cosine(45, 0));   // 50 epochs}</pre>
+ *
+ * <p>Implementations are pure functions of the epoch and the base rate; the built-in ones are immutable
+ * records and thread-safe.
  */
 @FunctionalInterface
 public interface Schedule {
-  /** The learning rate of {@code epoch} (0-based) for an optimizer created with {@code baseLr}. */
+  /**
+   * The learning rate of {@code epoch} (0-based) for an optimizer created with {@code baseLr}.
+   *
+   * @param epoch the epoch, 0-based
+   * @param baseLr the optimizer's rate when scheduling began
+   * @return the rate
+   */
   double lr(int epoch, double baseLr);
 
-  /** {@code baseLr * gamma^(epoch / stepSize)} (integer division): PyTorch's StepLR. */
+  /**
+   * {@code baseLr * gamma^(epoch / stepSize)} (integer division): PyTorch's StepLR.
+   *
+   * @param stepSize epochs between decays, {@code >= 1}
+   * @param gamma the decay factor
+   * @return the schedule
+   */
   static Schedule step(int stepSize, double gamma) {
     return new Step(stepSize, gamma);
   }
 
-  /** {@code baseLr * gamma^epoch}: PyTorch's ExponentialLR. */
+  /**
+   * {@code baseLr * gamma^epoch}: PyTorch's ExponentialLR.
+   *
+   * @param gamma the decay factor per epoch
+   * @return the schedule
+   */
   static Schedule exponential(double gamma) {
     return new Exponential(gamma);
   }
@@ -27,6 +47,10 @@ public interface Schedule {
    * {@code etaMin + (baseLr - etaMin) * (1 + cos(pi * epoch / tMax)) / 2}: PyTorch's CosineAnnealingLR
    * (Loshchilov and Hutter, 2017, "SGDR", without restarts). Past {@code tMax} the cosine keeps going,
    * back up towards {@code baseLr}, as PyTorch's does.
+   *
+   * @param tMax epochs from the base rate down to {@code etaMin}, {@code >= 1}
+   * @param etaMin the lowest rate, {@code >= 0}
+   * @return the schedule
    */
   static Schedule cosine(int tMax, double etaMin) {
     return new Cosine(tMax, etaMin);
@@ -36,12 +60,28 @@ public interface Schedule {
    * {@code baseLr * (epoch + 1) / warmupEpochs} for the first {@code warmupEpochs} epochs, then
    * {@code after} counted from 0 again (Goyal et al., 2017, "Accurate, Large Minibatch SGD"). PyTorch:
    * {@code SequentialLR([LinearLR(start_factor=1/w, total_iters=w-1), after], milestones=[w])}.
+   *
+   * @param warmupEpochs the warm-up epochs, {@code >= 1}
+   * @param after the schedule from then on, its epochs counted from the end of the warm-up
+   * @return the schedule
    */
   static Schedule warmup(int warmupEpochs, Schedule after) {
     return new Warmup(warmupEpochs, after);
   }
 
+  /**
+   * PyTorch's StepLR; see {@link #step}.
+   *
+   * @param stepSize epochs between decays
+   * @param gamma the decay factor
+   */
   record Step(int stepSize, double gamma) implements Schedule {
+    /**
+     * Checks the arguments.
+     *
+     * @param stepSize epochs between decays, {@code >= 1}
+     * @param gamma the decay factor
+     */
     public Step {
       if (stepSize < 1) throw new IllegalArgumentException("Schedule.step: stepSize (" + stepSize + ") must be >= 1");
       checkGamma("Schedule.step", gamma);
@@ -53,7 +93,17 @@ public interface Schedule {
     }
   }
 
+  /**
+   * PyTorch's ExponentialLR; see {@link #exponential}.
+   *
+   * @param gamma the decay factor per epoch
+   */
   record Exponential(double gamma) implements Schedule {
+    /**
+     * Checks the argument.
+     *
+     * @param gamma the decay factor per epoch
+     */
     public Exponential {
       checkGamma("Schedule.exponential", gamma);
     }
@@ -64,7 +114,19 @@ public interface Schedule {
     }
   }
 
+  /**
+   * PyTorch's CosineAnnealingLR; see {@link #cosine}.
+   *
+   * @param tMax epochs from the base rate down to {@code etaMin}
+   * @param etaMin the lowest rate
+   */
   record Cosine(int tMax, double etaMin) implements Schedule {
+    /**
+     * Checks the arguments.
+     *
+     * @param tMax epochs from the base rate down to {@code etaMin}, {@code >= 1}
+     * @param etaMin the lowest rate, {@code >= 0}
+     */
     public Cosine {
       if (tMax < 1) throw new IllegalArgumentException("Schedule.cosine: tMax (" + tMax + ") must be >= 1");
       if (!(etaMin >= 0) || Double.isInfinite(etaMin))
@@ -77,7 +139,19 @@ public interface Schedule {
     }
   }
 
+  /**
+   * A linear warm-up, then another schedule; see {@link #warmup}.
+   *
+   * @param warmupEpochs the warm-up epochs
+   * @param after the schedule after the warm-up
+   */
   record Warmup(int warmupEpochs, Schedule after) implements Schedule {
+    /**
+     * Checks the arguments.
+     *
+     * @param warmupEpochs the warm-up epochs, {@code >= 1}
+     * @param after the schedule after the warm-up, not null
+     */
     public Warmup {
       if (warmupEpochs < 1) throw new IllegalArgumentException("Schedule.warmup: warmupEpochs (" + warmupEpochs + ") must be >= 1");
       if (after == null) throw new IllegalArgumentException("Schedule.warmup: the schedule after warm-up is null; pass (epoch, lr) -> lr to keep the rate constant");

@@ -11,6 +11,11 @@ public final class Rng {
   private double spareGaussian;
   private boolean hasSpare;
 
+  /**
+   * A generator seeded with {@code seed}: same seed, same numbers.
+   *
+   * @param seed the seed
+   */
   public Rng(long seed) {
     this.random = new SplittableRandom(seed);
   }
@@ -19,30 +24,49 @@ public final class Rng {
     this.random = r;
   }
 
-  /** An independent generator derived from this one. */
+  /**
+   * An independent generator derived from this one.
+   *
+   * @return the new generator; this one advances
+   */
   public Rng split() {
     return new Rng(random.split());
   }
 
-  /** Uniform in [0, 1). */
+  /**
+   * Uniform in [0, 1).
+   *
+   * @return the number
+   */
   public float nextFloat() {
     return (float) random.nextDouble();
   }
 
+  /** {@return a double uniform in [0, 1)} */
   public double nextDouble() {
     return random.nextDouble();
   }
 
-  /** Uniform in [0, bound). */
+  /**
+   * Uniform in [0, bound).
+   *
+   * @param bound the exclusive upper bound, {@code > 0}
+   * @return the number
+   */
   public int nextInt(int bound) {
     return random.nextInt(bound);
   }
 
+  /** {@return a uniformly distributed long} */
   public long nextLong() {
     return random.nextLong();
   }
 
-  /** Standard normal, by the Marsaglia polar method. */
+  /**
+   * Standard normal, by the Marsaglia polar method.
+   *
+   * @return the number
+   */
   public double nextGaussian() {
     if (hasSpare) {
       hasSpare = false;
@@ -60,7 +84,11 @@ public final class Rng {
     return u * m;
   }
 
-  /** Fisher-Yates shuffle of {@code a} in place. */
+  /**
+   * Fisher-Yates shuffle of {@code a} in place.
+   *
+   * @param a the array to permute
+   */
   public void shuffle(int[] a) {
     for (int i = a.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);

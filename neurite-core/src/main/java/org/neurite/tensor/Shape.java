@@ -5,11 +5,18 @@ import java.util.Arrays;
 /**
  * Shape arithmetic on {@code int[]} dimensions: sizes, row-major strides, NumPy broadcasting and axis
  * normalisation. Every error names the op and prints shapes as {@code [a, b]}.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Shape {
   private Shape() {}
 
-  /** Number of elements; 1 for a scalar shape {@code []}. */
+  /**
+   * Number of elements; 1 for a scalar shape {@code []}.
+   *
+   * @param shape the shape
+   * @return the product of its dimensions
+   */
   public static int size(int[] shape) {
     long n = 1;
     for (int d : shape) {
@@ -21,7 +28,12 @@ public final class Shape {
     return (int) n;
   }
 
-  /** Row-major (C order) strides of a contiguous tensor of this shape. */
+  /**
+   * Row-major (C order) strides of a contiguous tensor of this shape.
+   *
+   * @param shape the shape
+   * @return one stride per dimension, in elements
+   */
   public static int[] strides(int[] shape) {
     int[] s = new int[shape.length];
     int acc = 1;
@@ -32,7 +44,12 @@ public final class Shape {
     return s;
   }
 
-  /** {@code [a, b, c]}, as PyTorch prints shapes. */
+  /**
+   * {@code [a, b, c]}, as PyTorch prints shapes.
+   *
+   * @param shape the shape
+   * @return its text
+   */
   public static String str(int[] shape) {
     return Arrays.toString(shape);
   }
@@ -40,6 +57,12 @@ public final class Shape {
   /**
    * The broadcast shape of {@code a} and {@code b} under NumPy's rules: align trailing dimensions;
    * each pair must be equal or contain a 1.
+   *
+   * @param op the op, for the error message
+   * @param a one shape
+   * @param b the other
+   * @return the broadcast shape
+   * @throws IllegalArgumentException naming the op and both shapes if they do not broadcast
    */
   public static int[] broadcast(String op, int[] a, int[] b) {
     int r = Math.max(a.length, b.length);
@@ -58,6 +81,11 @@ public final class Shape {
   /**
    * Strides for reading a tensor of {@code shape}/{@code strides} as if it had {@code target} shape:
    * broadcast dimensions get stride 0.
+   *
+   * @param shape the operand's shape
+   * @param strides the operand's strides
+   * @param target the broadcast shape
+   * @return the operand's strides over {@code target}
    */
   public static int[] broadcastStrides(int[] shape, int[] strides, int[] target) {
     int[] out = new int[target.length];
@@ -66,7 +94,15 @@ public final class Shape {
     return out;
   }
 
-  /** Maps a possibly negative axis to {@code [0, rank)}, naming the op when it is out of range. */
+  /**
+   * Maps a possibly negative axis to {@code [0, rank)}, naming the op when it is out of range.
+   *
+   * @param op the op, for the error message
+   * @param axis the axis, negative counting from the end
+   * @param rank the tensor's rank
+   * @return the axis in {@code [0, rank)}
+   * @throws IllegalArgumentException if it is out of range
+   */
   public static int axis(String op, int axis, int rank) {
     int a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank)
@@ -74,6 +110,13 @@ public final class Shape {
     return a;
   }
 
+  /**
+   * Whether two shapes are the same.
+   *
+   * @param a one shape
+   * @param b the other
+   * @return whether they are equal
+   */
   public static boolean same(int[] a, int[] b) {
     return Arrays.equals(a, b);
   }

@@ -4,6 +4,8 @@ package org.neurite.tensor;
  * Walks strided layouts in row-major order: gathering a view into a dense array, and visiting the
  * rows of up to three broadcast operands at once. The innermost dimension is the loop the caller runs,
  * so a kernel sees (array, offset, stride, length) runs.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Strided {
   private Strided() {}
@@ -11,10 +13,22 @@ public final class Strided {
   /** Visitor of one innermost run: {@code n} elements, start offsets and strides per operand. */
   @FunctionalInterface
   public interface Rows {
+    /**
+     * Visits one run.
+     *
+     * @param n the elements in the run
+     * @param off each operand's start offset
+     * @param stride each operand's innermost stride
+     */
     void row(int n, int[] off, int[] stride);
   }
 
-  /** A dense row-major copy of {@code t}'s elements. */
+  /**
+   * A dense row-major copy of {@code t}'s elements.
+   *
+   * @param t the tensor
+   * @return a new array
+   */
   public static float[] toArray(Tensor t) {
     int[] shape = t.shape();
     float[] out = new float[t.size()];
@@ -58,6 +72,11 @@ public final class Strided {
   /**
    * Calls {@code rows} once per innermost row of {@code shape}, with each operand's start offset and
    * innermost stride. Operand {@code k} is addressed by {@code base[k] + sum(index[d] * strides[k][d])}.
+   *
+   * @param shape the shape walked
+   * @param base each operand's base offset
+   * @param strides each operand's strides over {@code shape}
+   * @param rows the visitor
    */
   public static void forEachRow(int[] shape, int[] base, int[][] strides, Rows rows) {
     // Merge neighbouring dimensions that every operand walks contiguously, so a [64, 1] * [64, 1]

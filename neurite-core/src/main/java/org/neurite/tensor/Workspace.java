@@ -42,6 +42,8 @@ import java.util.Set;
  * <p>The workspace keeps no more than the arrays its last scope used: sizes a scope did not ask for are
  * dropped when it closes, so shapes that change from batch to batch cost no memory, only the reuse.
  * A workspace and its scopes belong to one thread; ops running on other threads allocate as usual.
+ *
+ * <p>Not thread-safe: a workspace and its scopes belong to one thread.
  */
 public final class Workspace {
   /** Arrays of at least this many floats (128 KiB) are pooled. */
@@ -52,7 +54,14 @@ public final class Workspace {
   // Free arrays by kind and length: a float[]'s key is its length, an int[]'s its length + 2^32.
   private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
 
-  /** Opens a scope on this thread: until it closes, ops draw their large arrays from this workspace. */
+  /** An empty workspace; its first scope allocates as usual. */
+  public Workspace() {}
+
+  /**
+   * Opens a scope on this thread: until it closes, ops draw their large arrays from this workspace.
+   *
+   * @return the scope, to close (try-with-resources)
+   */
   public Scope enter() {
     Scope s = new Scope(CURRENT.get());
     CURRENT.set(s);
@@ -64,7 +73,11 @@ public final class Workspace {
     free.clear();
   }
 
-  /** Floats held for the next scope (for tests and memory reports). */
+  /**
+   * Floats held for the next scope (for tests and memory reports).
+   *
+   * @return the count
+   */
   public long pooledFloats() {
     long n = 0;
     for (var e : free.entrySet()) n += (e.getKey() & 0xffffffffL) * e.getValue().size();
@@ -83,6 +96,9 @@ public final class Workspace {
   /**
    * An array of {@code n} floats for an op's result: inside a scope, a recycled one whose contents are
    * arbitrary (the op must write every element); outside, a new zeroed one.
+   *
+   * @param n the length
+   * @return the array
    */
   public static float[] floats(int n) {
     Scope s = CURRENT.get();
@@ -93,19 +109,32 @@ public final class Workspace {
    * An array for the gradient of {@code t} that an op's backward overwrites: the parameter's own
    * gradient array from the step before, when it has one to give (then autograd adopts it without a
    * copy, see {@link Tensor#takeGradBuffer}), else as {@link #floats}.
+   *
+   * @param t the tensor whose gradient the array will hold
+   * @return the array
    */
   public static float[] gradient(Tensor t) {
     float[] a = t.takeGradBuffer();
     return a != null ? a : floats(t.size());
   }
 
-  /** As {@link #floats}, for the int arrays an op keeps for its backward (max pooling's argmax). */
+  /**
+   * As {@link #floats}, for the int arrays an op keeps for its backward (max pooling's argmax).
+   *
+   * @param n the length
+   * @return the array
+   */
   public static int[] ints(int n) {
     Scope s = CURRENT.get();
     return s == null || n < MIN_FLOATS ? new int[n] : (int[]) s.take(n, true);
   }
 
-  /** True when {@code a} was lent by the current scope and is not back yet. */
+  /**
+   * True when {@code a} was lent by the current scope and is not back yet.
+   *
+   * @param a an array
+   * @return whether it is lent and not back
+   */
   public static boolean isLent(Object a) {
     Scope s = CURRENT.get();
     return s != null && s.lent.contains(a);
@@ -114,6 +143,8 @@ public final class Workspace {
   /**
    * Hands {@code a} back before its scope closes, for a caller that knows nothing refers to it any more
    * (autograd, with a gradient it has propagated). Arrays the current scope did not lend are ignored.
+   *
+   * @param a an array the current scope lent
    */
   public static void recycle(float[] a) {
     Scope s = CURRENT.get();
@@ -156,6 +187,9 @@ public final class Workspace {
     /**
      * Lets {@code t} outlive the scope: its storage is no longer recycled (the garbage collector frees it
      * as usual). Returns {@code t}.
+     *
+     * @param t a tensor made inside this scope
+     * @return {@code t}
      */
     public Tensor keep(Tensor t) {
       lent.remove(t.storage());

@@ -20,35 +20,74 @@ import org.neurite.optim.Schedule;
  *     Callbacks.learningRateScheduler(Schedule.cosine(50, 0)),
  *     Callbacks.csvLogger(Path.of("out/log.csv")))
  * }</pre>
+ *
+ * <p>Thread-safe: static factories; each call returns a new callback, which is not thread-safe.
  */
 public final class Callbacks {
   private Callbacks() {}
 
-  /** Stops after {@code patience} epochs without improvement of {@code monitor}. */
+  /**
+   * Stops after {@code patience} epochs without improvement of {@code monitor}.
+   *
+   * @param monitor the log key to watch, such as {@code "val_loss"}
+   * @param patience epochs without improvement before stopping
+   * @return the callback, to pass to {@link Fit#callbacks}
+   */
   public static EarlyStopping earlyStopping(String monitor, int patience) {
     return new EarlyStopping(monitor).patience(patience);
   }
 
-  /** As above; on stopping, puts back the weights of the best epoch when {@code restoreBestWeights}. */
+  /**
+   * As above; on stopping, puts back the weights of the best epoch when {@code restoreBestWeights}.
+   *
+   * @param monitor the log key to watch
+   * @param patience epochs without improvement before stopping
+   * @param restoreBestWeights whether to put back the best epoch's weights
+   * @return the callback, to pass to {@link Fit#callbacks}
+   */
   public static EarlyStopping earlyStopping(String monitor, int patience, boolean restoreBestWeights) {
     return earlyStopping(monitor, patience).restoreBestWeights(restoreBestWeights);
   }
 
-  /** Sets the learning rate from {@code schedule} at the start of every epoch. */
+  /**
+   * Sets the learning rate from {@code schedule} at the start of every epoch.
+   *
+   * @param schedule the rate of each epoch
+   * @return the callback, to pass to {@link Fit#callbacks}
+   */
   public static LearningRateScheduler learningRateScheduler(Schedule schedule) {
     return new LearningRateScheduler(schedule);
   }
 
-  /** Multiplies the learning rate by {@code factor} after more than {@code patience} epochs without improvement of {@code monitor} (minimised). */
+  /**
+   * Multiplies the learning rate by {@code factor} after more than {@code patience} epochs without
+   * improvement of {@code monitor} (minimised).
+   *
+   * @param monitor the log key to watch
+   * @param factor the multiplier, in (0, 1)
+   * @param patience epochs without improvement tolerated
+   * @return the callback, to pass to {@link Fit#callbacks}
+   */
   public static ReduceLROnPlateauCallback reduceLrOnPlateau(String monitor, double factor, int patience) {
     return reduceLrOnPlateau(new ReduceLROnPlateau(monitor).factor(factor).patience(patience));
   }
 
+  /**
+   * Applies a configured {@link ReduceLROnPlateau} during {@code fit}.
+   *
+   * @param rule the configured rule
+   * @return the callback, to pass to {@link Fit#callbacks}
+   */
   public static ReduceLROnPlateauCallback reduceLrOnPlateau(ReduceLROnPlateau rule) {
     return new ReduceLROnPlateauCallback(rule);
   }
 
-  /** One CSV row per epoch in {@code file}. */
+  /**
+   * One CSV row per epoch in {@code file}.
+   *
+   * @param file the CSV file
+   * @return the callback, to pass to {@link Fit#callbacks}
+   */
   public static CsvLogger csvLogger(Path file) {
     return new CsvLogger(file);
   }

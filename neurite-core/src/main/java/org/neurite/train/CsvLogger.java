@@ -21,12 +21,20 @@ import org.neurite.io.AtomicFiles;
  * {@code e > 0}) keeps the file's header and its rows for epochs before {@code e}, drops later ones
  * (they are about to be redone), and appends. Numbers use {@link Double#toString}, which ignores the
  * locale and round-trips exactly ({@code 0.1}, {@code 1.0E-4}, {@code NaN}).
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class CsvLogger implements Callback {
   private final Path file;
   private List<String> columns;   // null until the first epoch of a fit
   private final List<String> lines = new ArrayList<>();
 
+  /**
+   * A logger writing to {@code file}.
+   *
+   * @param file the CSV file
+   * @throws IllegalArgumentException if {@code file} is null
+   */
   public CsvLogger(Path file) {
     if (file == null) throw new IllegalArgumentException("CsvLogger: file is null");
     this.file = file;

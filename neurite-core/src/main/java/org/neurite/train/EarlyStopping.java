@@ -13,10 +13,19 @@ import org.neurite.tensor.Tensor;
  * weights. Not a checkpoint: nothing is written to disk.
  *
  * <pre>{@code Fit.epochs(100).callbacks(new EarlyStopping("val_loss").patience(5).restoreBestWeights(true))}</pre>
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class EarlyStopping implements Callback {
-  /** AUTO: MAX when the monitor names an accuracy ("acc" in it), else MIN, as Keras does. */
-  public enum Mode { AUTO, MIN, MAX }
+  /** Whether the monitored value should fall or rise. */
+  public enum Mode {
+    /** MAX when the monitor names an accuracy ("acc" in it), else MIN, as Keras does. */
+    AUTO,
+    /** Lower is better. */
+    MIN,
+    /** Higher is better. */
+    MAX
+  }
 
   private final String monitor;
   private Mode mode = Mode.AUTO;
@@ -27,43 +36,76 @@ public final class EarlyStopping implements Callback {
   private int wait, bestEpoch, stoppedEpoch;
   private Map<String, Tensor> bestWeights;
 
-  /** Keras' defaults: minDelta 0, patience 0, mode auto, no restoring. */
+  /**
+   * Keras' defaults: minDelta 0, patience 0, mode auto, no restoring.
+   *
+   * @param monitor the log key to watch, such as {@code "val_loss"}
+   */
   public EarlyStopping(String monitor) {
     if (monitor == null || monitor.isEmpty()) throw new IllegalArgumentException("EarlyStopping: monitor is empty; name a log key such as \"val_loss\"");
     this.monitor = monitor;
   }
 
+  /**
+   * Whether the monitored value should fall or rise.
+   *
+   * @param m whether lower or higher values are better, or AUTO
+   * @return this
+   */
   public EarlyStopping mode(Mode m) {
     mode = m;
     return this;
   }
 
-  /** Smallest change that counts as an improvement (absolute). */
+  /**
+   * Smallest change that counts as an improvement (absolute).
+   *
+   * @param d the change, {@code >= 0}
+   * @return this
+   */
   public EarlyStopping minDelta(double d) {
     if (!(d >= 0) || Double.isInfinite(d)) throw new IllegalArgumentException("EarlyStopping: minDelta (" + d + ") must be >= 0");
     minDelta = d;
     return this;
   }
 
-  /** Epochs without improvement after which training stops. */
+  /**
+   * Epochs without improvement after which training stops.
+   *
+   * @param epochs the epochs, {@code >= 0}
+   * @return this
+   */
   public EarlyStopping patience(int epochs) {
     if (epochs < 0) throw new IllegalArgumentException("EarlyStopping: patience (" + epochs + ") must be >= 0");
     patience = epochs;
     return this;
   }
 
-  /** On stopping, copies back the model's state (parameters and buffers) from the best epoch. */
+  /**
+   * On stopping, copies back the model's state (parameters and buffers) from the best epoch.
+   *
+   * @param on whether to restore
+   * @return this
+   */
   public EarlyStopping restoreBestWeights(boolean on) {
     restoreBestWeights = on;
     return this;
   }
 
-  /** The epoch (0-based) with the best value, or -1 before any. */
+  /**
+   * The epoch (0-based) with the best value, or -1 before any.
+   *
+   * @return the epoch, or -1
+   */
   public int bestEpoch() {
     return bestEpoch;
   }
 
-  /** The epoch (0-based) after which training was stopped, or -1 if it was not. */
+  /**
+   * The epoch (0-based) after which training was stopped, or -1 if it was not.
+   *
+   * @return the epoch, or -1
+   */
   public int stoppedEpoch() {
     return stoppedEpoch;
   }

@@ -7,6 +7,8 @@ import java.util.List;
  * Options of {@code fit}, with Keras' defaults: batch size 32, shuffling on, no validation.
  *
  * <pre>{@code model.fit(x, y, Fit.epochs(10).batchSize(64).validationSplit(0.1))}</pre>
+ *
+ * <p>Not thread-safe: a mutable builder; configure it on one thread, then hand it to {@code fit}.
  */
 public final class Fit {
   int epochs, batchSize = 32, initialEpoch;
@@ -26,52 +28,102 @@ public final class Fit {
     this.epochs = epochs;
   }
 
+  /**
+   * Options for {@code n} epochs, with the other defaults.
+   *
+   * @param n the number of epochs, {@code >= 1}
+   * @return the options
+   */
   public static Fit epochs(int n) {
     return new Fit(n);
   }
 
+  /**
+   * Samples per batch.
+   *
+   * @param n samples per batch, {@code >= 1} (default 32)
+   * @return this
+   */
   public Fit batchSize(int n) {
     if (n < 1) throw new IllegalArgumentException("fit: batchSize (" + n + ") must be >= 1");
     batchSize = n;
     return this;
   }
 
+  /**
+   * Whether each epoch visits the samples in a new seeded order.
+   *
+   * @param on whether to shuffle (default on)
+   * @return this
+   */
   public Fit shuffle(boolean on) {
     shuffle = on;
     return this;
   }
 
-  /** Holds out the last fraction of the samples (before shuffling) for validation, as Keras does. */
+  /**
+   * Holds out the last fraction of the samples (before shuffling) for validation, as Keras does.
+   *
+   * @param fraction the held-out fraction, in [0, 1)
+   * @return this
+   */
   public Fit validationSplit(double fraction) {
     if (!(fraction >= 0 && fraction < 1)) throw new IllegalArgumentException("fit: validationSplit (" + fraction + ") must be in [0, 1)");
     validationSplit = fraction;
     return this;
   }
 
+  /**
+   * Validates on {@code data} after each epoch.
+   *
+   * @param data the validation set
+   * @return this
+   */
   public Fit validationData(Dataset data) {
     validationData = data;
     return this;
   }
 
-  /** Scales each sample's loss by the weight of its class (index = class). */
+  /**
+   * Scales each sample's loss by the weight of its class (index = class).
+   *
+   * @param weights one weight per class
+   * @return this
+   */
   public Fit classWeights(float... weights) {
     for (float w : weights) if (!(w >= 0)) throw new IllegalArgumentException("fit: class weights must be >= 0");
     classWeights = weights.clone();
     return this;
   }
 
-  /** Seed of the shuffling and augmentation order (model weights are seeded by {@code nn.Seeds}). */
+  /**
+   * Seed of the shuffling and augmentation order (model weights are seeded by {@code nn.Seeds}).
+   *
+   * @param s the seed
+   * @return this
+   */
   public Fit seed(long s) {
     seed = s;
     return this;
   }
 
+  /**
+   * Callbacks to run, in order, at each hook.
+   *
+   * @param cbs the callbacks, added to those already given
+   * @return this
+   */
   public Fit callbacks(Callback... cbs) {
     callbacks.addAll(List.of(cbs));
     return this;
   }
 
-  /** Progress output (a bar on a terminal, a line per epoch otherwise); off = silent. */
+  /**
+   * Progress output (a bar on a terminal, a line per epoch otherwise); off = silent.
+   *
+   * @param on whether to print progress
+   * @return this
+   */
   public Fit verbose(boolean on) {
     verbose = on;
     return this;
@@ -84,6 +136,9 @@ public final class Fit {
    * killed at any point and started again with the same arguments ends with the same weights as one
    * never interrupted (one thread, same seed; dropout layers draw a new mask sequence, see
    * docs/RELIABILITY.md).
+   *
+   * @param dir the checkpoint directory
+   * @return this
    */
   public Fit resume(java.nio.file.Path dir) {
     if (dir == null) throw new IllegalArgumentException("fit: resume directory is null");
@@ -94,20 +149,34 @@ public final class Fit {
   /**
    * On a NaN or Inf loss or gradient, skip the batch (no update, reported, counted in the epoch's
    * logs as "skipped_batches") instead of stopping with an error naming the layer (the default).
+   *
+   * @param on whether to skip such batches
+   * @return this
    */
   public Fit skipNonFinite(boolean on) {
     skipNonFinite = on;
     return this;
   }
 
-  /** A step whose gradient norm exceeds this many times the running median is reported as exploding (default 100). */
+  /**
+   * A step whose gradient norm exceeds this many times the running median is reported as exploding (default
+   * 100).
+   *
+   * @param factor the multiple of the running median
+   * @return this
+   */
   public Fit explodingFactor(double factor) {
     if (!(factor > 1)) throw new IllegalArgumentException("fit: explodingFactor (" + factor + ") must be > 1");
     explodingFactor = factor;
     return this;
   }
 
-  /** Epoch to start from (0-based), when resuming from a checkpoint. */
+  /**
+   * Epoch to start from (0-based), when resuming from a checkpoint.
+   *
+   * @param e the epoch, 0-based
+   * @return this
+   */
   public Fit initialEpoch(int e) {
     if (e < 0) throw new IllegalArgumentException("fit: initialEpoch (" + e + ") must be >= 0");
     initialEpoch = e;

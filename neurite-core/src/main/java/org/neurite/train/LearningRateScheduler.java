@@ -7,11 +7,19 @@ import org.neurite.optim.Schedule;
  * LearningRateScheduler. The base rate is the optimizer's rate when this callback first sees it, so a
  * second {@code fit} (or a resumed one, with {@code Fit.initialEpoch}) continues the same curve
  * instead of decaying an already decayed rate. The epoch's rate appears in the logs as "lr".
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class LearningRateScheduler implements Callback {
   private final Schedule schedule;
   private double baseLr = Double.NaN;
 
+  /**
+   * A scheduler following {@code schedule}.
+   *
+   * @param schedule the rate of each epoch
+   * @throws IllegalArgumentException if {@code schedule} is null
+   */
   public LearningRateScheduler(Schedule schedule) {
     if (schedule == null) throw new IllegalArgumentException("LearningRateScheduler: schedule is null");
     this.schedule = schedule;

@@ -11,6 +11,8 @@ import org.neurite.tensor.Rng;
  * and augmentation overlap training). The thread is not a compute thread: it does no tensor math, so
  * it does not compete with the kernel pool. Each batch's random transforms draw from a generator
  * derived from (seed, batch index), so the batches do not depend on timing.
+ *
+ * <p>Not thread-safe: one thread iterates it, while its own worker thread assembles the batches.
  */
 public final class Loader implements Iterator<Dataset.Batch>, AutoCloseable {
   private static final Object END = new Object();
@@ -19,6 +21,15 @@ public final class Loader implements Iterator<Dataset.Batch>, AutoCloseable {
   private final int batches;
   private int taken;
 
+  /**
+   * Starts assembling the batches of {@code order} on a background thread.
+   *
+   * @param data the dataset
+   * @param order the sample indices, in visiting order
+   * @param batchSize samples per batch (the last batch may be smaller)
+   * @param seed the seed from which each batch's generator derives
+   * @throws IllegalArgumentException if {@code batchSize < 1}
+   */
   public Loader(Dataset data, int[] order, int batchSize, long seed) {
     if (batchSize < 1) throw new IllegalArgumentException("batchSize (" + batchSize + ") must be >= 1");
     this.batches = (order.length + batchSize - 1) / batchSize;
@@ -44,7 +55,11 @@ public final class Loader implements Iterator<Dataset.Batch>, AutoCloseable {
     worker.start();
   }
 
-  /** Number of batches in this pass. */
+  /**
+   * Number of batches in this pass.
+   *
+   * @return the batch count
+   */
   public int batches() {
     return batches;
   }

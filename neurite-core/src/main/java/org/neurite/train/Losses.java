@@ -9,18 +9,29 @@ import org.neurite.tensor.Tensor;
  * The losses, with Keras' names and defaults. Cross-entropies on probabilities (after a softmax or
  * sigmoid layer, Keras' {@code from_logits=False}) are computed from the logits when the graph shows
  * the activation that made them, as Keras does, so they stay exact when a probability rounds to 0.
+ *
+ * <p>Thread-safe: static factories of stateless, thread-safe losses.
  */
 public final class Losses {
   private static final float EPS = 1e-7f;   // Keras' backend epsilon, for clipping probabilities
 
   private Losses() {}
 
-  /** Targets are class indices {@code [N]}; outputs are probabilities {@code [N, C]} (a softmax layer). */
+  /**
+   * Targets are class indices {@code [N]}; outputs are probabilities {@code [N, C]} (a softmax layer).
+   *
+   * @return the loss
+   */
   public static Loss sparseCategoricalCrossentropy() {
     return sparseCategoricalCrossentropy(false);
   }
 
-  /** As above; with {@code fromLogits} the outputs are unnormalised scores. */
+  /**
+   * As above; with {@code fromLogits} the outputs are unnormalised scores.
+   *
+   * @param fromLogits whether the outputs are logits rather than probabilities
+   * @return the loss
+   */
   public static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -63,7 +74,12 @@ public final class Losses {
     };
   }
 
-  /** Targets are one-hot or probability rows {@code [N, C]}. */
+  /**
+   * Targets are one-hot or probability rows {@code [N, C]}.
+   *
+   * @param fromLogits whether the outputs are logits rather than probabilities
+   * @return the loss
+   */
   public static Loss categoricalCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -79,7 +95,12 @@ public final class Losses {
     };
   }
 
-  /** Targets are 0/1 (or probabilities) shaped like the output. */
+  /**
+   * Targets are 0/1 (or probabilities) shaped like the output.
+   *
+   * @param fromLogits whether the outputs are logits rather than probabilities
+   * @return the loss
+   */
   public static Loss binaryCrossentropy(boolean fromLogits) {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -99,7 +120,11 @@ public final class Losses {
     };
   }
 
-  /** Mean squared error. */
+  /**
+   * Mean squared error.
+   *
+   * @return the loss
+   */
   public static Loss meanSquaredError() {
     return new Loss() {
       public Tensor compute(Tensor out, Tensor target, Tensor w) {
@@ -114,7 +139,13 @@ public final class Losses {
     };
   }
 
-  /** The loss of that name, as written in config.json. */
+  /**
+   * The loss of that name, as written in config.json.
+   *
+   * @param name the Keras name, such as {@code "sparse_categorical_crossentropy"}
+   * @return the loss
+   * @throws IllegalArgumentException if the name is unknown
+   */
   public static Loss byName(String name) {
     return switch (name) {
       case "sparse_categorical_crossentropy" -> sparseCategoricalCrossentropy();

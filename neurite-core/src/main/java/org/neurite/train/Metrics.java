@@ -3,13 +3,19 @@ package org.neurite.train;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** Classification metrics: accuracy, top-k accuracy and the confusion matrix. */
+/**
+ * Classification metrics: accuracy, top-k accuracy and the confusion matrix.
+ *
+ * <p>Thread-safe: static factories; each call returns a new metric, which is not thread-safe.
+ */
 public final class Metrics {
   private Metrics() {}
 
   /**
    * Accuracy: for {@code [N, C]} outputs with class-index targets, argmax equals the label; for
    * {@code [N, 1]} or {@code [N]} outputs (binary), output > 0.5 equals the target.
+   *
+   * @return a new metric
    */
   public static Metric accuracy() {
     return new Counting("accuracy") {
@@ -28,7 +34,12 @@ public final class Metrics {
     };
   }
 
-  /** The label is among the k highest outputs. */
+  /**
+   * The label is among the k highest outputs.
+   *
+   * @param k how many of the highest outputs count, {@code >= 1}
+   * @return a new metric
+   */
   public static Metric topK(int k) {
     if (k < 1) throw new IllegalArgumentException("topK: k (" + k + ") must be >= 1");
     return new Counting("top_" + k + "_accuracy") {
@@ -46,14 +57,27 @@ public final class Metrics {
     };
   }
 
-  /** The metric of that name, as written in config.json and on the command line. */
+  /**
+   * The metric of that name, as written in config.json and on the command line.
+   *
+   * @param name {@code "accuracy"} (or {@code "acc"}) or {@code "top_K_accuracy"}
+   * @return a new metric
+   * @throws IllegalArgumentException if the name is unknown
+   */
   public static Metric byName(String name) {
     if (name.equals("accuracy") || name.equals("acc")) return accuracy();
     if (name.matches("top_\\d+_accuracy")) return topK(Integer.parseInt(name.replaceAll("\\D", "")));
     throw new IllegalArgumentException("unknown metric \"" + name + "\"; known: accuracy, top_K_accuracy (e.g. top_5_accuracy)");
   }
 
-  /** {@code m[true][predicted]} counts for argmax predictions of {@code [N, C]} outputs. */
+  /**
+   * {@code m[true][predicted]} counts for argmax predictions of {@code [N, C]} outputs.
+   *
+   * @param output the model outputs {@code [N, C]}
+   * @param target the class indices {@code [N]}
+   * @param classes the number of classes
+   * @return the counts, {@code [classes][classes]}
+   */
   public static long[][] confusionMatrix(Tensor output, Tensor target, int classes) {
     long[][] m = new long[classes][classes];
     float[] out = output.data(), t = target.data();

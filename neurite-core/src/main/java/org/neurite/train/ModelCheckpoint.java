@@ -11,6 +11,8 @@ import org.neurite.nn.Sequential;
  * Saves a checkpoint at the end of each epoch: {@code DIR/last} always, and {@code DIR/best} when the
  * monitored value improves (Keras' ModelCheckpoint with save_best_only for "best"). Resume with
  * {@link Checkpoints#load} and {@link Fit#initialEpoch}.
+ *
+ * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
 public final class ModelCheckpoint implements Callback {
   private final Path dir;
@@ -20,12 +22,23 @@ public final class ModelCheckpoint implements Callback {
   private double best = Double.NaN;
   private boolean lastOnly;
 
-  /** Monitors "val_loss" if present, else "loss" (lower is better). */
+  /**
+   * Monitors "val_loss" if present, else "loss" (lower is better).
+   *
+   * @param dir the checkpoint folder, holding {@code last} and {@code best}
+   */
   public ModelCheckpoint(Path dir) {
     this(dir, null, true, Map.of());
   }
 
-  /** {@code monitor} null picks "val_loss" or "loss"; metadata is saved with each checkpoint's model. */
+  /**
+   * {@code monitor} null picks "val_loss" or "loss"; metadata is saved with each checkpoint's model.
+   *
+   * @param dir the checkpoint folder, holding {@code last} and {@code best}
+   * @param monitor the log key to watch, or {@code null}
+   * @param lowerIsBetter whether a lower value is an improvement
+   * @param metadata entries saved with each checkpoint's model
+   */
   public ModelCheckpoint(Path dir, String monitor, boolean lowerIsBetter, Map<String, Object> metadata) {
     this.dir = dir;
     this.monitor = monitor;
@@ -33,7 +46,11 @@ public final class ModelCheckpoint implements Callback {
     this.metadata = Map.copyOf(metadata);
   }
 
-  /** Saves only {@code DIR/last} (what {@link Fit#resume} uses). */
+  /**
+   * Saves only {@code DIR/last} (what {@link Fit#resume} uses).
+   *
+   * @return this
+   */
   public ModelCheckpoint lastOnly() {
     lastOnly = true;
     return this;

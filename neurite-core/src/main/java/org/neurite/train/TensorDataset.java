@@ -4,11 +4,23 @@ import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
-/** A dataset held in two tensors: inputs {@code [N, ...]} and targets {@code [N, ...]}. */
+/**
+ * A dataset held in two tensors: inputs {@code [N, ...]} and targets {@code [N, ...]}.
+ *
+ * <p>Thread-safe for {@code batch}: it only reads its two tensors (which nobody may write meanwhile) and
+ * returns new ones.
+ */
 public final class TensorDataset implements Dataset {
   private final Tensor x, y;
   private final int n, xRow, yRow;
 
+  /**
+   * A dataset of the rows of {@code x} and {@code y}.
+   *
+   * @param x the inputs {@code [N, ...]} (made contiguous)
+   * @param y the targets {@code [N, ...]} (made contiguous)
+   * @throws IllegalArgumentException if they differ in N or hold no sample
+   */
   public TensorDataset(Tensor x, Tensor y) {
     if (x.rank() == 0 || y.rank() == 0 || x.shape(0) != y.shape(0))
       throw new IllegalArgumentException("dataset: inputs " + Shape.str(x.shape()) + " and targets " + Shape.str(y.shape())
@@ -26,10 +38,12 @@ public final class TensorDataset implements Dataset {
     return n;
   }
 
+  /** {@return the inputs {@code [N, ...]}} */
   public Tensor inputs() {
     return x;
   }
 
+  /** {@return the targets {@code [N, ...]}} */
   public Tensor targets() {
     return y;
   }

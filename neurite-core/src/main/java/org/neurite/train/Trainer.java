@@ -28,6 +28,9 @@ import org.neurite.tensor.Workspace;
  * fit in the heap fail before the first step with the estimate; {@link Fit#resume} continues a
  * killed run from its last checkpoint with the same weights, optimizer state and epoch (batch order
  * and augmentation derive from (seed, epoch, batch), so they need no saved state).
+ *
+ * <p>Not thread-safe: a trainer runs one {@code fit} or {@code evaluate} at a time on its model; the static
+ * {@link #predict} and {@link #inference} may be called from many threads (see there).
  */
 public final class Trainer {
   private final Module model;
@@ -40,6 +43,14 @@ public final class Trainer {
   private List<org.neurite.io.Checkpoints.CallbackState> restored;
   private int epoch;
 
+  /**
+   * A trainer of {@code model}.
+   *
+   * @param model the model to train
+   * @param optimizer its optimizer
+   * @param loss the training objective
+   * @param metrics the metrics to log each epoch
+   */
   public Trainer(Module model, Optimizer optimizer, Loss loss, Metric... metrics) {
     this.model = model;
     this.optimizer = optimizer;
@@ -47,6 +58,7 @@ public final class Trainer {
     this.metrics = List.of(metrics);
   }
 
+  /** {@return the model} */
   public Module model() {
     return model;
   }
@@ -56,24 +68,36 @@ public final class Trainer {
     return callbacks;
   }
 
+  /** {@return the optimizer} */
   public Optimizer optimizer() {
     return optimizer;
   }
 
+  /** {@return the loss} */
   public Loss loss() {
     return loss;
   }
 
+  /** {@return the metrics} */
   public List<Metric> metrics() {
     return metrics;
   }
 
-  /** The epoch being run (0-based). */
+  /**
+   * The epoch being run (0-based).
+   *
+   * @return the epoch
+   */
   public int epoch() {
     return epoch;
   }
 
-  /** Where progress goes (default standard output). */
+  /**
+   * Where progress goes (default standard output).
+   *
+   * @param ps the stream
+   * @return this
+   */
   public Trainer output(PrintStream ps) {
     out = ps;
     return this;
@@ -84,6 +108,13 @@ public final class Trainer {
     stop = true;
   }
 
+  /**
+   * Trains the model on {@code train} as {@code fit} says.
+   *
+   * @param train the training set
+   * @param fit the options
+   * @return each epoch's logs
+   */
   public History fit(Dataset train, Fit fit) {
     Dataset val = fit.validationData;
     if (fit.validationSplit > 0) {
@@ -339,7 +370,13 @@ public final class Trainer {
     }
   }
 
-  /** Loss and metrics over a dataset, in evaluation mode without a graph. */
+  /**
+   * Loss and metrics over a dataset, in evaluation mode without a graph.
+   *
+   * @param data the dataset
+   * @param batchSize samples per batch
+   * @return "loss" and each metric, by name
+   */
   public Map<String, Double> evaluate(Dataset data, int batchSize) {
     if (data.size() == 0) throw new IllegalArgumentException("evaluate: the dataset is empty");
     boolean was = model.isTraining();
@@ -372,6 +409,11 @@ public final class Trainer {
    * model is switched to evaluation mode while any prediction runs and back when the last one ends,
    * grad mode is per thread, and kernels keep their scratch memory per thread. Not safe while the
    * same model trains.
+   *
+   * @param model the model
+   * @param x the inputs {@code [N, ...]}
+   * @param batchSize samples per forward pass
+   * @return the outputs, {@code [N, ...]}
    */
   public static Tensor predict(Module model, Tensor x, int batchSize) {
     if (x.rank() == 0 || x.shape(0) == 0) throw new IllegalArgumentException("predict: no samples in " + Shape.str(x.shape()));
@@ -400,6 +442,9 @@ public final class Trainer {
    * {@link #predict} runs in, for callers that run the model themselves (decoders, attention read-outs).
    * Many threads may hold scopes on one model at once; the model returns to training mode when the
    * last one closes, if it was training before the first.
+   *
+   * @param model the model
+   * @return the scope, to close (try-with-resources)
    */
   public static GradMode.Scope inference(Module model) {
     enterEval(model);

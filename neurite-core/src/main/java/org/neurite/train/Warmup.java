@@ -25,6 +25,8 @@ import org.neurite.tensor.Workspace;
  * <p>Runs once per process, on a thread of its own: layer initialisation draws from that thread's
  * generator ({@link org.neurite.nn.Seeds} is per thread), so the caller's seeded models and results are
  * the same with or without it.
+ *
+ * <p>Thread-safe: the warm-up is synchronized and runs at most once per process.
  */
 public final class Warmup {
   /** Input batches of at least this many bytes are large (the CLI also restarts on G1 for them): 3x224x224 at batch 16 is 9.6 MB. */
@@ -35,14 +37,23 @@ public final class Warmup {
 
   private Warmup() {}
 
-  /** Warms the kernels up once when {@code batchBytes} (one input batch, in bytes) is large; else returns. */
+  /**
+   * Warms the kernels up once when {@code batchBytes} (one input batch, in bytes) is large; else returns.
+   *
+   * @param batchBytes the bytes of one input batch
+   * @param channels the input channels
+   */
   public static void forBatches(long batchBytes, int channels) {
     // Image-like inputs: at most 4 channels, the first convolution's thin path; a wider input (feature
     // maps) warms up on 4, which runs the same kernels at a fraction of the cost.
     if (batchBytes >= LARGE_BATCH_BYTES) cnnKernels(Math.max(1, Math.min(channels, 4)));
   }
 
-  /** Trains a small seed-style CNN on {@code channels}-channel noise for a few steps, once per process. */
+  /**
+   * Trains a small seed-style CNN on {@code channels}-channel noise for a few steps, once per process.
+   *
+   * @param channels the input channels of the noise
+   */
   public static synchronized void cnnKernels(int channels) {
     if (done) return;
     done = true;

@@ -30,6 +30,8 @@ import org.neurite.tensor.Tensor;
  * <p>Reading is defensive: a truncated or corrupt file, an unsupported operator or opset, a cyclic
  * graph, sizes the data does not back, or external data outside the model's directory give an
  * {@link OnnxException} with a one-line message, before anything large is allocated.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; each load returns a new model.
  */
 public final class Onnx {
   /** Protobuf nesting depth allowed while parsing (graphs inside attributes nest). */
@@ -40,6 +42,12 @@ public final class Onnx {
   /**
    * Loads a {@code .onnx} file, or a model directory written by {@link #convert}, into a trainable
    * model (in training mode, as every new Module; call {@code eval()} for inference).
+   *
+   * @param path a {@code .onnx} file or a converted model directory
+   * @return the model, in training mode
+   * @throws java.nio.file.NoSuchFileException if {@code path} does not exist
+   * @throws OnnxException if the file is not an ONNX model Neurite can import
+   * @throws IOException if the file cannot be read
    */
   public static OnnxModel load(Path path) throws IOException {
     if (Files.isDirectory(path)) return loadDirectory(path);
@@ -58,6 +66,11 @@ public final class Onnx {
    * freshly initialised BatchNorms) and names the others through Identity nodes, so a state_dict name
    * may only exist as such an alias. For reading weights into a network built in Java
    * ({@code ZooModel.loadTorchWeights}).
+   *
+   * @param path a {@code .onnx} file
+   * @return each weight by its initializer name, and again by every Identity alias of it
+   * @throws OnnxException if the file is not an ONNX model Neurite can import
+   * @throws IOException if the file cannot be read
    */
   public static Map<String, Tensor> weights(Path path) throws IOException {
     OnnxModel model = load(path);
@@ -77,7 +90,13 @@ public final class Onnx {
     return out;
   }
 
-  /** Loads a model from bytes; it cannot refer to external data (there is no directory to read it from). */
+  /**
+   * Loads a model from bytes; it cannot refer to external data (there is no directory to read it from).
+   *
+   * @param bytes the serialised {@code ModelProto}
+   * @return the model, in training mode
+   * @throws OnnxException if the bytes are not an ONNX model Neurite can import, or it refers to external data
+   */
   public static OnnxModel load(byte[] bytes) throws OnnxException {
     return OnnxModel.build(parse(bytes, "<bytes>"), null, "<bytes>");
   }
@@ -109,6 +128,13 @@ public final class Onnx {
    * current weights ({@code inputShape} is then ignored). Parameter names are the model's state_dict
    * names. A model that starts with an Embedding takes int64 token ids {@code [N, T]} with T free, and
    * its padding mask (Embedding.paddingIdx) is computed in the graph, assuming right padding.
+   *
+   * @param model a {@link org.neurite.nn.Sequential} of built-in layers, or an imported {@link OnnxModel}
+   * @param inputShape the input shape per sample, without the batch axis (ignored for an {@link OnnxModel})
+   * @param file the {@code .onnx} file to write, atomically
+   * @throws OnnxException if the model holds a layer that has no ONNX export, or is not built and
+   *     {@code inputShape} is null
+   * @throws IOException if the file cannot be written
    */
   public static void export(Module model, int[] inputShape, Path file) throws IOException {
     ModelProto m = model instanceof OnnxModel om ? om.toProto(null, null) : OnnxExport.export(model, inputShape);
@@ -125,6 +151,11 @@ public final class Onnx {
    * ({@code "class": "OnnxModel"}), model.safetensors (parameters and buffers, by their names) and
    * model.onnx (the graph, whose trained initializers point into model.safetensors as ONNX external
    * data, so the directory is also a valid ONNX model for other tools).
+   *
+   * @param onnx the {@code .onnx} file to import
+   * @param dir the model directory to write
+   * @throws OnnxException if the file is not an ONNX model Neurite can import
+   * @throws IOException if a file cannot be read or written
    */
   public static void convert(Path onnx, Path dir) throws IOException {
     load(onnx).save(dir);
@@ -156,6 +187,12 @@ public final class Onnx {
    * {@code neurite run --model FILE.onnx --input x.npy --output y.npy}: the model's forward pass in
    * evaluation mode on one .npy input (integer arrays are read as whole-number floats), writing the
    * first output as float32 .npy.
+   *
+   * @param model a {@code .onnx} file or a converted model directory
+   * @param input a {@code .npy} array, the batch axis first
+   * @param output the {@code .npy} file for the first output, float32
+   * @throws OnnxException if the model is not an ONNX model Neurite can import
+   * @throws IOException if a file cannot be read or written
    */
   public static void run(Path model, Path input, Path output) throws IOException {
     run(model, input, output, Integer.MAX_VALUE);

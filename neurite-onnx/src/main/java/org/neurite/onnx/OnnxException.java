@@ -7,14 +7,27 @@ import java.io.IOException;
  * not support, a graph that is not a DAG, a tensor whose declared size does not match its data, or
  * external data outside the model's directory. The message is one line naming the file, the node or
  * tensor, what was expected and what came instead.
+ *
+ * <p>Thread-safe as any exception: it adds no state to {@link java.io.IOException}'s.
  */
 public final class OnnxException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An import error with its message.
+   *
+   * @param message what went wrong, on one line (line breaks from the file are escaped)
+   */
   public OnnxException(String message) {
     super(oneLine(message));
   }
 
+  /**
+   * An import error with its message and the exception behind it.
+   *
+   * @param message what went wrong, on one line (line breaks from the file are escaped)
+   * @param cause the parser's or reader's exception
+   */
   public OnnxException(String message, Throwable cause) {
     super(oneLine(message), cause);
   }

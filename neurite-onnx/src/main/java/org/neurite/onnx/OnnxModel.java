@@ -44,7 +44,13 @@ import org.neurite.tensor.Tensor;
  * float tensors, exact up to 2^24. Not thread-safe (like every Module): run one batch at a time.
  */
 public final class OnnxModel extends Module {
-  /** A graph input: its name, element type and declared dimensions (-1 where symbolic or unknown). */
+  /**
+   * A graph input: its name, element type and declared dimensions.
+   *
+   * @param name the input's name in the graph
+   * @param type the ONNX element type, upper case as in the TensorProto enum: {@code "FLOAT"}, {@code "INT64"}, ...
+   * @param dims the declared dimensions, -1 where symbolic or unknown (the array is shared, not copied)
+   */
   public record Input(String name, String type, long[] dims) {}
 
   private final ModelProto skeleton;          // the model without initializer data, for saving
@@ -179,6 +185,10 @@ public final class OnnxModel extends Module {
   /**
    * Runs the graph on named inputs and returns every graph output by name, in the graph's order.
    * Integer inputs (token ids, masks) are float tensors holding whole numbers.
+   *
+   * @param feeds a tensor for each graph input, by name (extra names are an error)
+   * @return every graph output by name, in the graph's order
+   * @throws IllegalArgumentException if an input is missing or of the wrong rank, or a name is not an input
    */
   public Map<String, Tensor> run(Map<String, Tensor> feeds) {
     if (GradMode.enabled()) version++;   // a backward and an optimizer step may follow: derived weights go stale
@@ -245,6 +255,8 @@ public final class OnnxModel extends Module {
   /**
    * With -Dneurite.onnx.profile=true: per operator since the last call (then reset), the wall-clock
    * milliseconds, the calling thread's CPU milliseconds (all of the work with one thread) and the calls.
+   *
+   * @return one line per operator, slowest first; empty when profiling is off
    */
   public String profile() {
     StringBuilder sb = new StringBuilder();
@@ -289,29 +301,32 @@ public final class OnnxModel extends Module {
 
   // ---------------------------------------------------------------- description
 
+  /** {@return the graph inputs that are not initializers, in the graph's order} */
   public List<Input> inputs() {
     return inputs;
   }
 
+  /** {@return the names of {@link #inputs()}} */
   public List<String> inputNames() {
     return inputs.stream().map(Input::name).toList();
   }
 
+  /** {@return the graph outputs' names, in the graph's order} */
   public List<String> outputNames() {
     return outputs;
   }
 
-  /** The opset of the default ONNX domain the file declared. */
+  /** {@return the opset of the default ONNX domain the file declared} */
   public int opset() {
     return opset;
   }
 
-  /** ONNX initializer name to this model's parameter or buffer name (for those that are not constants). */
+  /** {@return ONNX initializer name to this model's parameter or buffer name (for those that are not constants)} */
   public Map<String, String> stateNames() {
     return stateNames;
   }
 
-  /** Number of graph steps run per forward pass (after folding constants and fusing). */
+  /** {@return the number of graph steps run per forward pass (after folding constants and fusing)} */
   public int stepCount() {
     return steps.length;
   }
@@ -357,7 +372,12 @@ public final class OnnxModel extends Module {
     return m.build();
   }
 
-  /** Writes this model, with its current weights, as a self-contained .onnx file. */
+  /**
+   * Writes this model, with its current weights, as a self-contained .onnx file.
+   *
+   * @param file the {@code .onnx} file to write, atomically
+   * @throws IOException if the file cannot be written
+   */
   public void saveOnnx(Path file) throws IOException {
     org.neurite.io.AtomicFiles.write(file, toProto(null, null).toByteArray());
   }
@@ -367,6 +387,9 @@ public final class OnnxModel extends Module {
    * model.safetensors with the parameters and buffers by name, and model.onnx, whose trained
    * initializers are external data inside model.safetensors. Written to a temporary sibling directory
    * and renamed into place, so a crash leaves the old directory or the new one.
+   *
+   * @param dir the model directory to write (replaced if it exists)
+   * @throws IOException if a file cannot be written
    */
   public void save(Path dir) throws IOException {
     // The one directory writer: a temporary sibling, each file synced, then renamed into place.

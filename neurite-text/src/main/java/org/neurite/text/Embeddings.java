@@ -16,6 +16,8 @@ import org.neurite.text.word2vec.KeyedVectors;
  * @param found vocabulary tokens (specials not counted) that had a word vector
  * @param searched vocabulary tokens looked up: {@code vocab.size() - vocab.specials()}
  * @param missing the tokens without a vector, in id order (most frequent first)
+ *
+ * <p>Immutable, shallowly: the weights tensor is not copied, so leave it unchanged.
  */
 public record Embeddings(Tensor weights, int found, int searched, List<String> missing) {
   public Embeddings {

@@ -24,6 +24,9 @@ import org.neurite.tensor.Tensor;
  * }</pre>
  * {@link #order(int)} gives the same batches as one index order, for {@code org.neurite.train.Loader}
  * with the same batch size.
+ *
+ * <p>Immutable (it copies the lengths), so thread-safe: each epoch's order is a function of the seed and
+ * the epoch.
  */
 public final class LengthBuckets {
   private final int[] lengths;

@@ -19,6 +19,8 @@ import java.util.Map;
  * is the common 90/10 alternative.
  *
  * <p>Example: {@code var s = SentencePolarity.fixedSplit(42);  // 9,596 train, 1,066 test}
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class SentencePolarity {
   /** The class names by index. */

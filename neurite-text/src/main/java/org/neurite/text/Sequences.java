@@ -10,6 +10,8 @@ import org.neurite.train.Dataset;
  * {@code pad_sequences} semantics, masks, lengths, and trimming the padding a batch does not need.
  * Padding is {@link Vocabulary#PAD}'s id 0 throughout. Not a dataset: see {@link TextClassificationData}
  * and {@link LengthBuckets}.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Sequences {
   /** Which end is padded or cut: {@code PRE} the start, {@code POST} the end (Keras' 'pre' and 'post'). */

@@ -42,6 +42,9 @@ import org.neurite.tensor.Tensor;
  * <p>Input handling: text is tokenized ({@link Tokenizer} defaults), unknown words map to UNK, text longer
  * than {@code maxLen} tokens is cut to its first {@code maxLen}, and empty text classifies as all
  * padding (the network sees no word; the answer is its prior).
+ *
+ * <p>Thread-safe for {@code classify}, which runs its model inside {@link
+ * org.neurite.train.Trainer#inference} as {@code predict} does; not while its model trains.
  */
 public final class TextClassifier {
   public static final List<String> ARCHITECTURES = List.of("lstm", "bilstm-attention", "transformer");

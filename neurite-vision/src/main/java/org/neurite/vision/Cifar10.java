@@ -18,6 +18,8 @@ import org.neurite.tensor.Tensor;
  * <p>Binary format (reference: cs.toronto.edu/~kriz/cifar.html): 10,000 records per file, each one
  * label byte (0-9) then 3072 pixel bytes, the red, green and blue 32x32 planes in turn: already
  * {@code [C, H, W]}.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Cifar10 {
   /** The classes by label; also the sorted folder names of the JPEG zips. */
@@ -27,7 +29,13 @@ public final class Cifar10 {
 
   private Cifar10() {}
 
-  /** The 50,000 training and 10,000 test images in {@code dir}, binary batches preferred over JPEG zips. */
+  /**
+   * The 50,000 training and 10,000 test images in {@code dir}, binary batches preferred over JPEG zips.
+   *
+   * @param dir the folder holding the binary batches or the JPEG zips
+   * @return the training and test sets, images {@code [N, 3, 32, 32]} in [0, 1]
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Splits load(Path dir) throws IOException {
     Path bin = Files.isRegularFile(dir.resolve("data_batch_1.bin")) ? dir : dir.resolve("cifar-10-batches-bin");
     if (Files.isRegularFile(bin.resolve("data_batch_1.bin"))) {
@@ -42,7 +50,13 @@ public final class Cifar10 {
         + Downloads.CIFAR10.hint());
   }
 
-  /** One binary batch file (any number of records). */
+  /**
+   * One binary batch file (any number of records).
+   *
+   * @param file a {@code data_batch_*.bin} or {@code test_batch.bin} file
+   * @return its images {@code [N, 3, 32, 32]} in [0, 1] with their labels
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static ImageDataset readBatch(Path file) throws IOException {
     return readBatches(List.of(file));
   }

@@ -24,11 +24,24 @@ import java.util.zip.GZIPInputStream;
  * Offline it fails fast with one line saying what to download from where, and to pass the folder
  * with {@code --data}. Only called on explicit request (never by a reader, never in tests), and no
  * checksums: the readers' format checks are the guard. Not a general HTTP client.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state; each file is downloaded to a {@code .part}
+ * file and moved into place atomically.
  */
 public final class Downloads {
-  /** A dataset's files: {@code url} + each name. */
+  /**
+   * A dataset's files: {@code url} + each name.
+   *
+   * @param name the dataset's name, for messages
+   * @param url the folder URL the file names are appended to
+   * @param files the file names
+   */
   public record Source(String name, String url, List<String> files) {
-    /** What a user without network does instead. */
+    /**
+     * What a user without network does instead.
+     *
+     * @return one sentence: where to download the files by hand, and where to put them
+     */
     public String hint() {
       return "download " + name + " from " + url + " and pass --data PATH";
     }
@@ -38,6 +51,7 @@ public final class Downloads {
       "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
   /** torchvision's mirror of yann.lecun.com/exdb/mnist. */
   public static final Source MNIST = new Source("MNIST", "https://ossci-datasets.s3.amazonaws.com/mnist/", IDX);
+  /** Zalando's Fashion-MNIST, the same four IDX file names as MNIST. */
   public static final Source FASHION_MNIST = new Source("Fashion-MNIST",
       "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", IDX);
   /** The binary version; unpacked to {@code cifar-10-batches-bin/} beside it. */
@@ -46,7 +60,15 @@ public final class Downloads {
 
   private Downloads() {}
 
-  /** Downloads those of {@code src}'s files missing from {@code dir} (unpacking {@code .tar.gz}); returns {@code dir}. */
+  /**
+   * Downloads those of {@code src}'s files missing from {@code dir} (unpacking {@code .tar.gz}); returns
+   * {@code dir}.
+   *
+   * @param src the dataset
+   * @param dir the folder to download into (created if needed)
+   * @return {@code dir}
+   * @throws IOException if a download fails or there is no network; the message says what to do by hand
+   */
   public static Path fetch(Source src, Path dir) throws IOException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NORMAL).build();

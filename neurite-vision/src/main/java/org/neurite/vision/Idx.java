@@ -19,13 +19,21 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Format (reference: yann.lecun.com/exdb/mnist): int32 magic {@code 0x00 0x00 type rank}, one int32
  * per dimension, then the bytes in row-major order, nothing after.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Idx {
   static final int IMAGES_MAGIC = 0x0803, LABELS_MAGIC = 0x0801;
 
   private Idx() {}
 
-  /** Images as float {@code [N, 1, rows, cols]}, pixel bytes divided by 255. */
+  /**
+   * Images as float {@code [N, 1, rows, cols]}, pixel bytes divided by 255.
+   *
+   * @param file an IDX image file, gzipped or not
+   * @return the images {@code [N, 1, rows, cols]} in [0, 1]
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Tensor readImages(Path file) throws IOException {
     try (Body in = Body.open(file)) {
       ByteBuffer b = ByteBuffer.wrap(in.header(16));
@@ -44,7 +52,13 @@ public final class Idx {
     }
   }
 
-  /** Labels as float class indices {@code [N]}. */
+  /**
+   * Labels as float class indices {@code [N]}.
+   *
+   * @param file an IDX label file, gzipped or not
+   * @return the labels {@code [N]}
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Tensor readLabels(Path file) throws IOException {
     try (Body in = Body.open(file)) {
       ByteBuffer b = ByteBuffer.wrap(in.header(8));

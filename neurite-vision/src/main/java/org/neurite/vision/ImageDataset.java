@@ -28,6 +28,8 @@ public final class ImageDataset implements Dataset {
   private final Transform transform;   // null: samples as stored
 
   /**
+   * A dataset of stored images with no transform.
+   *
    * @param images  {@code [N, C, H, W]}
    * @param labels  {@code [N]}, whole numbers in {@code [0, classes.size())}
    * @param classes class names, by index
@@ -54,7 +56,12 @@ public final class ImageDataset implements Dataset {
     this.transform = transform;
   }
 
-  /** The same images with {@code t} applied to each sample in {@link #batch}; {@code null} for none. */
+  /**
+   * The same images with {@code t} applied to each sample in {@link #batch}; {@code null} for none.
+   *
+   * @param t the per-sample transform, or {@code null} for none
+   * @return a dataset sharing these images and labels
+   */
   public ImageDataset withTransform(Transform t) {
     return new ImageDataset(images, labels, classes, t);
   }
@@ -64,20 +71,31 @@ public final class ImageDataset implements Dataset {
     return images.shape(0);
   }
 
-  /** The stored images {@code [N, C, H, W]}, before any transform: contiguous, possibly a slice of a larger array. */
+  /**
+   * The stored images {@code [N, C, H, W]}, before any transform: contiguous, possibly a slice of a larger
+   * array.
+   *
+   * @return the images, shared, not copied
+   */
   public Tensor images() {
     return images;
   }
 
-  /** {@code [N]} class indices. */
+  /**
+   * {@code [N]} class indices.
+   *
+   * @return the labels, shared, not copied
+   */
   public Tensor labels() {
     return labels;
   }
 
+  /** {@return the class names, by index} */
   public List<String> classes() {
     return classes;
   }
 
+  /** {@return the per-sample transform {@link #batch} applies, or {@code null} for none} */
   public Transform transform() {
     return transform;
   }

@@ -28,6 +28,8 @@ import org.neurite.tensor.Tensor;
  * a zip, leading folders shared by every image are skipped while the images stay at least
  * {@code folder/class/file} deep, so {@code train/cat/0001.jpg} has class {@code cat}. Not lazy:
  * for sets that do not fit in memory, this is the wrong tool.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ImageFolder {
   private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp");
@@ -40,7 +42,12 @@ public final class ImageFolder {
    * The images under {@code path} (a folder, or a {@code .zip} file) as {@code [N, channels, height, width]}
    * in [0, 1] with their class indices, in class order and then file order.
    *
+   * @param path a folder with one subfolder of images per class, or a {@code .zip} of one
    * @param channels 1 (grey) or 3 (RGB)
+   * @param height the image height; a picture of another size is resized
+   * @param width the image width
+   * @return the images and their labels, the class names sorted
+   * @throws IOException if the folder or zip cannot be read or is not laid out so, or an image cannot be decoded
    */
   public static ImageDataset load(Path path, int channels, int height, int width) throws IOException {
     if (channels != 1 && channels != 3)

@@ -29,11 +29,22 @@ import org.neurite.tensor.Tensor;
  * images): a triangle filter, which is plain bilinear interpolation with half-pixel centres when
  * enlarging and widens to cover every source pixel when shrinking, so downscaling averages instead
  * of aliasing. Unlike Pillow the result is not rounded to 8 bits.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Images {
   private Images() {}
 
-  /** The image in {@code file} as {@code [channels, height, width]}, resized when its size differs. */
+  /**
+   * The image in {@code file} as {@code [channels, height, width]}, resized when its size differs.
+   *
+   * @param file a PNG, JPEG or BMP file
+   * @param channels 1 (grey) or 3 (RGB)
+   * @param height the height to return
+   * @param width the width to return
+   * @return the pixels in [0, 1]
+   * @throws IOException if the file cannot be read or decoded
+   */
   public static Tensor read(Path file, int channels, int height, int width) throws IOException {
     byte[] bytes = org.neurite.io.BoundedFiles.readAllBytes(file, MAX_FILE_BYTES, "image");
     return Tensor.of(decode(bytes, file.toString(), channels, height, width), channels, height, width);
@@ -42,7 +53,15 @@ public final class Images {
   /** The largest image file read (64 MiB): a 24 Mpx photo is some 8 MB as JPEG, 70 MB only as raw BMP. */
   static final int MAX_FILE_BYTES = 64 << 20;
 
-  /** {@code x: [C, H, W]} resized to {@code [C, height, width]}. */
+  /**
+  /**
+   * {@code x: [C, H, W]} resized to {@code [C, height, width]}.
+   *
+   * @param x the image {@code [C, H, W]}
+   * @param height the new height
+   * @param width the new width
+   * @return the resized image
+   */
   public static Tensor resize(Tensor x, int height, int width) {
     if (x.rank() != 3) throw new IllegalArgumentException("resize: expected an image [C, H, W], got " + Shape.str(x.shape()));
     checkSize("resize", height, width);

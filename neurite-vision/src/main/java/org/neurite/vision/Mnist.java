@@ -14,6 +14,8 @@ import org.neurite.tensor.Tensor;
  * in {@code data/mnist/} ({@link #bundledDir()}); nothing is downloaded here (see {@link Downloads}).
  *
  * <p>Example: {@code Splits mnist = Mnist.load(Mnist.bundledDir());  // 60,000 train, 10,000 test}
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Mnist {
   /** MNIST's classes: the digits. */
@@ -24,17 +26,37 @@ public final class Mnist {
 
   private Mnist() {}
 
-  /** MNIST's training (60,000) and test (10,000) sets from {@code dir}. */
+  /**
+   * MNIST's training (60,000) and test (10,000) sets from {@code dir}.
+   *
+   * @param dir the folder holding the four IDX files, gzipped or not
+   * @return the training and test sets, images {@code [N, 1, 28, 28]} in [0, 1]
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Splits load(Path dir) throws IOException {
     return new Splits(load(dir, "train", DIGITS), load(dir, "t10k", DIGITS));
   }
 
-  /** Fashion-MNIST (same files and names as MNIST, other classes) from {@code dir}. */
+  /**
+   * Fashion-MNIST (same files and names as MNIST, other classes) from {@code dir}.
+   *
+   * @param dir the folder holding the four IDX files, gzipped or not
+   * @return the training and test sets, images {@code [N, 1, 28, 28]} in [0, 1]
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static Splits loadFashion(Path dir) throws IOException {
     return new Splits(load(dir, "train", FASHION), load(dir, "t10k", FASHION));
   }
 
-  /** One set: {@code prefix} is {@code "train"} or {@code "t10k"}. */
+  /**
+   * One set: {@code prefix} is {@code "train"} or {@code "t10k"}.
+   *
+   * @param dir the folder holding the IDX files
+   * @param prefix {@code "train"} or {@code "t10k"}
+   * @param classes the class names, by label
+   * @return the images {@code [N, 1, 28, 28]} in [0, 1] with their labels
+   * @throws IOException if a file cannot be read or is not in the expected format
+   */
   public static ImageDataset load(Path dir, String prefix, List<String> classes) throws IOException {
     Path imagesFile = find(dir, prefix + "-images-idx3-ubyte"), labelsFile = find(dir, prefix + "-labels-idx1-ubyte");
     Tensor images = Idx.readImages(imagesFile), labels = Idx.readLabels(labelsFile);
@@ -62,6 +84,9 @@ public final class Mnist {
    * The repository's {@code data/mnist/}: under the system property {@code neurite.home} when set,
    * else the first {@code data/mnist} above the folder or jar this class was loaded from (so a build
    * inside the repository finds it), else above the working directory.
+   *
+   * @return the folder
+   * @throws IOException if no {@code data/mnist} is found; the message says where it looked
    */
   public static Path bundledDir() throws IOException {
     String home = System.getProperty("neurite.home");

@@ -9,8 +9,13 @@ import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Padding;
 import org.neurite.nn.Sequential;
 
-/** Image classifiers by name: the seed's CNN and LeNet-5 (more come with the model zoo). */
+/**
+ * Image classifiers by name: the seed's CNN and LeNet-5 (more come with the model zoo).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
+ */
 public final class Models {
+  /** The names {@link #byName} knows. */
   public static final List<String> NAMES = List.of("seed-cnn", "lenet");
 
   private Models() {}
@@ -18,6 +23,12 @@ public final class Models {
   /**
    * The seed's CNN: Conv 32/64/128 3x3 + ReLU, each followed by 2x2 max pooling, then Dense 512 + ReLU,
    * dropout 0.5 (training only, as in Keras' mnist_cnn example) and a softmax classifier.
+   *
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the model, built for {@code [channels, height, width]}
    */
   public static Sequential seedCnn(int channels, int height, int width, int classes) {
     return Sequential.of(
@@ -28,7 +39,15 @@ public final class Models {
         .input(channels, height, width);
   }
 
-  /** LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, as it is usually trained today. */
+  /**
+   * LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, as it is usually trained today.
+   *
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the model, built for {@code [channels, height, width]}
+   */
   public static Sequential lenet(int channels, int height, int width, int classes) {
     return Sequential.of(
         new Conv2D(6, 5).padding(Padding.SAME).relu(), new MaxPool2D(2),
@@ -37,7 +56,17 @@ public final class Models {
         .input(channels, height, width);
   }
 
-  /** The model of that name for inputs [channels, height, width]. */
+  /**
+   * The model of that name for inputs [channels, height, width].
+   *
+   * @param name one of {@link #NAMES}
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the model, built for {@code [channels, height, width]}
+   * @throws IllegalArgumentException if the name is unknown
+   */
   public static Sequential byName(String name, int channels, int height, int width, int classes) {
     return switch (name) {
       case "seed-cnn" -> seedCnn(channels, height, width, classes);

@@ -1,4 +1,9 @@
 package org.neurite.vision;
 
-/** A dataset's published training and test sets. */
+/**
+ * A dataset's published training and test sets. Immutable: two immutable datasets.
+ *
+ * @param train the training set
+ * @param test the test set
+ */
 public record Splits(ImageDataset train, ImageDataset test) {}

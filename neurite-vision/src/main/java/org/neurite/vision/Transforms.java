@@ -33,6 +33,9 @@ import org.neurite.tensor.Tensor;
  * cutout=S [:N]                     zero N (default 1) squares of side S centred on random pixels
  * </pre>
  * Example: {@code rotate=10,flip=h,crop=4,cutout=8}. A transform's {@code toString()} is its spelling here.
+ *
+ * <p>Thread-safe: static factories of immutable transforms; the spelling table is filled once, at class
+ * initialisation.
  */
 public final class Transforms {
   // Dataset statistics of the training sets (pixels in [0, 1]), as the torchvision examples use them.
@@ -41,7 +44,12 @@ public final class Transforms {
 
   // ---------------------------------------------------------------- composition
 
-  /** The transforms applied one after another. */
+  /**
+   * The transforms applied one after another.
+   *
+   * @param steps the transforms, in order
+   * @return their composition
+   */
   public static Transform compose(Transform... steps) {
     List<Transform> flat = new ArrayList<>();
     for (Transform t : steps) {
@@ -51,7 +59,11 @@ public final class Transforms {
     return new Compose(List.copyOf(flat));
   }
 
-  /** No change. */
+  /**
+   * No change.
+   *
+   * @return a transform that returns its input
+   */
   public static Transform identity() {
     return new Compose(List.of());
   }
@@ -74,7 +86,13 @@ public final class Transforms {
 
   // ---------------------------------------------------------------- normalisation
 
-  /** {@code (x - mean[c]) / std[c]} per channel (torchvision Normalize). */
+  /**
+   * {@code (x - mean[c]) / std[c]} per channel (torchvision Normalize).
+   *
+   * @param mean one value per channel, copied
+   * @param std one value per channel, each {@code > 0}, copied
+   * @return the transform
+   */
   public static Transform normalize(float[] mean, float[] std) {
     if (mean.length == 0 || mean.length != std.length)
       throw new IllegalArgumentException("normalize: mean has " + mean.length + " values and std " + std.length
@@ -84,12 +102,20 @@ public final class Transforms {
     return new Normalize(mean.clone(), std.clone());
   }
 
-  /** MNIST's training-set mean 0.1307 and std 0.3081. */
+  /**
+   * MNIST's training-set mean 0.1307 and std 0.3081.
+   *
+   * @return the transform
+   */
   public static Transform normalizeMnist() {
     return Preprocessing.MNIST.transform();
   }
 
-  /** CIFAR-10's training-set per-channel mean (0.4914, 0.4822, 0.4465) and std (0.2470, 0.2435, 0.2616). */
+  /**
+   * CIFAR-10's training-set per-channel mean (0.4914, 0.4822, 0.4465) and std (0.2470, 0.2435, 0.2616).
+   *
+   * @return the transform
+   */
   public static Transform normalizeCifar10() {
     return Preprocessing.CIFAR10.transform();
   }
@@ -119,6 +145,10 @@ public final class Transforms {
   /**
    * Rotation by an angle uniform in [{@code minDegrees}, {@code maxDegrees}], counter-clockwise, about
    * the centre, bilinear, fill 0 (torchvision RandomRotation((min, max))).
+   *
+   * @param minDegrees the smallest angle
+   * @param maxDegrees the largest angle
+   * @return the transform
    */
   public static Transform rotate(float minDegrees, float maxDegrees) {
     if (!(minDegrees <= maxDegrees) || !Float.isFinite(minDegrees) || !Float.isFinite(maxDegrees))
@@ -162,12 +192,22 @@ public final class Transforms {
     return i < 0 || i >= h || j < 0 || j >= w ? 0f : x[base + i * w + j];
   }
 
-  /** Mirror left-right with probability {@code p} (torchvision RandomHorizontalFlip). */
+  /**
+   * Mirror left-right with probability {@code p} (torchvision RandomHorizontalFlip).
+   *
+   * @param p the probability of a flip, in [0, 1]
+   * @return the transform
+   */
   public static Transform hflip(float p) {
     return new Flip(true, probability("hflip", p));
   }
 
-  /** Mirror top-bottom with probability {@code p} (torchvision RandomVerticalFlip). */
+  /**
+   * Mirror top-bottom with probability {@code p} (torchvision RandomVerticalFlip).
+   *
+   * @param p the probability of a flip, in [0, 1]
+   * @return the transform
+   */
   public static Transform vflip(float p) {
     return new Flip(false, probability("vflip", p));
   }
@@ -192,7 +232,13 @@ public final class Transforms {
     }
   }
 
-  /** Zero-pad {@code padding} on each side, then crop a random region of the input's size (torchvision RandomCrop). */
+  /**
+   * Zero-pad {@code padding} on each side, then crop a random region of the input's size (torchvision
+   * RandomCrop).
+   *
+   * @param padding the zero padding on each side, in pixels
+   * @return the transform
+   */
   public static Transform randomCrop(int padding) {
     return randomCrop(0, 0, padding);
   }
@@ -200,6 +246,11 @@ public final class Transforms {
   /**
    * Zero-pad {@code padding} on each side, then crop a random {@code height x width} region
    * (torchvision RandomCrop(size, padding)); 0 for height and width keeps the input size.
+   *
+   * @param height the crop height (0: the input's)
+   * @param width the crop width (0: the input's)
+   * @param padding the zero padding on each side, in pixels
+   * @return the transform
    */
   public static Transform randomCrop(int height, int width, int padding) {
     if (padding < 0 || height < 0 || width < 0 || (height == 0) != (width == 0))
@@ -239,7 +290,13 @@ public final class Transforms {
     return out;
   }
 
-  /** {@link #randomResizedCrop(int, int, float, float, float, float)} with area fraction in [scaleMin, 1], aspect in [3/4, 4/3], the input's size. */
+  /**
+   * {@link #randomResizedCrop(int, int, float, float, float, float)} with area fraction in [scaleMin, 1],
+   * aspect in [3/4, 4/3], the input's size.
+   *
+   * @param scaleMin the smallest area fraction, in (0, 1]
+   * @return the transform
+   */
   public static Transform randomResizedCrop(float scaleMin) {
     return randomResizedCrop(0, 0, scaleMin, 1f, 3f / 4, 4f / 3);
   }
@@ -248,6 +305,14 @@ public final class Transforms {
    * A random region with area fraction in [scaleMin, scaleMax] and aspect ratio (w/h) log-uniform in
    * [ratioMin, ratioMax], resized to {@code height x width} (0, 0: the input size) with {@link Images}'
    * bilinear filter; after 10 misses, the central crop (torchvision RandomResizedCrop, same sampling).
+   *
+   * @param height the output height (0: the input's)
+   * @param width the output width (0: the input's)
+   * @param scaleMin the smallest area fraction
+   * @param scaleMax the largest area fraction
+   * @param ratioMin the smallest aspect ratio (w/h)
+   * @param ratioMax the largest aspect ratio (w/h)
+   * @return the transform
    */
   public static Transform randomResizedCrop(int height, int width, float scaleMin, float scaleMax, float ratioMin,
       float ratioMax) {
@@ -300,6 +365,10 @@ public final class Transforms {
   /**
    * Shift by whole pixels, dx uniform in [-fx W, fx W] and dy in [-fy H, fy H], rounded, fill 0
    * (torchvision RandomAffine(degrees=0, translate=(fx, fy))).
+   *
+   * @param fx the largest horizontal shift, as a fraction of the width
+   * @param fy the largest vertical shift, as a fraction of the height
+   * @return the transform
    */
   public static Transform translate(float fx, float fy) {
     if (!(0 <= fx && fx <= 1 && 0 <= fy && fy <= 1))
@@ -324,7 +393,13 @@ public final class Transforms {
 
   // ---------------------------------------------------------------- photometric
 
-  /** Multiply by a factor uniform in [max(0, 1 - b), 1 + b], clamp to [0, 1] (torchvision ColorJitter(brightness=b)). */
+  /**
+   * Multiply by a factor uniform in [max(0, 1 - b), 1 + b], clamp to [0, 1] (torchvision
+   * ColorJitter(brightness=b)).
+   *
+   * @param b the largest relative change
+   * @return the transform
+   */
   public static Transform brightness(float b) {
     if (!(b >= 0) || !Float.isFinite(b)) throw new IllegalArgumentException("brightness: b=" + b + " must be >= 0");
     return new Brightness(b);
@@ -349,6 +424,9 @@ public final class Transforms {
   /**
    * Blend with the image's mean grey level by a factor uniform in [max(0, 1 - c), 1 + c], clamp to
    * [0, 1] (torchvision ColorJitter(contrast=c); grey of RGB is 0.2989 R + 0.587 G + 0.114 B).
+   *
+   * @param c the largest relative change
+   * @return the transform
    */
   public static Transform contrast(float c) {
     if (!(c >= 0) || !Float.isFinite(c)) throw new IllegalArgumentException("contrast: c=" + c + " must be >= 0");
@@ -386,6 +464,10 @@ public final class Transforms {
    * Neural Networks with Cutout"; rows and columns {@code centre - size/2} up to, not including,
    * {@code centre - size/2 + size}: the reference code's square for even sizes, and {@code size} wide
    * for odd sizes too).
+   *
+   * @param size the side of each square, in pixels
+   * @param holes the number of squares
+   * @return the transform
    */
   public static Transform cutout(int size, int holes) {
     if (size < 1 || holes < 1)
@@ -472,6 +554,8 @@ public final class Transforms {
    * The transform spelled by {@code spec}, in the grammar of this class's documentation, e.g.
    * {@code "rotate=10,flip=h,crop=4,cutout=8"}.
    *
+   * @param spec comma-separated {@code NAME=VALUE} items, or {@code "none"} for the identity
+   * @return the transforms, composed in the order written
    * @throws IllegalArgumentException naming the bad item and its expected spelling, or listing the known names
    */
   public static Transform parse(String spec) {

@@ -34,14 +34,27 @@ import org.neurite.tensor.Tensor;
  *
  * Every network ends in {@code Dense(classes).softmax()}, as Neurite's classifiers do; torchvision's
  * end in logits, so compare with {@code softmax} applied to them.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Zoo {
+  /** The names {@link #byName} knows. */
   public static final List<String> NAMES = List.of("seed-cnn", "lenet", "vgg11", "vgg16", "resnet18", "resnet34", "resnet20",
       "mobilenetv2");
 
   private Zoo() {}
 
-  /** The zoo model of that name for inputs {@code [channels, height, width]}. */
+  /**
+   * The zoo model of that name for inputs {@code [channels, height, width]}.
+   *
+   * @param name one of {@link #NAMES}
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
+   * @throws IllegalArgumentException if the name is unknown
+   */
   public static ZooModel byName(String name, int channels, int height, int width, int classes) {
     Preprocessing pre = preprocessingFor(channels, height);
     return switch (name) {
@@ -59,12 +72,22 @@ public final class Zoo {
 
   // ---------------------------------------------------------------- ResNet
 
-  /** ResNet-18 for 224x224 RGB images (He et al., 2016; torchvision's resnet18). */
+  /**
+   * ResNet-18 for 224x224 RGB images (He et al., 2016; torchvision's resnet18).
+   *
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
+   */
   public static ZooModel resnet18(int classes) {
     return resnet(18, 3, 224, 224, classes);
   }
 
-  /** ResNet-34 for 224x224 RGB images (torchvision's resnet34). */
+  /**
+   * ResNet-34 for 224x224 RGB images (torchvision's resnet34).
+   *
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
+   */
   public static ZooModel resnet34(int classes) {
     return resnet(34, 3, 224, 224, classes);
   }
@@ -72,6 +95,14 @@ public final class Zoo {
   /**
    * ResNet-18 or -34 (basic blocks) for any input of at least 32x32: 7x7/2 stem, 3x3/2 max pool,
    * four stages of 64, 128, 256 and 512 channels, global average pooling, a classifier.
+   *
+   * @param depth 18 or 34
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
+   * @throws IllegalArgumentException if the depth is neither
    */
   public static ZooModel resnet(int depth, int channels, int height, int width, int classes) {
     int[] blocks = switch (depth) {
@@ -104,6 +135,12 @@ public final class Zoo {
    * three basic blocks with 16, 32 and 64 channels, global average pooling, a classifier; 0.27 M
    * parameters. Where a stage halves the size, the shortcut is a 1x1 convolution and BatchNorm (the
    * paper's option B) rather than zero padding.
+   *
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
    */
   public static ZooModel resnet20(int channels, int height, int width, int classes) {
     Net net = new Net();
@@ -150,6 +187,15 @@ public final class Zoo {
    * {@code batchNorm}): 3x3 convolutions with 2x2 max pooling between the blocks. At 224x224 the
    * classifier is torchvision's (4096, 4096, dropout 0.5); for small inputs such as CIFAR's 32x32
    * it is the usual 512-unit one, as 4096-wide layers over a 1x1 map would be mostly waste.
+   *
+   * @param depth 11 or 16
+   * @param batchNorm whether each convolution is followed by BatchNorm
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
+   * @throws IllegalArgumentException if the depth is neither
    */
   public static ZooModel vgg(int depth, boolean batchNorm, int channels, int height, int width, int classes) {
     int[] cfg = switch (depth) {
@@ -192,6 +238,13 @@ public final class Zoo {
    * expansion, a 3x3 depthwise convolution and a linear 1x1 projection, ReLU6, a 1280-channel last
    * layer and dropout 0.2 before the classifier. {@code widthMult} scales every layer but the last,
    * rounded to multiples of 8, as torchvision does.
+   *
+   * @param widthMult the width multiplier (1 for the standard network)
+   * @param channels input channels
+   * @param height input height
+   * @param width input width
+   * @param classes output classes
+   * @return the network with its name, preprocessing and torchvision layer names
    */
   public static ZooModel mobilenetV2(float widthMult, int channels, int height, int width, int classes) {
     if (!(widthMult > 0)) throw new IllegalArgumentException("mobilenetV2: widthMult (" + widthMult + ") must be > 0");

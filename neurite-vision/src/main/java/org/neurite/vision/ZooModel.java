@@ -12,8 +12,24 @@ import org.neurite.tensor.Tensor;
 /**
  * A zoo network: the model, its name, the preprocessing its inputs need, and the torchvision name of
  * each of its layers with parameters ({@code "layers.4.body.layers.0"} is {@code "layer1.0.conv1"}).
+ *
+ * <p>Immutable record (its name table is copied), but its model is a {@link org.neurite.nn.Module} and not
+ * thread-safe.
+ *
+ * @param name the zoo name, such as {@code "resnet18"}
+ * @param model the network
+ * @param preprocessing what its inputs need
+ * @param torchNames torchvision's name for each Neurite module path with parameters
  */
 public record ZooModel(String name, Sequential model, Preprocessing preprocessing, Map<String, String> torchNames) {
+  /**
+   * Copies the name table.
+   *
+   * @param name the zoo name
+   * @param model the network
+   * @param preprocessing what its inputs need
+   * @param torchNames torchvision's name for each module path, copied
+   */
   public ZooModel {
     torchNames = Map.copyOf(torchNames);
   }
@@ -23,6 +39,11 @@ public record ZooModel(String name, Sequential model, Preprocessing preprocessin
    * safetensors, or the initializers of an ONNX export made without constant folding). Every tensor
    * of the model must be there with its shape; extra ones (torchvision's own classifier when the
    * model has another, say) are an error too, naming them, unless {@code skip} names their prefix.
+   *
+   * @param weights tensors by torchvision name
+   * @param skip prefixes of torchvision names to leave alone: not copied, and neither missing nor extra
+   * @return this
+   * @throws IllegalArgumentException if a tensor is missing, has another shape, or has no place in the model
    */
   public ZooModel loadTorchWeights(Map<String, Tensor> weights, String... skip) {
     Map<String, Tensor> mine = model.stateDict();
@@ -54,7 +75,12 @@ public record ZooModel(String name, Sequential model, Preprocessing preprocessin
     return false;
   }
 
-  /** Every tensor of the model's state_dict, by Neurite name, with its torchvision name. */
+  /**
+   * Every tensor of the model's state_dict, by Neurite name, with its torchvision name.
+   *
+   * @return Neurite state_dict name to torchvision name, in state_dict order
+   * @throws IllegalStateException if a module with parameters has no torchvision name
+   */
   public Map<String, String> torchStateNames() {
     Map<String, String> out = new LinkedHashMap<>();
     for (String k : model.stateDict().keySet()) {
@@ -68,7 +94,14 @@ public record ZooModel(String name, Sequential model, Preprocessing preprocessin
     return out;
   }
 
-  /** Saves the model with its name and preprocessing (and {@code extra} metadata) as a Neurite model directory. */
+  /**
+   * Saves the model with its name and preprocessing (and {@code extra} metadata) as a Neurite model
+   * directory.
+   *
+   * @param dir the model directory to write
+   * @param extra more metadata entries, written after the name and preprocessing
+   * @throws IOException if a file cannot be written
+   */
   public void save(Path dir, Map<String, Object> extra) throws IOException {
     Map<String, Object> meta = new LinkedHashMap<>(preprocessing.metadata());
     meta.put("model", name);

@@ -24,6 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * peer comparison (that is {@code neurite bench gemm}, which mirrors peers/gemm.py).
  *
  * <p>Run: {@code java -cp <neurite-bench classpath> org.openjdk.jmh.Main GemmJmh -p shape=512x512x512}.
+ *
+ * <p>Not thread-safe: JMH state shared by the benchmark ({@code Scope.Benchmark}) for JMH's default single
+ * benchmark thread; it sets the process-wide kernel thread count.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,14 +35,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = "--add-modules=jdk.incubator.vector")
 public class GemmJmh {
+  /** For JMH, which instantiates the state. */
+  public GemmJmh() {}
+
   /** m x k x n. */
   @Param({"256x256x256", "512x512x512", "1024x1024x1024", "64x3136x512", "6400x64x256", "21632x27x32",
       "64x288x121", "32x9x676"})
   public String shape;
 
+  /** {@code nn}, {@code tn} (A transposed) or {@code nt} (B transposed). */
   @Param({"nn", "tn", "nt"})
   public String layout;
 
+  /** Kernel threads. */
   @Param({"1", "2"})
   public int threads;
 
@@ -47,6 +55,11 @@ public class GemmJmh {
   private boolean transA, transB;
   private float[] a, b, c; // A as [m, k] or [k, m]; B as [k, n] or [n, k]; C as [m, n]
 
+  /**
+   * Builds the operands and checks that {@code gemm} agrees with {@code gemmScalar}.
+   *
+   * @throws IllegalStateException if the GEMM and the scalar reference disagree
+   */
   @Setup(Level.Trial)
   public void setup() {
     String[] s = shape.split("x");
@@ -74,13 +87,22 @@ public class GemmJmh {
     }
   }
 
+  /**
+   * The tuned GEMM.
+   *
+   * @return C, for JMH to consume
+   */
   @Benchmark
   public float[] gemm() {
     Gemm.gemm(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, false, c, 0, n);
     return c;
   }
 
-  /** The baseline; slow on the large shapes (about 1 GFLOPS), so restrict it with -p shape=... . */
+  /**
+   * The baseline; slow on the large shapes (about 1 GFLOPS), so restrict it with -p shape=... .
+   *
+   * @return C, for JMH to consume
+   */
   @Benchmark
   public float[] scalar() {
     Gemm.gemmScalar(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, false, c, 0, n);

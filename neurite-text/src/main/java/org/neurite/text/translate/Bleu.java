@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * </pre>
  * reference: Papineni et al. 2002; Post 2018, "A Call for Clarity in Reporting BLEU Scores"
  * (sacrebleu/metrics/bleu.py, sacrebleu/tokenizers/tokenizer_13a.py).
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Bleu {
   private static final int ORDER = 4;

@@ -23,6 +23,8 @@ import org.neurite.text.Vocabulary;
  *
  * <p>A null {@link Tokenizer} splits on whitespace (for pre-tokenised text such as Multi30k's
  * {@code tok/} files); otherwise the tokenizer is applied to both sides.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ParallelCorpus {
   /** One tokenised sentence pair. */

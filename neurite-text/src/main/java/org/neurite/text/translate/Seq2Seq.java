@@ -38,6 +38,9 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Children (state_dict prefixes): {@code src_embed}, {@code encoder}, {@code bridge},
  * {@code tgt_embed}, {@code decoder}, {@code attention} (when on), {@code out}. Id 0 is PAD on both sides.
+ *
+ * <p>Not thread-safe, like every {@link org.neurite.nn.Module}: see there for the concurrent {@code
+ * predict} it allows.
  */
 public final class Seq2Seq extends Module implements TranslationModel {
   /** Everything needed to rebuild the network; {@code bos}/{@code eos} are target-vocabulary ids. */

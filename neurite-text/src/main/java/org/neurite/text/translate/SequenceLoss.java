@@ -16,6 +16,8 @@ import org.neurite.tensor.Tensor;
  * </pre>
  * This is {@code F.cross_entropy(logits, labels, ignore_index=pad, label_smoothing=eps)} with the
  * default mean reduction. Rows whose label is {@code ignoreIndex} contribute neither loss nor gradient.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class SequenceLoss {
   private SequenceLoss() {}

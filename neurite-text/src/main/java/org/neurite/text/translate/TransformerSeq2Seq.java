@@ -36,6 +36,9 @@ import org.neurite.tensor.Tensor;
  * {@code sharedEmbeddings} (one table for a joint vocabulary: sourceVocab must equal targetVocab),
  * {@code encoder.i}, {@code decoder.i} (PyTorch's layer names inside), {@code encoder_norm} and
  * {@code decoder_norm} (pre-norm only, as nn.Transformer's), {@code out}. Id 0 is PAD on both sides.
+ *
+ * <p>Not thread-safe, not even for concurrent decoding: besides the state every {@link
+ * org.neurite.nn.Module} holds, it grows its positional-encoding table on demand.
  */
 public final class TransformerSeq2Seq extends Module implements TranslationModel {
   /** Everything needed to rebuild the network; {@code bos}/{@code eos} are target-vocabulary ids. */

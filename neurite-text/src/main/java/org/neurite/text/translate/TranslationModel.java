@@ -11,6 +11,8 @@ import org.neurite.tensor.Tensor;
  * API: strings and vocabularies are the Translator's.
  *
  * <p>Id 0 is PAD on both sides; sources end with EOS; targets are {@code BOS ... EOS}.
+ *
+ * <p>Implementations are modules and, like every {@link org.neurite.nn.Module}, not thread-safe.
  */
 public sealed interface TranslationModel permits Seq2Seq, TransformerSeq2Seq {
   /** The network as a module (parameters, state_dict, train/eval). */

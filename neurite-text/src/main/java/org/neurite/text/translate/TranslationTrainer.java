@@ -14,10 +14,13 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Sources are ids ending with EOS; targets are {@code BOS ... EOS}. A batch's decoder input is the
  * target without its last token and the labels are the target without BOS, both right-padded with 0.
+ *
+ * <p>Not thread-safe: it owns an optimizer, two random generators and the epoch count; train from one
+ * thread.
  */
 public final class TranslationTrainer {
   /**
-   * {@code clipNorm} <= 0 turns clipping off; {@code smoothing} 0 turns label smoothing off;
+   * {@code clipNorm <= 0} turns clipping off; {@code smoothing} 0 turns label smoothing off;
    * {@code teacherForcing} is the schedule of the ratio of reference tokens fed to the decoder, over
    * {@code epochs} epochs.
    */

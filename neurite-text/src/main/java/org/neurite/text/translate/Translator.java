@@ -27,6 +27,9 @@ import org.neurite.text.Vocabulary;
  * network's {@code config}, and {@code metadata}: both vocabularies in id order, the tokenizer ("neurite"
  * or "whitespace"), the maximum output length) and {@code model.safetensors} (the state_dict). It is
  * written to a sibling temporary directory and renamed into place.
+ *
+ * <p>Not thread-safe: decoding runs the model's forward (a {@link TransformerSeq2Seq} grows state while
+ * decoding); translate from one thread at a time.
  */
 public final class Translator {
   public static final int FORMAT_VERSION = 1;

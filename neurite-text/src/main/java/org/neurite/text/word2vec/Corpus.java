@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Sentences longer than {@code maxSentenceLength} tokens are cut into pieces of that length, as
  * gensim's {@code LineSentence} does (10,000 by default). Not a tokenizer: text is split on whitespace only.
+ *
+ * <p>Immutable: it holds only its source (an iterable or a file) and reads it afresh on each pass; an
+ * iterable source must allow that.
  */
 public abstract class Corpus {
   static final int BATCH_WORDS = 10_000;   // words per job, as gensim's MAX_WORDS_IN_BATCH

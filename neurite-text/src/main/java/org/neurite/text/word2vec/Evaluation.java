@@ -30,6 +30,8 @@ import org.neurite.kernels.Gemm;
  * </ul>
  * Analogy queries are scored in batches with one GEMM each (queries x vocabulary), which is what makes
  * the 19,544 questions take seconds.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Evaluation {
   /** gensim's default {@code restrict_vocab}. */

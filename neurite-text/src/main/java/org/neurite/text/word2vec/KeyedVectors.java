@@ -21,6 +21,10 @@ import org.neurite.tensor.Tensor;
  * is what {@code restrictVocab} cuts. Unit-normalised vectors are computed once, on the first query,
  * and cached. A word that is not in the vocabulary is an {@link IllegalArgumentException} naming it.
  * Safe for concurrent queries; not a store that grows (see {@link Word2Vec#updateVocab}).
+ *
+ * <p>Thread-safe for queries: they only read the vectors (the unit-normalised copy is computed once, under
+ * a lock); a {@link Word2Vec} that trains further writes the vectors it shares with its {@code wv()}
+ * without synchronisation.
  */
 public final class KeyedVectors {
   /** A word and its score (cosine similarity, or the 3CosMul score). */

@@ -17,6 +17,8 @@ import java.util.zip.GZIPInputStream;
  * Gutenberg corpus (about 1.1 M words, see {@code gutenberg.PROVENANCE.txt}) with two threads and
  * prints the nearest words of a few probes. Takes a few seconds. Not a benchmark: see
  * {@code neurite bench word2vec} for that.
+ *
+ * <p>Not thread-safe: a program to run from its {@code main}, once at a time.
  */
 public final class Word2VecDemo {
   static final String CORPUS = "gutenberg.txt.gz";

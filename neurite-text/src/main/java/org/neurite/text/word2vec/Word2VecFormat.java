@@ -29,6 +29,8 @@ import org.neurite.io.AtomicFiles;
  * Writes go to a temp file beside the target, renamed over it when complete, so a crash never leaves a
  * half-written file. A truncated or malformed file is an {@link IOException} saying what was expected
  * where. Not a model format: only words and vectors, no counts or training state.
+ *
+ * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class Word2VecFormat {
   private Word2VecFormat() {}
