@@ -201,6 +201,12 @@ public final class Onnx {
   /**
    * As {@link #run(Path, Path, Path)}, {@code batchSize} samples of the input's first axis at a time
    * when the graph's batch axis is free (a fixed one takes the input whole), the outputs joined.
+   *
+   * @param model the {@code .onnx} file or converted model directory
+   * @param input the input {@code .npy}, batch axis first
+   * @param output where the first output is written as {@code .npy}
+   * @param batchSize samples per forward pass, at least 1
+   * @throws IOException if a file cannot be read or written, or the model is invalid
    */
   public static void run(Path model, Path input, Path output, int batchSize) throws IOException {
     if (batchSize < 1) throw new IllegalArgumentException("run: batchSize (" + batchSize + ") must be >= 1");
