@@ -34,6 +34,10 @@ final class PredictCommand implements Callable<Integer> {
     Sequential m = ModelFiles.load(model);
     JsonNode meta = ModelFiles.metadata(model);
     int[] in = m.inputShape();
+    if (in.length != 3)
+      throw new IllegalArgumentException(model + " takes inputs of shape " + org.neurite.tensor.Shape.str(in) + ", not images [C, H, W]"
+          + ("text-classification".equals(meta.path("task").asText()) ? "; it is a text classifier: use neurite classify"
+          : "; use neurite run for other inputs"));
     List<String> classes = TrainCommand.classesOf(meta);
     Transform norm = Transforms.normalize(EvalCommand.floats(meta, "mean", in[0], 0f), EvalCommand.floats(meta, "std", in[0], 1f));
     for (Path p : images) {

@@ -83,6 +83,17 @@ class InputsTest {
   }
 
   @Test
+  void predictWithAModelThatDoesNotTakeImagesSaysWhatItTakes() throws Exception {
+    Path text = tmp.resolve("text-model");
+    ModelFiles.save(org.neurite.nn.Sequential.of(new org.neurite.nn.Embedding(5, 2), new org.neurite.nn.GlobalAvgPool1D(),
+        new org.neurite.nn.Dense(2)).input(4), text, Map.of("task", "text-classification"));
+    Cli r = Cli.run("predict", "--model", text.toString(), flat.resolve("a/0.png").toString());
+    assertEquals(1, r.status(), r.toString());
+    assertTrue(r.err().contains("takes inputs of shape [4], not images [C, H, W]; it is a text classifier: use neurite classify"),
+        r.toString());
+  }
+
+  @Test
   void missingPathsAreNamed() {
     assertEquals("neurite predict: image file not found: /nonexistent.png",
         Cli.run("predict", "--model", out.toString(), "/nonexistent.png").err().strip());
