@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The garbage collector for the workload. The launcher starts every command on ParallelGC with a small
@@ -80,20 +81,39 @@ final class Collector {
         batchBytes / 1e6);
     System.err.flush();
     System.out.flush();
-    ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-    pb.environment().put("NEURITE_GC", "g1");
     int status;
     try {
-      Process child = pb.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));   // killed (SIGTERM): take the child along
-      status = child.waitFor();
+      status = runInPlace(cmd, Map.of("NEURITE_GC", "g1"));
     } catch (java.io.IOException e) {
       System.err.println("neurite: could not restart on G1 (" + e.getMessage() + "); continuing on ParallelGC");
       return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      status = 130;
     }
     System.exit(status);
+  }
+
+  /**
+   * Runs {@code cmd} on this process's standard streams with {@code env} added, and returns its exit
+   * status (130 if this thread is interrupted). This process only waits: if it is terminated meanwhile
+   * (SIGTERM, Ctrl-C), a shutdown hook takes the child down with it, so no orphan keeps training.
+   */
+  static int runInPlace(List<String> cmd, Map<String, String> env) throws java.io.IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+    pb.environment().putAll(env);
+    Process child = pb.start();
+    Thread hook = new Thread(child::destroy);
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return child.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      child.destroy();
+      return 130;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to: it ends the child
+      }
+    }
   }
 }

@@ -33,4 +33,29 @@ class CollectorTest {
     assertEquals(List.of("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:MaxRAMPercentage=75", "-XX:+UseG1GC",
         "-jar", "/n/neurite-cli.jar", "bench", "cnn", "--config", "C"), cmd);
   }
+
+  @Test
+  void theWaitingProcessPassesOnTheRestartedOnesExitStatus() throws Exception {
+    assertEquals(3, Collector.runInPlace(List.of("sh", "-c", "exit 3"), java.util.Map.of()));
+    assertEquals(0, Collector.runInPlace(List.of("sh", "-c", "test \"$NEURITE_GC\" = g1"), java.util.Map.of("NEURITE_GC", "g1")),
+        "the restarted process sees NEURITE_GC=g1 and does not restart again");
+  }
+
+  /** A waiting process terminated (SIGTERM) takes the restarted one down with it. */
+  @Test
+  void terminatingTheWaitingProcessEndsTheRestartedOne() throws Exception {
+    try (var parent = org.neurite.testing.ChildJvm.start(CollectorTest.class)) {
+      long pid = Long.parseLong(parent.await("child ", 30).substring(6).trim());
+      assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the restarted process runs");
+      parent.terminate();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) Thread.sleep(50);
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " outlived its parent");
+    }
+  }
+
+  /** The parent of the test above: "restarts" into a shell that prints its pid and sleeps. */
+  public static void main(String[] args) throws Exception {
+    System.exit(Collector.runInPlace(List.of("sh", "-c", "echo child $$; exec sleep 60"), java.util.Map.of()));
+  }
 }

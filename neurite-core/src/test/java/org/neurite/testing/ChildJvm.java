@@ -75,6 +75,12 @@ public final class ChildJvm implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** SIGTERM (shutdown hooks run), then waits for the process to end. */
+  public void terminate() throws InterruptedException {
+    process.destroy();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
   /** Waits for a normal exit and returns its status; fails after {@code seconds}. */
   public int waitFor(double seconds) throws InterruptedException {
     if (!process.waitFor((long) (seconds * 1000), TimeUnit.MILLISECONDS)) {
