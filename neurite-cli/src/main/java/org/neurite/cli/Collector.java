@@ -99,9 +99,22 @@ final class Collector {
   static int runInPlace(List<String> cmd, Map<String, String> env) throws java.io.IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
     pb.environment().putAll(env);
-    Process child = pb.start();
-    Thread hook = new Thread(child::destroy);
+    // The hook goes in before the child starts: a SIGTERM right after the start must still reach it.
+    var started = new java.util.concurrent.atomic.AtomicReference<Process>();
+    var stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread hook = new Thread(() -> {
+      synchronized (started) {
+        stopping.set(true);
+        if (started.get() != null) started.get().destroy();
+      }
+    });
     Runtime.getRuntime().addShutdownHook(hook);
+    Process child;
+    synchronized (started) {   // a hook that ran first leaves nothing to start; one running now waits, then ends the child
+      if (stopping.get()) return 143;
+      child = pb.start();
+      started.set(child);
+    }
     try {
       return child.waitFor();
     } catch (InterruptedException e) {
