@@ -119,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate (default 2e-3).")
+    @Option(names = "--lr", defaultValue = "1e-2", description = "Adam's learning rate (default 1e-2).")
     float lr;
 
     @Option(names = "--lr-decay", defaultValue = "0.5", description = "Multiply the learning rate by this after each epoch (default 0.5).")
