@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-embeddings", description = "Keep the pretrained embedding table fixed.")
     boolean freeze;
 
-    @Option(names = "--epochs", defaultValue = "3")
+    @Option(names = "--epochs", defaultValue = "2")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "32")
@@ -128,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-len", defaultValue = "60", description = "Tokens kept per text; longer texts are cut (default 60).")
     int maxLen;
 
-    @Option(names = "--min-count", defaultValue = "1", description = "Drop words seen fewer times in training (default 1).")
+    @Option(names = "--min-count", defaultValue = "2", description = "Drop words seen fewer times in training (default 2).")
     int minCount;
 
     @Option(names = "--max-vocab", defaultValue = "30000", description = "Vocabulary size cap, specials included (default 30000).")
