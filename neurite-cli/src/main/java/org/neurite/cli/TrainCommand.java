@@ -224,15 +224,18 @@ final class TrainCommand implements Callable<Integer> {
     History h = model.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).initialEpoch(initial)
         .validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
-            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs)));
+            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs, lr)));
     ModelFiles.save(model, out.resolve("model"), meta);
     if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
     return h;
   }
 
-  /** {@code --lr-decay}'s per-epoch exponential decay, or without it the default per-step warm-up and cosine decay. */
-  static org.neurite.train.Callback schedule(Double lrDecay, int epochs) {
-    return lrDecay == null ? new CosineDecay(epochs, 0.05) : new LearningRateScheduler(Schedule.exponential(lrDecay));
+  /**
+   * {@code --lr-decay}'s per-epoch exponential decay, or without it the default per-step warm-up and cosine decay,
+   * peaking at {@code lr} (also after {@code --resume}, whose optimizer comes back at its last, decayed rate).
+   */
+  static org.neurite.train.Callback schedule(Double lrDecay, int epochs, float lr) {
+    return lrDecay == null ? new CosineDecay(epochs, 0.05, lr) : new LearningRateScheduler(Schedule.exponential(lrDecay));
   }
 
   static List<String> classesOf(com.fasterxml.jackson.databind.JsonNode meta) {

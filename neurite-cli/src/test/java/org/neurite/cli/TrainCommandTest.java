@@ -18,8 +18,8 @@ class TrainCommandTest {
     assertEquals(2e-3f, image.lr);
     assertEquals(0.1f, image.labelSmoothing);
     assertEquals(null, image.lrDecay);
-    assertInstanceOf(CosineDecay.class, TrainCommand.schedule(image.lrDecay, image.epochs));
+    assertInstanceOf(CosineDecay.class, TrainCommand.schedule(image.lrDecay, image.epochs, image.lr));
     new CommandLine(image).parseArgs("--out", "runs/x", "--lr-decay", "0.25");
-    assertInstanceOf(LearningRateScheduler.class, TrainCommand.schedule(image.lrDecay, image.epochs));
+    assertInstanceOf(LearningRateScheduler.class, TrainCommand.schedule(image.lrDecay, image.epochs, image.lr));
   }
 }
