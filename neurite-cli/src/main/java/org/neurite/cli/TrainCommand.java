@@ -116,13 +116,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-embeddings", description = "Keep the pretrained embedding table fixed.")
     boolean freeze;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data.")
+    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training data.")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Samples per training step.")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate.")
+    @Option(names = "--lr", defaultValue = "1e-2", description = "Adam's learning rate.")
     float lr;
 
     @Option(names = "--lr-decay", defaultValue = "0.5", description = "Multiply the learning rate by this after each epoch.")
@@ -131,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-len", defaultValue = "60", description = "Tokens kept per text; longer texts are cut.")
     int maxLen;
 
-    @Option(names = "--min-count", defaultValue = "1", description = "Drop words seen fewer times in training.")
+    @Option(names = "--min-count", defaultValue = "2", description = "Drop words seen fewer times in training.")
     int minCount;
 
     @Option(names = "--max-vocab", defaultValue = "30000", description = "Vocabulary size cap, specials included.")
@@ -234,15 +234,18 @@ final class TrainCommand implements Callable<Integer> {
     if (resumed != null) fit.resumedFrom(resumed);   // the next epoch, and the schedule's and checkpoint's state
     History h = model.fit(trainSet, fit.validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
-            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs)));
+            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs, lr)));
     ModelFiles.save(model, out.resolve("model"), meta);
     if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
     return h;
   }
 
-  /** {@code --lr-decay}'s per-epoch exponential decay, or without it the default per-step warm-up and cosine decay. */
-  static org.neurite.train.Callback schedule(Double lrDecay, int epochs) {
-    return lrDecay == null ? new CosineDecay(epochs, 0.05) : new LearningRateScheduler(Schedule.exponential(lrDecay));
+  /**
+   * {@code --lr-decay}'s per-epoch exponential decay, or without it the default per-step warm-up and cosine decay,
+   * peaking at {@code lr} (also after {@code --resume}, whose optimizer comes back at its last, decayed rate).
+   */
+  static org.neurite.train.Callback schedule(Double lrDecay, int epochs, float lr) {
+    return lrDecay == null ? new CosineDecay(epochs, 0.05, lr) : new LearningRateScheduler(Schedule.exponential(lrDecay));
   }
 
   static List<String> classesOf(com.fasterxml.jackson.databind.JsonNode meta) {

@@ -14,10 +14,20 @@ package org.neurite.train;
 public final class CosineDecay implements Callback {
   private final int epochs;
   private final double warmup;
-  private double baseLr = Double.NaN;
+  private double baseLr;
 
   /** Decays over {@code epochs} epochs (the run's {@code Fit.epochs}), warming up over {@code warmup} (in [0, 1)) of them. */
   public CosineDecay(int epochs, double warmup) {
+    this(epochs, warmup, Double.NaN);
+  }
+
+  /**
+   * As above, peaking at {@code baseLr} instead of the optimizer's rate: for a run resumed from a
+   * checkpoint, whose optimizer comes back with the decayed rate of its last step.
+   */
+  public CosineDecay(int epochs, double warmup, double baseLr) {
+    if (!(baseLr > 0) && !Double.isNaN(baseLr)) throw new IllegalArgumentException("CosineDecay: baseLr (" + baseLr + ") must be > 0");
+    this.baseLr = baseLr;
     if (epochs < 1) throw new IllegalArgumentException("CosineDecay: epochs (" + epochs + ") must be >= 1");
     if (!(warmup >= 0 && warmup < 1)) throw new IllegalArgumentException("CosineDecay: warmup (" + warmup + ") must be in [0, 1)");
     this.epochs = epochs;

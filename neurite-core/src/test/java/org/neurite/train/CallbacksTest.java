@@ -169,6 +169,15 @@ class CallbacksTest {
     run(m, fit(2).initialEpoch(1).callbacks(c, spy));   // the resumed epoch continues the curve from the same base
     assertEquals((float) want[7], seen.get(1), 1e-9);
     assertEquals(seen.get(0), h.get("lr")[0], 1e-9);
+    List<Double> resumed = new ArrayList<>();
+    Module r = model(Optimizers.sgd(0.001));   // as restored from a checkpoint: at its last, decayed rate
+    run(r, fit(2).initialEpoch(1).callbacks(new CosineDecay(2, 0.25, 0.1), new Callback() {
+      @Override
+      public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+        resumed.add((double) t.optimizer().learningRate());
+      }
+    }));
+    assertEquals((float) want[7], resumed.get(0), 1e-9);
     assertMessage(IllegalArgumentException.class, () -> new CosineDecay(0, 0.1), "CosineDecay: epochs (0) must be >= 1");
     assertMessage(IllegalArgumentException.class, () -> new CosineDecay(3, 1), "CosineDecay: warmup (1.0) must be in [0, 1)");
   }

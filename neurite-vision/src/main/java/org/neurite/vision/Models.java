@@ -3,7 +3,6 @@ package org.neurite.vision;
 import java.util.List;
 import org.neurite.nn.Conv2D;
 import org.neurite.nn.Dense;
-import org.neurite.nn.Dropout;
 import org.neurite.nn.Flatten;
 import org.neurite.nn.MaxPool2D;
 import org.neurite.nn.Padding;
@@ -21,8 +20,8 @@ public final class Models {
   private Models() {}
 
   /**
-   * The seed's CNN: Conv 32/64/128 3x3 + ReLU, each followed by 2x2 max pooling, then Dense 512 + ReLU,
-   * dropout 0.5 (training only, as in Keras' mnist_cnn example) and a softmax classifier.
+   * The seed's CNN: Conv 32/64/128 3x3 + ReLU, each followed by 2x2 max pooling, then Dense 512 + ReLU
+   * and a softmax classifier.
    *
    * @param channels input channels
    * @param height input height
@@ -35,7 +34,7 @@ public final class Models {
         new Conv2D(32, 3).relu(), new MaxPool2D(2),
         new Conv2D(64, 3).relu(), new MaxPool2D(2),
         new Conv2D(128, 3).relu(), new MaxPool2D(2),
-        new Flatten(), new Dense(512).relu(), new Dropout(0.5f), new Dense(classes).softmax())
+        new Flatten(), new Dense(512).relu(), new Dense(classes).softmax())
         .input(channels, height, width);
   }
 
