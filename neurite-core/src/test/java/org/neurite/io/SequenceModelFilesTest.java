@@ -50,9 +50,13 @@ class SequenceModelFilesTest {
     Sequential back = ModelFiles.load(dir.resolve("m"));
     assertEquals(model.toString(), back.toString());
     assertEquals(model.stateDict().keySet(), back.stateDict().keySet());
+    for (var e : model.stateDict().entrySet())   // the round trip itself: every weight bit for bit
+      assertArrayEquals(e.getValue().toArray(), back.stateDict().get(e.getKey()).toArray(), 0f, e.getKey());
     back.eval();
     try (var off = GradMode.off()) {
-      assertArrayEquals(before.data(), back.forward(ids()).data(), 0f);
+      // Same weights, same input; only the summation order may differ, when the JIT has compiled a
+      // kernel's lane reduction between the two passes (seen once: 1 ulp under heavy load).
+      assertArrayEquals(before.data(), back.forward(ids()).data(), 1e-6f);
     }
   }
 
