@@ -61,10 +61,7 @@ public final class Heap {
     if (bytes <= free) return;
     long max = Runtime.getRuntime().maxMemory();
     // Suggest room for what is in use now plus the request, with a quarter to spare, in whole GiB.
-    long used = max - free;
-    long gib = Math.max(1, (long) Math.ceil((used + (double) bytes) * 1.25 / (1L << 30)));
-    String suggest = bytes > (1L << 50) ? "it cannot fit in any heap; check the sizes"
-        : "run with -Xmx" + gib + "g (./neurite: NEURITE_JAVA_OPTS=-Xmx" + gib + "g)";
+    String suggest = bytes > (1L << 50) ? "it cannot fit in any heap; check the sizes" : runWith(max - free + bytes);
     throw new TooLargeException(what + ": needs about " + mib(bytes) + " of heap, " + mib(free) + " is free of "
         + mib(max) + " (-Xmx); " + suggest, bytes);
   }
@@ -83,10 +80,14 @@ public final class Heap {
     room = oldGenerationRoom();
     if (bytes <= room) return;
     long max = Runtime.getRuntime().maxMemory();
-    long gib = Math.max(1, (long) Math.ceil((max - room + (double) bytes) * 1.25 / (1L << 30)));
     throw new TooLargeException(what + ": needs one array of " + mib(bytes) + ", and the old generation has room for "
-        + mib(room) + " (-Xmx " + mib(max) + "); run with -Xmx" + gib + "g (./neurite: NEURITE_JAVA_OPTS=-Xmx" + gib + "g)",
-        bytes);
+        + mib(room) + " (-Xmx " + mib(max) + "); " + runWith(max - room + bytes), bytes);
+  }
+
+  /** "run with -Xmx3g (...)": room for {@code needed} bytes with a quarter to spare, in whole GiB. */
+  private static String runWith(long needed) {
+    long gib = Math.max(1, (long) Math.ceil(needed * 1.25 / (1L << 30)));
+    return "run with -Xmx" + gib + "g (./neurite: NEURITE_JAVA_OPTS=-Xmx" + gib + "g)";
   }
 
   /** Free bytes of the tenured pool (where large arrays go), or of the whole heap when it cannot be told. */

@@ -157,15 +157,11 @@ public final class Recurrent {
   // i, f, g, o = sig, sig, tanh, sig of (xw + bx + hh);  c = f c + i g;  h = o tanh(c).
   private static void lstmRow(int h, float[] xw, int xo, float[] bx, float[] hh, int ho, float[] hs, float[] cs, int so,
                       float[] tc, float[] y, int yo, float[] act, int ao) {
-    if (Simd.ENABLED) {
-      RecurrentVector.lstmRow(h, xw, xo, bx, hh, ho, hs, cs, so, tc, y, yo, act, ao);
-      return;
-    }
     addInto(hh, ho, xw, xo, bx, 4 * h);
     squash(hh, ho, 2 * h, true);
     squash(hh, ho + 2 * h, h, false);
     squash(hh, ho + 3 * h, h, true);
-    int u = 0;
+    int u = Simd.ENABLED ? RecurrentVector.lstmCell(h, hh, ho, cs, so, tc, act, ao) : 0;
     for (; u < h; u++) {
       float cp = cs[so + u], c = hh[ho + h + u] * cp + hh[ho + u] * hh[ho + 2 * h + u];
       cs[so + u] = c;
@@ -173,7 +169,7 @@ public final class Recurrent {
       if (act != null) act[ao + 4 * h + u] = cp;
     }
     squash(tc, 0, h, false);
-    u = 0;
+    u = Simd.ENABLED ? RecurrentVector.lstmOut(h, hh, ho, tc, hs, so, y, yo) : 0;
     for (; u < h; u++) {
       float hn = hh[ho + 3 * h + u] * tc[u];
       hs[so + u] = hn;
@@ -188,20 +184,16 @@ public final class Recurrent {
   // r, z = sig(xw + bx + hh);  hn = hh_n + b_hn;  n = tanh(xw_n + b_in + r hn);  h = n + z (h - n).
   private static void gruRow(int h, float[] xw, int xo, float[] bx, float[] bhn, float[] hh, int ho, float[] hs, int so,
                      float[] tc, float[] y, int yo, float[] act, int ao) {
-    if (Simd.ENABLED) {
-      RecurrentVector.gruRow(h, xw, xo, bx, bhn, hh, ho, hs, so, tc, y, yo, act, ao);
-      return;
-    }
     addInto(hh, ho, xw, xo, bx, 2 * h);
     squash(hh, ho, 2 * h, true);
-    int u = 0;
+    int u = Simd.ENABLED ? RecurrentVector.gruCandidate(h, xw, xo, bx, bhn, hh, ho, tc) : 0;
     for (; u < h; u++) {   // hn into hh's n block; n's argument into tc
       float hn = hh[ho + 2 * h + u] + bhn[u];
       hh[ho + 2 * h + u] = hn;
       tc[u] = xw[xo + 2 * h + u] + bx[2 * h + u] + hh[ho + u] * hn;
     }
     squash(tc, 0, h, false);
-    u = 0;
+    u = Simd.ENABLED ? RecurrentVector.gruOut(h, hh, ho, tc, hs, so, y, yo) : 0;
     for (; u < h; u++) {
       float n = tc[u], hnew = n + hh[ho + h + u] * (hs[so + u] - n);
       hs[so + u] = hnew;
@@ -217,14 +209,9 @@ public final class Recurrent {
   // h = act(xw + bx + hh).
   private static void rnnRow(Cell cell, int h, float[] xw, int xo, float[] bx, float[] hh, int ho, float[] hs, int so,
                              float[] y, int yo, float[] act, int ao) {
-    if (Simd.ENABLED) {
-      RecurrentVector.rnnRow(cell, h, xw, xo, bx, hh, ho, hs, so, y, yo, act, ao);
-      return;
-    }
     addInto(hh, ho, xw, xo, bx, h);
     if (cell == Cell.RNN_RELU) {
-      int u = 0;
-      for (; u < h; u++) hh[ho + u] = Math.max(hh[ho + u], 0f);
+      for (int u = Simd.ENABLED ? RecurrentVector.relu(hh, ho, h) : 0; u < h; u++) hh[ho + u] = Math.max(hh[ho + u], 0f);
     } else {
       squash(hh, ho, h, cell == Cell.RNN_SIGMOID);
     }
@@ -235,24 +222,13 @@ public final class Recurrent {
 
   // a[ao + j] += xw[xo + j] + bx[j] for j < n.
   private static void addInto(float[] a, int ao, float[] xw, int xo, float[] bx, int n) {
-    if (Simd.ENABLED) {
-      RecurrentVector.addInto(a, ao, xw, xo, bx, n);
-      return;
-    }
-    int j = 0;
-    for (; j < n; j++) a[ao + j] += xw[xo + j] + bx[j];
+    for (int j = Simd.ENABLED ? RecurrentVector.addInto(a, ao, xw, xo, bx, n) : 0; j < n; j++) a[ao + j] += xw[xo + j] + bx[j];
   }
 
   // a[ao .. ao + n) = sigmoid(a) or tanh(a), in place.
   private static void squash(float[] a, int ao, int n, boolean sigmoid) {
-    if (Simd.ENABLED) {
-      RecurrentVector.squash(a, ao, n, sigmoid);
-      return;
-    }
-    // sigmoid(x) = (1 + tanh(x / 2)) / 2: one rational function serves both.
-    float scale = sigmoid ? 0.5f : 1f, shift = sigmoid ? 0.5f : 0f;
-    int j = 0;
-    for (; j < n; j++) a[ao + j] = sigmoid ? sigmoid(a[ao + j]) : tanh(a[ao + j]);
+    for (int j = Simd.ENABLED ? RecurrentVector.squash(a, ao, n, sigmoid) : 0; j < n; j++)
+      a[ao + j] = sigmoid ? sigmoid(a[ao + j]) : tanh(a[ao + j]);
   }
 
   // ---------------------------------------------------------------- backward
@@ -338,12 +314,7 @@ public final class Recurrent {
   // each times its activation's derivative. dh of the previous state comes only through W_hh.
   private static void lstmRowBackward(int h, float[] act, int ao, float[] dy, int yo, float[] dh, float[] dc, int so,
                                       float[] dg, int go) {
-    if (Simd.ENABLED) {
-      RecurrentVector.lstmRowBackward(h, act, ao, dy, yo, dh, dc, so, dg, go);
-      return;
-    }
-    int u = 0;
-    for (; u < h; u++) {
+    for (int u = Simd.ENABLED ? RecurrentVector.lstmRowBackward(h, act, ao, dy, yo, dh, dc, so, dg, go) : 0; u < h; u++) {
       float i = act[ao + u], f = act[ao + h + u], g = act[ao + 2 * h + u], o = act[ao + 3 * h + u];
       float cp = act[ao + 4 * h + u], tc = act[ao + 5 * h + u];
       float dhv = dh[so + u] + (dy != null ? dy[yo + u] : 0f);
@@ -361,12 +332,7 @@ public final class Recurrent {
   // dhp = dh z (+ the W_hh term);  dn' = dn (1 - n^2);  dr = dn' hn;  d(hn) = dn' r.
   private static void gruRowBackward(int h, float[] act, int ao, float[] prev, int po, float[] dy, float[] dh, int so,
                                      float[] dgx, float[] dgh, int go) {
-    if (Simd.ENABLED) {
-      RecurrentVector.gruRowBackward(h, act, ao, prev, po, dy, dh, so, dgx, dgh, go);
-      return;
-    }
-    int u = 0;
-    for (; u < h; u++) {
+    for (int u = Simd.ENABLED ? RecurrentVector.gruRowBackward(h, act, ao, prev, po, dy, dh, so, dgx, dgh, go) : 0; u < h; u++) {
       float r = act[ao + u], z = act[ao + h + u], n = act[ao + 2 * h + u], hn = act[ao + 3 * h + u];
       float hp = prev[po + u];
       float dhv = dh[so + u] + (dy != null ? dy[po + u] : 0f);
@@ -385,12 +351,7 @@ public final class Recurrent {
   // Forward was: h = act(p).  dp = dh act'(p), from h: tanh 1 - h^2, sigmoid h (1 - h), relu h > 0.
   private static void rnnRowBackward(Cell cell, int h, float[] act, int ao, float[] dy, int yo, float[] dh, int so,
                                      float[] dg, int go) {
-    if (Simd.ENABLED) {
-      RecurrentVector.rnnRowBackward(cell, h, act, ao, dy, yo, dh, so, dg, go);
-      return;
-    }
-    int u = 0;
-    for (; u < h; u++) {
+    for (int u = Simd.ENABLED ? RecurrentVector.rnnRowBackward(cell, h, act, ao, dy, yo, dh, so, dg, go) : 0; u < h; u++) {
       float hv = act[ao + u], dhv = dh[so + u] + (dy != null ? dy[yo + u] : 0f);
       dg[go + u] = switch (cell) {
         case RNN_RELU -> hv > 0f ? dhv : 0f;

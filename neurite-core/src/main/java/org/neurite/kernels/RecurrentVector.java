@@ -7,8 +7,9 @@ import org.neurite.kernels.Recurrent.Cell;
 
 /**
  * The Vector API half of {@link Recurrent}: the gate arithmetic of each row, forward and backward, and the
- * one-row tile of the step GEMM. Loaded only when {@link Simd#ENABLED}; each function's scalar tail is
- * the whole of its twin in {@link Recurrent}.
+ * one-row tile of the step GEMM. Loaded only when {@link Simd#ENABLED}; each loop runs the whole vectors and
+ * returns where it stopped, and the scalar loop in {@link Recurrent} finishes the row (and, without the
+ * Vector API, does all of it).
  */
 final class RecurrentVector {
   private RecurrentVector() {}
@@ -17,13 +18,11 @@ final class RecurrentVector {
   private static final int V = S.length();
   private static final int NR = Gemm.NR;
 
-  // i, f, g, o = sig, sig, tanh, sig of (xw + bx + hh);  c = f c + i g;  h = o tanh(c).
-  static void lstmRow(int h, float[] xw, int xo, float[] bx, float[] hh, int ho, float[] hs, float[] cs, int so,
-                      float[] tc, float[] y, int yo, float[] act, int ao) {
-    addInto(hh, ho, xw, xo, bx, 4 * h);
-    squash(hh, ho, 2 * h, true);
-    squash(hh, ho + 2 * h, h, false);
-    squash(hh, ho + 3 * h, h, true);
+  // Each function runs the whole vectors of its loop in Recurrent and returns where it stopped; the
+  // scalar loop there finishes the row.
+
+  // c = f cp + i g into cs and tc; cp saved into act's fifth block.
+  static int lstmCell(int h, float[] hh, int ho, float[] cs, int so, float[] tc, float[] act, int ao) {
     int u = 0;
     for (int bound = S.loopBound(h); u < bound; u += V) {
       FloatVector i = FloatVector.fromArray(S, hh, ho + u), f = FloatVector.fromArray(S, hh, ho + h + u);
@@ -33,108 +32,72 @@ final class RecurrentVector {
       c.intoArray(tc, u);
       if (act != null) cp.intoArray(act, ao + 4 * h + u);
     }
-    for (; u < h; u++) {
-      float cp = cs[so + u], c = hh[ho + h + u] * cp + hh[ho + u] * hh[ho + 2 * h + u];
-      cs[so + u] = c;
-      tc[u] = c;
-      if (act != null) act[ao + 4 * h + u] = cp;
-    }
-    squash(tc, 0, h, false);
-    u = 0;
+    return u;
+  }
+
+  // h = o tanh(c) into hs and y.
+  static int lstmOut(int h, float[] hh, int ho, float[] tc, float[] hs, int so, float[] y, int yo) {
+    int u = 0;
     for (int bound = S.loopBound(h); u < bound; u += V) {
       FloatVector hn = FloatVector.fromArray(S, hh, ho + 3 * h + u).mul(FloatVector.fromArray(S, tc, u));
       hn.intoArray(hs, so + u);
       hn.intoArray(y, yo + u);
     }
-    for (; u < h; u++) {
-      float hn = hh[ho + 3 * h + u] * tc[u];
-      hs[so + u] = hn;
-      y[yo + u] = hn;
-    }
-    if (act != null) {   // i, f, g, o, (c_{t-1} above), tanh(c)
-      System.arraycopy(hh, ho, act, ao, 4 * h);
-      System.arraycopy(tc, 0, act, ao + 5 * h, h);
-    }
+    return u;
   }
 
-  // r, z = sig(xw + bx + hh);  hn = hh_n + b_hn;  n = tanh(xw_n + b_in + r hn);  h = n + z (h - n).
-  static void gruRow(int h, float[] xw, int xo, float[] bx, float[] bhn, float[] hh, int ho, float[] hs, int so,
-                     float[] tc, float[] y, int yo, float[] act, int ao) {
-    addInto(hh, ho, xw, xo, bx, 2 * h);
-    squash(hh, ho, 2 * h, true);
+  // hn = hh_n + b_hn into hh's n block; n's argument xw_n + b_in + r hn into tc.
+  static int gruCandidate(int h, float[] xw, int xo, float[] bx, float[] bhn, float[] hh, int ho, float[] tc) {
     int u = 0;
-    for (int bound = S.loopBound(h); u < bound; u += V) {   // hn into hh's n block; n's argument into tc
+    for (int bound = S.loopBound(h); u < bound; u += V) {
       FloatVector hn = FloatVector.fromArray(S, hh, ho + 2 * h + u).add(FloatVector.fromArray(S, bhn, u));
       FloatVector xn = FloatVector.fromArray(S, xw, xo + 2 * h + u).add(FloatVector.fromArray(S, bx, 2 * h + u));
       hn.intoArray(hh, ho + 2 * h + u);
       FloatVector.fromArray(S, hh, ho + u).fma(hn, xn).intoArray(tc, u);
     }
-    for (; u < h; u++) {
-      float hn = hh[ho + 2 * h + u] + bhn[u];
-      hh[ho + 2 * h + u] = hn;
-      tc[u] = xw[xo + 2 * h + u] + bx[2 * h + u] + hh[ho + u] * hn;
-    }
-    squash(tc, 0, h, false);
-    u = 0;
+    return u;
+  }
+
+  // h = n + z (h - n) into hs and y.
+  static int gruOut(int h, float[] hh, int ho, float[] tc, float[] hs, int so, float[] y, int yo) {
+    int u = 0;
     for (int bound = S.loopBound(h); u < bound; u += V) {
       FloatVector z = FloatVector.fromArray(S, hh, ho + h + u), n = FloatVector.fromArray(S, tc, u);
       FloatVector hnew = z.fma(FloatVector.fromArray(S, hs, so + u).sub(n), n);
       hnew.intoArray(hs, so + u);
       hnew.intoArray(y, yo + u);
     }
-    for (; u < h; u++) {
-      float n = tc[u], hnew = n + hh[ho + h + u] * (hs[so + u] - n);
-      hs[so + u] = hnew;
-      y[yo + u] = hnew;
-    }
-    if (act != null) {   // r, z, n, hn
-      System.arraycopy(hh, ho, act, ao, 2 * h);
-      System.arraycopy(tc, 0, act, ao + 2 * h, h);
-      System.arraycopy(hh, ho + 2 * h, act, ao + 3 * h, h);
-    }
+    return u;
   }
 
-  // h = act(xw + bx + hh).
-  static void rnnRow(Cell cell, int h, float[] xw, int xo, float[] bx, float[] hh, int ho, float[] hs, int so,
-                             float[] y, int yo, float[] act, int ao) {
-    addInto(hh, ho, xw, xo, bx, h);
-    if (cell == Cell.RNN_RELU) {
-      int u = 0;
-      for (int bound = S.loopBound(h); u < bound; u += V)
-        FloatVector.fromArray(S, hh, ho + u).max(0f).intoArray(hh, ho + u);
-      for (; u < h; u++) hh[ho + u] = Math.max(hh[ho + u], 0f);
-    } else {
-      squash(hh, ho, h, cell == Cell.RNN_SIGMOID);
-    }
-    System.arraycopy(hh, ho, hs, so, h);
-    System.arraycopy(hh, ho, y, yo, h);
-    if (act != null) System.arraycopy(hh, ho, act, ao, h);
+  // a = max(a, 0) in place.
+  static int relu(float[] a, int ao, int n) {
+    int u = 0;
+    for (int bound = S.loopBound(n); u < bound; u += V)
+      FloatVector.fromArray(S, a, ao + u).max(0f).intoArray(a, ao + u);
+    return u;
   }
 
-  // a[ao + j] += xw[xo + j] + bx[j] for j < n.
-  static void addInto(float[] a, int ao, float[] xw, int xo, float[] bx, int n) {
+  // a[ao + j] += xw[xo + j] + bx[j].
+  static int addInto(float[] a, int ao, float[] xw, int xo, float[] bx, int n) {
     int j = 0;
     for (int bound = S.loopBound(n); j < bound; j += V)
       FloatVector.fromArray(S, a, ao + j).add(FloatVector.fromArray(S, xw, xo + j)).add(FloatVector.fromArray(S, bx, j))
           .intoArray(a, ao + j);
-    for (; j < n; j++) a[ao + j] += xw[xo + j] + bx[j];
+    return j;
   }
 
-  // a[ao .. ao + n) = sigmoid(a) or tanh(a), in place.
-  static void squash(float[] a, int ao, int n, boolean sigmoid) {
-    // sigmoid(x) = (1 + tanh(x / 2)) / 2: one rational function serves both.
+  // a = sigmoid(a) or tanh(a) in place. sigmoid(x) = (1 + tanh(x / 2)) / 2: one rational function
+  // serves both, and this is the one place it is inlined (inlined into every caller, C2 gave up and boxed it).
+  static int squash(float[] a, int ao, int n, boolean sigmoid) {
     float scale = sigmoid ? 0.5f : 1f, shift = sigmoid ? 0.5f : 0f;
     int j = 0;
     for (int bound = S.loopBound(n); j < bound; j += V)
       tanh(FloatVector.fromArray(S, a, ao + j).mul(scale)).fma(scale, shift).intoArray(a, ao + j);
-    for (; j < n; j++) a[ao + j] = sigmoid ? Recurrent.sigmoid(a[ao + j]) : Recurrent.tanh(a[ao + j]);
+    return j;
   }
 
-  // Forward was: c = f cp + i g;  h = o tc, tc = tanh(c).  With dh = dh + dy:
-  // dc += dh o (1 - tc^2);  do = dh tc;  di = dc g;  df = dc cp;  dg = dc i;  dcp = dc f;
-  // each times its activation's derivative. dh of the previous state comes only through W_hh.
-  static void lstmRowBackward(int h, float[] act, int ao, float[] dy, int yo, float[] dh, float[] dc, int so,
-                                      float[] dg, int go) {
+  static int lstmRowBackward(int h, float[] act, int ao, float[] dy, int yo, float[] dh, float[] dc, int so, float[] dg, int go) {
     int u = 0;
     FloatVector one = FloatVector.broadcast(S, 1f);
     for (int bound = S.loopBound(h); u < bound; u += V) {
@@ -151,24 +114,11 @@ final class RecurrentVector {
       dcv.mul(f).intoArray(dc, so + u);
       FloatVector.zero(S).intoArray(dh, so + u);
     }
-    for (; u < h; u++) {
-      float i = act[ao + u], f = act[ao + h + u], g = act[ao + 2 * h + u], o = act[ao + 3 * h + u];
-      float cp = act[ao + 4 * h + u], tc = act[ao + 5 * h + u];
-      float dhv = dh[so + u] + (dy != null ? dy[yo + u] : 0f);
-      float dcv = dhv * o * (1 - tc * tc) + dc[so + u];
-      dg[go + u] = dcv * g * i * (1 - i);
-      dg[go + h + u] = dcv * cp * f * (1 - f);
-      dg[go + 2 * h + u] = dcv * i * (1 - g * g);
-      dg[go + 3 * h + u] = dhv * tc * o * (1 - o);
-      dc[so + u] = dcv * f;
-      dh[so + u] = 0f;
-    }
+    return u;
   }
 
-  // Forward was: h = n + z (hp - n), n = tanh(xn + r hn).  dn = dh (1 - z);  dz = dh (hp - n);
-  // dhp = dh z (+ the W_hh term);  dn' = dn (1 - n^2);  dr = dn' hn;  d(hn) = dn' r.
-  static void gruRowBackward(int h, float[] act, int ao, float[] prev, int po, float[] dy, float[] dh, int so,
-                                     float[] dgx, float[] dgh, int go) {
+  static int gruRowBackward(int h, float[] act, int ao, float[] prev, int po, float[] dy, float[] dh, int so,
+                            float[] dgx, float[] dgh, int go) {
     int u = 0;
     FloatVector one = FloatVector.broadcast(S, 1f);
     for (int bound = S.loopBound(h); u < bound; u += V) {
@@ -188,25 +138,10 @@ final class RecurrentVector {
       dn.mul(r).intoArray(dgh, go + 2 * h + u);
       dhv.mul(z).intoArray(dh, so + u);
     }
-    for (; u < h; u++) {
-      float r = act[ao + u], z = act[ao + h + u], n = act[ao + 2 * h + u], hn = act[ao + 3 * h + u];
-      float hp = prev[po + u];
-      float dhv = dh[so + u] + (dy != null ? dy[po + u] : 0f);
-      float dn = dhv * (1 - z) * (1 - n * n);
-      float dr = dn * hn * r * (1 - r), dz = dhv * (hp - n) * z * (1 - z);
-      dgx[go + u] = dr;
-      dgx[go + h + u] = dz;
-      dgx[go + 2 * h + u] = dn;
-      dgh[go + u] = dr;
-      dgh[go + h + u] = dz;
-      dgh[go + 2 * h + u] = dn * r;
-      dh[so + u] = dhv * z;
-    }
+    return u;
   }
 
-  // Forward was: h = act(p).  dp = dh act'(p), from h: tanh 1 - h^2, sigmoid h (1 - h), relu h > 0.
-  static void rnnRowBackward(Cell cell, int h, float[] act, int ao, float[] dy, int yo, float[] dh, int so,
-                                     float[] dg, int go) {
+  static int rnnRowBackward(Cell cell, int h, float[] act, int ao, float[] dy, int yo, float[] dh, int so, float[] dg, int go) {
     int u = 0;
     FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
     for (int bound = S.loopBound(h); u < bound; u += V) {
@@ -221,15 +156,7 @@ final class RecurrentVector {
       dp.intoArray(dg, go + u);
       zero.intoArray(dh, so + u);
     }
-    for (; u < h; u++) {
-      float hv = act[ao + u], dhv = dh[so + u] + (dy != null ? dy[yo + u] : 0f);
-      dg[go + u] = switch (cell) {
-        case RNN_RELU -> hv > 0f ? dhv : 0f;
-        case RNN_SIGMOID -> dhv * hv * (1 - hv);
-        default -> dhv * (1 - hv * hv);
-      };
-      dh[so + u] = 0f;
-    }
+    return u;
   }
 
   // One row: C[1, NR] = A[1, k] Bstrip[k, NR], two accumulators per vector to hide the FMA latency.

@@ -1,6 +1,7 @@
 package org.neurite.train;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,15 +115,11 @@ public final class Callbacks {
    * checkpoint keep their state.
    */
   public static void restoreStates(List<Checkpoints.CallbackState> saved, List<? extends Callback> callbacks) {
-    Map<String, Integer> seen = new HashMap<>();
+    Map<String, ArrayDeque<Map<String, Double>>> byClass = new HashMap<>();
+    for (Checkpoints.CallbackState s : saved) byClass.computeIfAbsent(s.name(), k -> new ArrayDeque<>()).add(s.state());
     for (var c : callbacks) {
-      String name = c.getClass().getSimpleName();
-      int k = seen.merge(name, 1, Integer::sum) - 1;
-      for (Checkpoints.CallbackState s : saved)
-        if (s.name().equals(name) && k-- == 0) {
-          c.restore(s.state());
-          break;
-        }
+      var states = byClass.get(c.getClass().getSimpleName());
+      if (states != null && !states.isEmpty()) c.restore(states.poll());
     }
   }
 }

@@ -11,10 +11,9 @@ package org.neurite.train;
  *
  * <pre>{@code model.fit(train, Fit.epochs(3).callbacks(new CosineDecay(3, 0.05)));}</pre>
  */
-public final class CosineDecay implements Callback {
+public final class CosineDecay extends BaseRateSchedule {
   private final int epochs;
   private final double warmup;
-  private double baseLr;
 
   /** Decays over {@code epochs} epochs (the run's {@code Fit.epochs}), warming up over {@code warmup} (in [0, 1)) of them. */
   public CosineDecay(int epochs, double warmup) {
@@ -26,8 +25,8 @@ public final class CosineDecay implements Callback {
    * checkpoint, whose optimizer comes back with the decayed rate of its last step.
    */
   public CosineDecay(int epochs, double warmup, double baseLr) {
+    super(baseLr);
     if (!(baseLr > 0) && !Double.isNaN(baseLr)) throw new IllegalArgumentException("CosineDecay: baseLr (" + baseLr + ") must be > 0");
-    this.baseLr = baseLr;
     if (epochs < 1) throw new IllegalArgumentException("CosineDecay: epochs (" + epochs + ") must be >= 1");
     if (!(warmup >= 0 && warmup < 1)) throw new IllegalArgumentException("CosineDecay: warmup (" + warmup + ") must be in [0, 1)");
     this.epochs = epochs;
@@ -40,21 +39,6 @@ public final class CosineDecay implements Callback {
     if (step < w) return baseLr * (step + 1) / w;
     double t = Math.min(1.0, (double) (step - w) / Math.max(1, total - w));
     return baseLr * (1 + Math.cos(Math.PI * t)) / 2;
-  }
-
-  @Override
-  public void onTrainBegin(Trainer trainer) {
-    if (Double.isNaN(baseLr)) baseLr = trainer.optimizer().learningRate();
-  }
-
-  @Override
-  public java.util.Map<String, Double> state() {
-    return java.util.Map.of("base_lr", baseLr);
-  }
-
-  @Override
-  public void restore(java.util.Map<String, Double> state) {
-    baseLr = state.getOrDefault("base_lr", baseLr);
   }
 
   @Override

@@ -10,9 +10,8 @@ import org.neurite.optim.Schedule;
  *
  * <p>Not thread-safe: it keeps state across epochs, and {@code fit} calls it on the training thread only.
  */
-public final class LearningRateScheduler implements Callback {
+public final class LearningRateScheduler extends BaseRateSchedule {
   private final Schedule schedule;
-  private double baseLr = Double.NaN;
 
   /**
    * A scheduler following {@code schedule}.
@@ -21,23 +20,9 @@ public final class LearningRateScheduler implements Callback {
    * @throws IllegalArgumentException if {@code schedule} is null
    */
   public LearningRateScheduler(Schedule schedule) {
+    super(Double.NaN);
     if (schedule == null) throw new IllegalArgumentException("LearningRateScheduler: schedule is null");
     this.schedule = schedule;
-  }
-
-  @Override
-  public void onTrainBegin(Trainer trainer) {
-    if (Double.isNaN(baseLr)) baseLr = trainer.optimizer().learningRate();
-  }
-
-  @Override
-  public java.util.Map<String, Double> state() {
-    return java.util.Map.of("base_lr", baseLr);
-  }
-
-  @Override
-  public void restore(java.util.Map<String, Double> state) {
-    baseLr = state.getOrDefault("base_lr", baseLr);
   }
 
   @Override

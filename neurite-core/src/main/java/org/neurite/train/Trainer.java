@@ -40,7 +40,6 @@ public final class Trainer {
   private PrintStream out = System.out;
   private boolean stop;
   private List<Callback> callbacks = List.of();
-  private List<org.neurite.io.Checkpoints.CallbackState> restored;
   private int epoch;
 
   /**
@@ -130,9 +129,13 @@ public final class Trainer {
     if (sample.rank() == 4) Warmup.forBatches(4L * sample.size() * fit.batchSize, sample.shape(1));
     int first = fit.initialEpoch;
     List<Callback> callbacks = new ArrayList<>(fit.callbacks);
-    restored = fit.callbackStates;
+    List<Checkpoints.CallbackState> restored = fit.callbackStates;
     if (fit.resumeDir != null) {
-      first = resume(fit);
+      Checkpoints.Resume r = resume(fit);
+      if (r != null) {
+        first = r.nextEpoch();
+        restored = r.callbacks();
+      }
       callbacks.add(new ModelCheckpoint(fit.resumeDir, null, true, Map.of("seed", fit.seed)).lastOnly());
     }
     this.callbacks = java.util.Collections.unmodifiableList(callbacks);
@@ -201,22 +204,21 @@ public final class Trainer {
     return history;
   }
 
-  /** Restores {@code fit.resumeDir/last} when it exists; returns the epoch to start from. */
-  private int resume(Fit fit) {
+  /** Restores {@code fit.resumeDir/last} when it exists; returns what it restored, or null when there is none. */
+  private Checkpoints.Resume resume(Fit fit) {
     if (!(model instanceof Sequential seq))
       throw new IllegalStateException("fit: resume needs a Sequential model (checkpoints are config.json + safetensors)");
     java.nio.file.Path last = fit.resumeDir.resolve("last");
     try {
       ModelFiles.recover(last);
-      if (!java.nio.file.Files.isDirectory(last)) return fit.initialEpoch;
+      if (!java.nio.file.Files.isDirectory(last)) return null;
       Checkpoints.Resume r = Checkpoints.restore(last, seq, optimizer);
       Object seed = r.info().get("seed");
       if (seed != null && ((Number) seed).longValue() != fit.seed)
         throw new IllegalStateException("fit: " + last + " was trained with seed " + seed + ", resuming with seed " + fit.seed
             + "; pass Fit.seed(" + seed + ") so the remaining epochs see the same batches");
       if (fit.verbose) out.println("Resuming from " + last + " at epoch " + (r.nextEpoch() + 1) + "/" + fit.epochs);
-      restored = r.callbacks();
-      return r.nextEpoch();
+      return r;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("fit: cannot resume from " + last + ": " + e.getMessage(), e);
     }

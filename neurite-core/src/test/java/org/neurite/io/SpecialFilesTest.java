@@ -7,8 +7,6 @@ import static org.neurite.testing.Errors.assertMessage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,12 +104,7 @@ class SpecialFilesTest {
   }
 
   private Path st(String header, int data) throws IOException {
-    byte[] h = header.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + h.length + data).order(ByteOrder.LITTLE_ENDIAN);
-    b.putLong(h.length).put(h);
-    Path f = dir.resolve("t.safetensors");
-    Files.write(f, b.array());
-    return f;
+    return UntrustedFilesTest.safetensors(dir, header, data);
   }
 
   private static boolean mkfifo(Path p) {

@@ -63,6 +63,11 @@ class UntrustedFilesTest {
   }
 
   private Path st(String header, int data) throws IOException {
+    return safetensors(dir, header, data);
+  }
+
+  /** {@code dir/t.safetensors}: the header, then {@code data} zero bytes. */
+  static Path safetensors(Path dir, String header, int data) throws IOException {
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = ByteBuffer.allocate(8 + h.length + data).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(h.length).put(h);

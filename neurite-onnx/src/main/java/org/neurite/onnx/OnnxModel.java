@@ -117,7 +117,12 @@ public final class OnnxModel extends Module {
     if (free.size() < POOL_PER_LENGTH) free.addFirst(a);
   }
 
-  private record Step(Node node, Op op, int[] in, int[] out, int[] free) {}
+  /** One node to run; {@code broadcasts}: its output takes the broadcast shape of its inputs (checked before it runs). */
+  private record Step(Node node, Op op, int[] in, int[] out, int[] free, boolean broadcasts) {
+    Step(Node node, Op op, int[] in, int[] out, int[] free) {
+      this(node, op, in, out, free, BROADCASTING.contains(node.opType));
+    }
+  }
 
   private OnnxModel(Builder b) {
     this.skeleton = b.skeleton;
@@ -212,7 +217,7 @@ public final class OnnxModel extends Module {
       Tensor[] out;
       long t0 = PROFILE ? System.nanoTime() : 0, c0 = PROFILE ? THREAD_CPU.getCurrentThreadCpuTime() : 0;
       try {
-        if (BROADCASTING.contains(s.node.opType)) checkBroadcast(s.node, args);
+        if (s.broadcasts) checkBroadcast(s.node, args);
         out = s.op.run(args, exec);
       } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException | ArithmeticException e) {
         String m = String.valueOf(e.getMessage());
@@ -281,6 +286,22 @@ public final class OnnxModel extends Module {
    * can broadcast [N, 1] against [1, N] into N^2 floats.
    */
   private static void checkBroadcast(Node node, Tensor[] args) {
+    // Every run of every such node passes here: count the output's elements without allocating, and build
+    // the shape and the message only for an output of 16 MiB or more (or shapes that do not broadcast).
+    int rank = 0;
+    for (Tensor t : args) if (t != null) rank = Math.max(rank, t.rank());
+    long n = 1;
+    for (int k = 1; k <= rank; k++) {
+      int d = 1;
+      for (Tensor t : args) {
+        if (t == null || t.rank() < k) continue;
+        int dk = t.shape(t.rank() - k);
+        if (dk != 1) d = d == 1 || d == dk ? dk : -1;
+      }
+      if (d < 0) n = Long.MAX_VALUE;   // not broadcastable: Shape.broadcast below says so
+      else n = n > (Long.MAX_VALUE >> 1) / Math.max(1, d) ? Long.MAX_VALUE : n * d;
+    }
+    if (n < 1 << 22) return;
     int[] shape = new int[0];
     for (Tensor t : args) if (t != null) shape = Shape.broadcast(node.opType, shape, t.shape());
     checkAlloc(node.where(), shape);
