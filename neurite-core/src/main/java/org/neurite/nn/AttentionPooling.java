@@ -24,6 +24,13 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class AttentionPooling extends Layer implements MaskAware {
+
+  /** Pools the time axis away. */
+  @Override
+  public boolean keepsTimeAxis() {
+    return false;
+  }
+
   /** Everything needed to rebuild this layer. */
   public record Config(int attnUnits) {}
 

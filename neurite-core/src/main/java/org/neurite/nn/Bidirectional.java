@@ -30,6 +30,13 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Bidirectional extends Layer implements MaskAware {
+
+  /** Without returnSequences the output is the final states: no time axis. */
+  @Override
+  public boolean keepsTimeAxis() {
+    return fwd.returnSequences();
+  }
+
   private final RecurrentLayer fwd, bwd;
   private final Rng dropoutRng = Seeds.next();
 

@@ -9,6 +9,13 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Flatten extends Layer {
+
+  /** Sequences flatten into one vector per sample: a padding mask ends here. */
+  @Override
+  public boolean keepsTimeAxis() {
+    return false;
+  }
+
   @Override
   protected int[] build(int[] in) {
     return new int[] {Shape.size(in)};

@@ -15,6 +15,13 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class GlobalAvgPool1D extends Layer implements MaskAware {
+
+  /** Pools the time axis away. */
+  @Override
+  public boolean keepsTimeAxis() {
+    return false;
+  }
+
   @Override
   protected int[] build(int[] in) {
     if (in.length != 2)

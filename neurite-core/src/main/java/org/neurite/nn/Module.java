@@ -303,6 +303,18 @@ public abstract class Module {
     return train(false);
   }
 
+  /**
+   * Whether the output keeps the input's time axis (axis 1 of a sequence {@code [N, T, ...]}), so that the
+   * input's padding mask still describes it. {@link Sequential} hands a mask on from layer to layer until
+   * one says false: a pooling over time, a recurrent layer that returns its last state, Flatten. True by
+   * default; a custom layer that removes or reorders the time axis overrides it.
+   *
+   * @return whether a padding mask of the input applies to the output
+   */
+  public boolean keepsTimeAxis() {
+    return true;
+  }
+
   /** {@return whether the module is in training mode} */
   public boolean isTraining() {
     return training;

@@ -102,6 +102,12 @@ public abstract sealed class RecurrentLayer extends Layer implements MaskAware p
     return returnSequences;
   }
 
+  /** Without returnSequences the output is the final state: no time axis. */
+  @Override
+  public boolean keepsTimeAxis() {
+    return returnSequences;
+  }
+
   public int layers() {
     return layers;
   }

@@ -18,7 +18,7 @@ import org.neurite.tensor.Tensor;
  * }</pre>
  *
  * A padding mask from a {@link MaskSource} (an Embedding with a padding index) travels to every
- * {@link MaskAware} layer after it, until a layer's output loses the time axis.
+ * {@link MaskAware} layer after it, until a layer says its output has no time axis ({@link Module#keepsTimeAxis}).
  *
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
@@ -129,10 +129,13 @@ public final class Sequential extends Module {
     for (int i = 0; i < layers.size(); i++) {
       Module layer = layers.get(i);
       try {
+        if (mask != null && layer instanceof MaskAware && (h.rank() < 2 || h.shape(1) != mask.shape(1)))
+          throw new IllegalArgumentException(layer + ": its input " + Shape.str(h.shape()) + " has not the " + mask.shape(1)
+              + " steps of the padding mask; a layer before it changed the time axis without saying so (Module.keepsTimeAxis)");
         Tensor in = h;
         h = step.apply(layer, h, mask);
         if (layer instanceof MaskSource s) mask = s.computeMask(in);
-        else if (mask != null && (h.rank() < 3 || h.shape(1) != mask.shape(1))) mask = null;   // the time axis is gone
+        else if (!layer.keepsTimeAxis()) mask = null;
       } catch (IllegalArgumentException e) {
         if (e.getMessage() != null && e.getMessage().startsWith("layers.")) throw e;
         throw new IllegalArgumentException("layers." + i + " " + e.getMessage(), e);

@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * Hooks into {@code fit} (Keras' callbacks). {@code logs} maps "loss", metric names, "val_loss",
  * "val_" metric names and "lr" to the epoch's values. A callback stops training by calling
- * {@link Trainer#stop()}.
+ * {@link Trainer#stop()}. Resuming ({@link BackupAndRestore}), the heap check and the NaN diagnosis are
+ * callbacks too, which {@code fit} adds from its {@link Fit} options.
  *
  * <p>{@code fit} calls a callback from the training thread, one hook at a time; implementations need not be
  * thread-safe.
@@ -28,6 +29,26 @@ public interface Callback {
 
   /** Before each training step; {@code batch} counts from 0 within the epoch's {@code batches}. */
   default void onBatchBegin(Trainer trainer, int epoch, int batch, int batches) {}
+
+  /**
+   * After a batch's forward, loss and backward (skipped for a non-finite loss), before the optimizer step
+   * and the metrics; {@link Trainer#skipBatch()} drops the batch's update.
+   *
+   * @param trainer the trainer running {@code fit}
+   * @param step the step: where it is, its batch and its loss
+   */
+  default void onBatchEnd(Trainer trainer, Step step) {}
+
+  /**
+   * A training step as {@link #onBatchEnd} sees it.
+   *
+   * @param epoch the epoch, 0-based
+   * @param batch the batch, 0-based within the epoch
+   * @param batches the epoch's batches
+   * @param data the batch's inputs and targets
+   * @param loss the batch's loss
+   */
+  record Step(int epoch, int batch, int batches, Dataset.Batch data, float loss) {}
 
   /**
    * Called after each epoch, validation included.

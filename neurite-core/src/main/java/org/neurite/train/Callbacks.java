@@ -102,10 +102,13 @@ public final class Callbacks {
     return v;
   }
 
-  /** The states of {@code callbacks}, in order, for {@code Checkpoints.save}. */
+  /** The states of {@code callbacks} that have one, in order, for {@code Checkpoints.save}. */
   public static List<Checkpoints.CallbackState> states(List<? extends Callback> callbacks) {
     List<Checkpoints.CallbackState> out = new ArrayList<>();
-    for (var c : callbacks) out.add(new Checkpoints.CallbackState(c.getClass().getSimpleName(), c.state()));
+    for (var c : callbacks) {
+      Map<String, Double> state = c.state();
+      if (!state.isEmpty()) out.add(new Checkpoints.CallbackState(c.getClass().getSimpleName(), state));
+    }
     return out;
   }
 

@@ -17,8 +17,8 @@ public final class Fit {
   Dataset validationData;
   float[] classWeights;
   long seed = 1;
-  java.nio.file.Path resumeDir;
-  boolean skipNonFinite;
+  BackupAndRestore backup;
+  boolean skipNonFinite, warmup;
   double explodingFactor = 100;
   final List<Callback> callbacks = new ArrayList<>();
   List<org.neurite.io.Checkpoints.CallbackState> callbackStates;
@@ -130,7 +130,7 @@ public final class Fit {
   }
 
   /**
-   * Makes the run resumable: a checkpoint ({@code dir/last}: weights, optimizer state, learning rate,
+   * Makes the run resumable (adds a {@link BackupAndRestore}): a checkpoint ({@code dir/last}: weights, optimizer state, learning rate,
    * next epoch, seed) is saved atomically after every epoch, and when {@code dir/last} already exists
    * as fit starts, training continues from it instead of from the model's current weights. A run
    * killed at any point and started again with the same arguments ends with the same weights as one
@@ -141,9 +141,35 @@ public final class Fit {
    * @return this
    */
   public Fit resume(java.nio.file.Path dir) {
-    if (dir == null) throw new IllegalArgumentException("fit: resume directory is null");
-    resumeDir = dir;
+    backup = new BackupAndRestore(dir);
     return this;
+  }
+
+  /**
+   * Before the first epoch, gets the convolution, pooling, GEMM and Adam kernels compiled when the input
+   * batches are large images (8 MB or more), which keeps a large first step from growing the heap
+   * ({@link Warmup}); once per process, a second or so. Off by default.
+   *
+   * @param on whether to warm the kernels up
+   * @return this
+   */
+  public Fit warmup(boolean on) {
+    warmup = on;
+    return this;
+  }
+
+  /**
+   * The callbacks a {@code fit} with these options runs, in order: the heap check, the kernel warm-up (when on),
+   * the backup (with {@link #resume}), the NaN check, then those given to {@link #callbacks}.
+   */
+  List<Callback> allCallbacks() {
+    List<Callback> all = new ArrayList<>();
+    all.add(new HeapCheck());
+    if (warmup) all.add(new Warmup());
+    if (backup != null) all.add(backup);
+    all.add(new TerminateOnNaN(skipNonFinite, explodingFactor));
+    all.addAll(callbacks);
+    return all;
   }
 
   /**

@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.neurite.autograd.GradMode;
 import org.neurite.io.Checkpoints;
-import org.neurite.io.Heap;
-import org.neurite.io.ModelFiles;
 import org.neurite.nn.Module;
-import org.neurite.nn.Sequential;
 import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
@@ -22,12 +19,12 @@ import org.neurite.tensor.Workspace;
  * a seeded order, forward, loss, backward, optimizer step, metrics, validation and callbacks. With
  * one thread and a fixed seed two runs give the same weights.
  *
- * <p>Reliability (docs/RELIABILITY.md): a NaN or Inf loss or gradient stops training with the epoch,
- * the step and the first layer whose output went non-finite ({@link Fit#skipNonFinite} skips the
- * batch instead); exploding gradients are reported once per epoch; a model and batch that will not
- * fit in the heap fail before the first step with the estimate; {@link Fit#resume} continues a
- * killed run from its last checkpoint with the same weights, optimizer state and epoch (batch order
- * and augmentation derive from (seed, epoch, batch), so they need no saved state).
+ * <p>Reliability (docs/RELIABILITY.md) is in callbacks that every {@code fit} adds: a NaN or Inf loss
+ * or gradient stops training with the epoch, the step and the first layer whose output went non-finite
+ * ({@code TerminateOnNaN}; {@link Fit#skipNonFinite} skips the batch instead), exploding gradients are
+ * reported once per epoch, a model and batch that will not fit in the heap fail before the first step
+ * with the estimate ({@code HeapCheck}), and {@link Fit#resume} continues a killed run from its last
+ * checkpoint ({@link BackupAndRestore}).
  *
  * <p>Not thread-safe: a trainer runs one {@code fit} or {@code evaluate} at a time on its model; the static
  * {@link #predict} and {@link #inference} may be called from many threads (see there).
@@ -40,7 +37,11 @@ public final class Trainer {
   private PrintStream out = System.out;
   private boolean stop;
   private List<Callback> callbacks = List.of();
-  private int epoch;
+  private int epoch, first, batches;
+  private long seen;
+  private boolean skip;
+  private Fit running;
+  private List<Checkpoints.CallbackState> restored;
 
   /**
    * A trainer of {@code model}.
@@ -108,7 +109,8 @@ public final class Trainer {
   }
 
   /**
-   * Trains the model on {@code train} as {@code fit} says.
+   * Trains the model on {@code train} as {@code fit} says: a plain loop over epochs and batches that calls
+   * the callbacks, those {@code fit} names and those its options add ({@link Fit#allCallbacks}).
    *
    * @param train the training set
    * @param fit the options
@@ -123,28 +125,26 @@ public final class Trainer {
       val = parts[1];
     }
     if (train.size() == 0) throw new IllegalArgumentException("fit: the training set is empty");
-    Tensor sample = train.batch(new int[] {0}, new Rng(0)).x();
-    ensureAttached(sample);
-    checkHeap(fit.batchSize);
-    if (sample.rank() == 4) Warmup.forBatches(4L * sample.size() * fit.batchSize, sample.shape(1));
-    int first = fit.initialEpoch;
-    List<Callback> callbacks = new ArrayList<>(fit.callbacks);
-    List<Checkpoints.CallbackState> restored = fit.callbackStates;
-    if (fit.resumeDir != null) {
-      Checkpoints.Resume r = resume(fit);
-      if (r != null) {
-        first = r.nextEpoch();
-        restored = r.callbacks();
-      }
-      callbacks.add(new ModelCheckpoint(fit.resumeDir, null, true, Map.of("seed", fit.seed)).lastOnly());
-    }
-    this.callbacks = java.util.Collections.unmodifiableList(callbacks);
-    // Checkpoints see the epoch's end last, so they save every other callback's state after that epoch.
-    List<Callback> endOrder = new ArrayList<>(callbacks.stream().filter(c -> !(c instanceof ModelCheckpoint)).toList());
-    callbacks.stream().filter(c -> c instanceof ModelCheckpoint).forEach(endOrder::add);
+    ensureAttached(train.batch(new int[] {0}, new Rng(0)).x());
+    running = fit;
+    first = fit.initialEpoch;
+    restored = fit.callbackStates;
     History history = new History();
     Progress progress = new Progress(out, Progress.isTerminal());
-    Numerics numerics = new Numerics(fit);
+    List<Callback> all = fit.allCallbacks();
+    // The NaN check adds its counts to the logs that the history records and the progress line shows; checkpoints
+    // see the epoch's end last, so they save every other callback's state after that epoch.
+    all.add(1, new Callback() {
+      @Override
+      public void onEpochEnd(Trainer t, int e, Map<String, Double> logs) {
+        history.add(logs);
+        if (fit.verbose) progress.epochEnd(batches, seen, logs);
+      }
+    });
+    callbacks = java.util.Collections.unmodifiableList(all);
+    List<Callback> endOrder = new ArrayList<>(all);
+    endOrder.sort(java.util.Comparator.comparingInt(c -> c instanceof TerminateOnNaN ? 0 : c == all.get(1) ? 1
+        : c instanceof ModelCheckpoint ? 3 : c instanceof BackupAndRestore ? 4 : 2));
     Workspace workspace = new Workspace();
     stop = false;
     for (Callback c : callbacks) c.onTrainBegin(this);
@@ -153,17 +153,16 @@ public final class Trainer {
       for (Callback c : callbacks) c.onEpochBegin(this, epoch);
       model.train(true);
       metrics.forEach(Metric::reset);
-      int[] order = order(train.size(), fit.shuffle, fit.seed, epoch);
       double lossSum = 0;
-      long seen = 0;
+      seen = 0;
       if (fit.verbose) progress.epochBegin(epoch, fit.epochs);
-      try (Loader loader = new Loader(train, order, fit.batchSize, fit.seed * 7919 + epoch)) {
-        int b = 0;
-        while (loader.hasNext()) {
+      try (Loader loader = new Loader(train, order(train.size(), fit.shuffle, fit.seed, epoch), fit.batchSize, fit.seed * 7919 + epoch)) {
+        batches = loader.batches();
+        for (int b = 0; loader.hasNext(); b++) {
           Dataset.Batch batch = loader.next();
-          for (Callback c : callbacks) c.onBatchBegin(this, epoch, b, loader.batches());
-          b++;
+          for (Callback c : callbacks) c.onBatchBegin(this, epoch, b, batches);
           optimizer.zeroGrad();
+          skip = false;
           float lv;
           // The step's activations and gradients live in the workspace scope; metrics read the output
           // before it closes, and the parameters' gradients the optimizer reads are never pooled.
@@ -171,14 +170,11 @@ public final class Trainer {
             Tensor output = model.forward(batch.x());
             Tensor l = loss.compute(output, batch.y(), sampleWeights(fit.classWeights, batch.y()));
             lv = l.item();
-            if (!Float.isFinite(lv)) {
-              numerics.nonFinite("loss became " + lv, b, loader.batches(), diagnoseForward(batch.x()));
-              continue;
-            }
-            l.backward();
-            String bad = numerics.checkGradients(b, loader.batches());
-            if (bad != null) {
-              numerics.nonFinite("the gradient of " + bad + " became non-finite (loss " + lv + ")", b, loader.batches(), null);
+            if (Float.isFinite(lv)) l.backward();
+            Callback.Step step = new Callback.Step(epoch, b, batches, batch, lv);
+            for (Callback c : callbacks) c.onBatchEnd(this, step);
+            if (skip) {
+              optimizer.zeroGrad();
               continue;
             }
             Tensor detached = output.detach();
@@ -188,192 +184,45 @@ public final class Trainer {
           int n = batch.x().shape(0);
           lossSum += (double) lv * n;
           seen += n;
-          if (fit.verbose && progress.drawsBatches()) progress.batch(b, loader.batches(), seen, running(lossSum / Math.max(1, seen)));
+          if (fit.verbose && progress.drawsBatches()) progress.batch(b + 1, batches, seen, running(lossSum / Math.max(1, seen)));
         }
-        Map<String, Double> logs = running(lossSum / Math.max(1, seen));
-        if (val != null) evaluate(val, fit.batchSize).forEach((k, v) -> logs.put("val_" + k, v));
-        logs.put("lr", (double) optimizer.learningRate());
-        numerics.epochEnd(logs);
-        history.add(logs);
-        if (fit.verbose) progress.epochEnd(loader.batches(), seen, logs);
-        for (Callback c : endOrder) c.onEpochEnd(this, epoch, logs);
       }
+      Map<String, Double> logs = running(lossSum / Math.max(1, seen));
+      if (val != null) evaluate(val, fit.batchSize).forEach((k, v) -> logs.put("val_" + k, v));
+      logs.put("lr", (double) optimizer.learningRate());
+      for (Callback c : endOrder) c.onEpochEnd(this, epoch, logs);
     }
     for (Callback c : callbacks) c.onTrainEnd(this);
     model.train(true);
     return history;
   }
 
-  /** Restores {@code fit.resumeDir/last} when it exists; returns what it restored, or null when there is none. */
-  private Checkpoints.Resume resume(Fit fit) {
-    if (!(model instanceof Sequential seq))
-      throw new IllegalStateException("fit: resume needs a Sequential model (checkpoints are config.json + safetensors)");
-    java.nio.file.Path last = fit.resumeDir.resolve("last");
-    try {
-      ModelFiles.recover(last);
-      if (!java.nio.file.Files.isDirectory(last)) return null;
-      Checkpoints.Resume r = Checkpoints.restore(last, seq, optimizer);
-      Object seed = r.info().get("seed");
-      if (seed != null && ((Number) seed).longValue() != fit.seed)
-        throw new IllegalStateException("fit: " + last + " was trained with seed " + seed + ", resuming with seed " + fit.seed
-            + "; pass Fit.seed(" + seed + ") so the remaining epochs see the same batches");
-      if (fit.verbose) out.println("Resuming from " + last + " at epoch " + (r.nextEpoch() + 1) + "/" + fit.epochs);
-      return r;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("fit: cannot resume from " + last + ": " + e.getMessage(), e);
-    }
+  /** The options of the running {@code fit}, for the callbacks it adds. */
+  Fit running() {
+    return running;
+  }
+
+  /** Where progress and reports go. */
+  PrintStream out() {
+    return out;
+  }
+
+  /** For {@link BackupAndRestore}, in {@code onTrainBegin}: start at {@code nextEpoch} and give the callbacks these states. */
+  void resumeAt(int nextEpoch, List<Checkpoints.CallbackState> states) {
+    first = nextEpoch;
+    restored = states;
+  }
+
+  /** From {@link Callback#onBatchEnd}: drops the current batch's update (no optimizer step, no metrics, not in the loss). */
+  public void skipBatch() {
+    skip = true;
   }
 
   /**
-   * Before the first batch: weights, gradients and optimizer state (counted as four copies of the
-   * parameters, Adam's worst case) plus a batch's activations (each layer's output, kept for the
-   * backward and matched by its gradient) must fit in the heap. Fails with the estimate otherwise.
-   */
-  private void checkHeap(int batchSize) {
-    long params = model.parameterCount();
-    long acts = 0;
-    if (model instanceof Sequential seq) {
-      for (Module m : seq.layers()) {
-        int[] s = m.outputShape();
-        if (s == null) continue;
-        long n = 1;
-        for (int d : s) n *= d;
-        acts += n;
-      }
-    }
-    long bytes = 4 * (4 * params + 2 * acts * (long) batchSize);
-    Heap.require("fit: " + String.format(java.util.Locale.ROOT, "%,d", params) + " parameters and batch size " + batchSize, bytes);
-  }
-
-  /**
-   * Runs the batch through the layers again, one at a time and without a graph, and names the first
-   * layer whose output holds NaN or Inf. Buffers (BatchNorm's statistics) are put back afterwards.
-   */
-  private String diagnoseForward(Tensor x) {
-    if (!allFinite(x)) return "the input batch already holds NaN or Inf; check the data";
-    if (!(model instanceof Sequential seq)) return null;
-    Map<String, Tensor> state = model.stateDict();
-    Map<String, float[]> saved = new LinkedHashMap<>();
-    state.forEach((k, v) -> saved.put(k, v.data().clone()));
-    try (var g = GradMode.off()) {
-      Tensor h = x, mask = null;
-      List<Module> layers = seq.layers();
-      for (int i = 0; i < layers.size(); i++) {
-        Module layer = layers.get(i);
-        Tensor in = h;
-        h = mask != null && layer instanceof org.neurite.nn.MaskAware m ? m.forward(h, mask) : layer.forward(h);
-        if (layer instanceof org.neurite.nn.MaskSource ms) mask = ms.computeMask(in);
-        else if (mask != null && (h.rank() < 3 || h.shape(1) != mask.shape(1))) mask = null;
-        if (!allFinite(h)) return "the first non-finite output is that of layers." + i + " " + layer + " (its input was finite)";
-      }
-      return "every layer's output is finite: the loss itself overflowed (check the targets and the loss)";
-    } catch (RuntimeException e) {
-      return null;
-    } finally {
-      state.forEach((k, v) -> System.arraycopy(saved.get(k), 0, v.storage(), 0, v.size()));
-    }
-  }
-
-  static boolean allFinite(Tensor t) {
-    Tensor c = t.contiguous();
-    float[] d = c.data();
-    for (int i = 0; i < c.size(); i++) if (!Float.isFinite(d[i])) return false;
-    return true;
-  }
-
-  /**
-   * Non-finite losses and gradients, and exploding gradients. The global gradient norm of each step
-   * is compared with the running median of the norms before it (a window of the last 64 steps); a
-   * step more than {@link Fit#explodingFactor} times above it is reported, at most once per epoch
-   * with the count, on the trainer's output.
-   */
-  private final class Numerics {
-    private final Fit fit;
-    private final double[] window = new double[64];
-    private int filled, next, exploding, skipped;
-    private String worst;
-    private double worstNorm, worstMedian;
-
-    Numerics(Fit fit) {
-      this.fit = fit;
-    }
-
-    void nonFinite(String what, int step, int steps, String diagnosis) {
-      String where = "fit: " + what + " at epoch " + (epoch + 1) + ", batch " + step + " of " + steps + " (step "
-          + ((long) epoch * steps + step) + ")";
-      if (fit.skipNonFinite) {
-        skipped++;
-        optimizer.zeroGrad();
-        if (skipped <= 3) out.println(where + "; batch skipped" + (diagnosis == null ? "" : " (" + diagnosis + ")"));
-        return;
-      }
-      throw new ArithmeticException(where + (diagnosis == null ? "" : "; " + diagnosis) + "; lower the learning rate (now "
-          + optimizer.learningRate() + "), clip gradients (optimizer.clipNorm(1.0)) or check the data for NaN/Inf;"
-          + " Fit.skipNonFinite(true) skips such batches instead");
-    }
-
-    /** Returns the name of the first parameter whose gradient is not finite, or null. */
-    String checkGradients(int step, int steps) {
-      double sq = 0, largest = -1;
-      String largestName = null;
-      for (var e : model.namedParameters().entrySet()) {
-        Tensor g = e.getValue().grad();
-        if (g == null) continue;
-        double s = 0;
-        for (float v : g.data()) s += (double) v * v;
-        if (!Double.isFinite(s)) return e.getKey();
-        if (s > largest) {
-          largest = s;
-          largestName = e.getKey();
-        }
-        sq += s;
-      }
-      double norm = Math.sqrt(sq);
-      if (filled >= 8) {
-        double median = median();
-        if (norm > fit.explodingFactor * Math.max(median, 1e-12)) {
-          exploding++;
-          if (norm / median > worstNorm / Math.max(worstMedian, 1e-300) || worst == null) {
-            worst = "epoch " + (epoch + 1) + ", batch " + step + " of " + steps + ": global norm "
-                + String.format(java.util.Locale.ROOT, "%.3g", norm) + ", " + String.format(java.util.Locale.ROOT, "%.0f", norm / median)
-                + "x the median " + String.format(java.util.Locale.ROOT, "%.3g", median) + ", largest in " + largestName;
-            worstNorm = norm;
-            worstMedian = median;
-          }
-        }
-      }
-      window[next] = norm;
-      next = (next + 1) % window.length;
-      filled = Math.min(window.length, filled + 1);
-      return null;
-    }
-
-    private double median() {
-      double[] w = java.util.Arrays.copyOf(window, filled);
-      java.util.Arrays.sort(w);
-      return w[w.length / 2];
-    }
-
-    void epochEnd(Map<String, Double> logs) {
-      if (exploding > 0) {
-        out.println("fit: exploding gradients: " + exploding + " step(s) with a gradient norm over " + fit.explodingFactor
-            + "x the running median; worst at " + worst + "; consider optimizer.clipNorm(...) or a lower learning rate");
-        logs.put("exploding_steps", (double) exploding);
-      }
-      if (skipped > 0) {
-        logs.put("skipped_batches", (double) skipped);
-        if (skipped > 3) out.println("fit: " + skipped + " batches skipped this epoch for a non-finite loss or gradient");
-      }
-      exploding = 0;
-      skipped = 0;
-      worst = null;
-      worstNorm = 0;
-      worstMedian = 0;
-    }
-  }
-
-  /**
-   * Loss and metrics over a dataset, in evaluation mode without a graph.
+   * Loss and metrics over a dataset, in evaluation mode. The forward records its graph (nothing runs
+   * backward), so the loss recovers the logits behind a softmax or sigmoid as in training and
+   * "val_loss" is the same formula as "loss". Evaluation mode is held as {@link #inference} holds it,
+   * so predictions running meanwhile on other threads neither see nor undo it.
    *
    * @param data the dataset
    * @param batchSize samples per batch
@@ -381,23 +230,23 @@ public final class Trainer {
    */
   public Map<String, Double> evaluate(Dataset data, int batchSize) {
     if (data.size() == 0) throw new IllegalArgumentException("evaluate: the dataset is empty");
-    boolean was = model.isTraining();
-    model.eval();
     List<Metric> ms = new ArrayList<>();
     for (Metric m : metrics) ms.add(Metrics.byName(m.name()));
     double lossSum = 0;
     Workspace ws = new Workspace();
-    try (var g = GradMode.off(); Loader loader = new Loader(data, identity(data.size()), batchSize, 0)) {
+    enterEval(model);
+    try (var g = GradMode.on(); Loader loader = new Loader(data, identity(data.size()), batchSize, 0)) {
       while (loader.hasNext()) {
         Dataset.Batch batch = loader.next();
         try (var scope = ws.enter()) {
           Tensor output = model.forward(batch.x());
           lossSum += (double) loss.compute(output, batch.y()).item() * batch.x().shape(0);
-          for (Metric m : ms) m.update(output, batch.y());
+          Tensor detached = output.detach();
+          for (Metric m : ms) m.update(detached, batch.y());
         }
       }
     } finally {
-      model.train(was);
+      exitEval(model);
     }
     Map<String, Double> logs = new LinkedHashMap<>();
     logs.put("loss", lossSum / data.size());

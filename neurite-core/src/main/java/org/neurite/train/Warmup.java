@@ -22,20 +22,28 @@ import org.neurite.tensor.Workspace;
  * two cores) run the same kernels often enough to have them compiled, with the garbage spread over
  * collections of a heap still small.
  *
- * <p>Runs once per process, on a thread of its own: layer initialisation draws from that thread's
+ * <p>An opt-in ({@link Fit#warmup}; the CLI and the benchmarks turn it on), not part of the training loop.
+ * Runs once per process, on a thread of its own: layer initialisation draws from that thread's
  * generator ({@link org.neurite.nn.Seeds} is per thread), so the caller's seeded models and results are
  * the same with or without it.
  *
  * <p>Thread-safe: the warm-up is synchronized and runs at most once per process.
  */
-public final class Warmup {
-  /** Input batches of at least this many bytes are large (the CLI also restarts on G1 for them): 3x224x224 at batch 16 is 9.6 MB. */
+public final class Warmup implements Callback {
+  /** Input batches of at least this many bytes are large (the launcher also picks G1 for them): 3x224x224 at batch 16 is 9.6 MB. */
   public static final long LARGE_BATCH_BYTES = 8L << 20;
 
   private static final int STEPS = 30, SIZE = 48, BATCH = 16;
   private static boolean done;
 
-  private Warmup() {}
+  /** The opt-in of {@link Fit#warmup}: before the first epoch, warms up once when the model's input batches are large images. */
+  Warmup() {}
+
+  @Override
+  public void onTrainBegin(Trainer trainer) {
+    int[] s = trainer.model().inputShape();
+    if (s != null && s.length == 3) forBatches(4L * s[0] * s[1] * s[2] * trainer.running().batchSize, s[0]);
+  }
 
   /**
    * Warms the kernels up once when {@code batchBytes} (one input batch, in bytes) is large; else returns.

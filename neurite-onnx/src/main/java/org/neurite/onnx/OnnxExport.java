@@ -204,7 +204,7 @@ final class OnnxExport {
         String at = prefix == null ? m.toString() : where + prefix + i + " " + m;
         x = layer(m, p, x, at);
         if (m instanceof Embedding emb) mask = SequenceExport.maskOf(this, emb);
-        else if (m.outputShape().length < 2) mask = null;   // the time axis is gone
+        else if (!m.keepsTimeAxis()) mask = null;   // the time axis is gone
         if (m.outputShape().length < m.inputShape().length) timed = false;
       }
       return x;
