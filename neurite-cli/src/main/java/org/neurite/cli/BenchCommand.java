@@ -73,7 +73,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      if (config.equals("C")) Collector.forBatches("bench", 4L * 16 * 3 * 224 * 224);
       CnnBench.run(new Harness(System.out), config, threads, reps, minRepS, layers, noModel);
       return 0;
     }

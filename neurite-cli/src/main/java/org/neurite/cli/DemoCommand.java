@@ -15,6 +15,7 @@ import org.neurite.train.History;
 import org.neurite.vision.ImageDataset;
 import org.neurite.vision.Mnist;
 import org.neurite.vision.Transforms;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,7 +47,9 @@ final class DemoCommand implements Callable<Integer> {
     Path mnist = Mnist.bundledDir();
     o.println("1. The seed CNN on MNIST (" + mnist + "): 60,000 training and 10,000 test digits");
     ImageData d = ImageData.load("mnist", 1, 28, 28);
-    History h = TrainCommand.train(d, "seed-cnn", epochs, 64, 1e-3f, 1.0, 0f, null, out, false, 1, true);
+    History h = TrainCommand.train(d, CommandLine.populateCommand(new TrainCommand.Image(), "--model", "seed-cnn", "--epochs",
+        String.valueOf(epochs), "--batch-size", "64", "--lr", "1e-3", "--lr-decay", "1", "--label-smoothing", "0", "--out",
+        out.toString(), "--seed", "1"), true);
     double acc = h.last().get("val_accuracy");
     o.printf(Locale.ROOT, "test accuracy after %d epoch%s: %.2f%%%n%n", epochs, epochs == 1 ? "" : "s", 100 * acc);
 
@@ -68,8 +71,10 @@ final class DemoCommand implements Callable<Integer> {
     Path polarity = org.neurite.text.SentencePolarity.bundledDir();
     Path sentiment = out.resolve("sentiment");
     o.println("4. Sentiment: a BiLSTM with the seed's attention on the sentence-polarity reviews (" + polarity + ")");
-    History hs = TrainCommand.trainText(org.neurite.text.SentencePolarity.fixedSplit(polarity, 1), "bilstm-attention", null, false,
-        2, 32, 2e-3f, 0.5, 60, 1, 30000, sentiment, 1, true);
+    History hs = TrainCommand.trainText(org.neurite.text.SentencePolarity.fixedSplit(polarity, 1),
+        CommandLine.populateCommand(new TrainCommand.Text(), "--model", "bilstm-attention", "--epochs", "2", "--batch-size", "32",
+            "--lr", "2e-3", "--lr-decay", "0.5", "--max-len", "60", "--min-count", "1", "--max-vocab", "30000", "--out",
+            sentiment.toString(), "--seed", "1"), true);
     double sentimentAcc = hs.last().get("val_accuracy");
     o.printf(Locale.ROOT, "held-out accuracy after 2 epochs: %.2f%%%n", 100 * sentimentAcc);
     var clf = org.neurite.text.TextClassifier.load(sentiment.resolve("model"));
@@ -84,10 +89,12 @@ final class DemoCommand implements Callable<Integer> {
     Path pretrained = root.resolve("models/cifar10-a-seed-cnn"), few = root.resolve("data/cifar10-transfer");
     o.println("5. Transfer learning: the seed CNN pre-trained on five CIFAR-10 classes (" + pretrained + ") learns five others");
     o.println("   from 50 labelled images each (" + few + "), against the same network trained from scratch on them:");
-    var tuned = FinetuneCommand.run(pretrained, null, few.toString(), null, "layers.7", 1e-3f, 1e-3f, 30, 25, "flip=h,crop=4", 1,
-        out.resolve("finetune"), false);
-    History scratch = TrainCommand.train(ImageData.load(few.toString(), 3, 32, 32), "seed-cnn", 30, 25, 1e-3f, 1.0, 0f, "flip=h,crop=4",
-        out.resolve("scratch"), false, 1, false);
+    var tuned = CommandLine.populateCommand(new FinetuneCommand(), "--model", pretrained.toString(), "--data", few.toString(),
+        "--train", "layers.7", "--lr", "1e-3", "--backbone-lr", "1e-3", "--epochs", "30", "--batch-size", "25", "--augment",
+        "flip=h,crop=4", "--seed", "1", "--out", out.resolve("finetune").toString()).run(false);
+    History scratch = TrainCommand.train(ImageData.load(few.toString(), 3, 32, 32), CommandLine.populateCommand(new TrainCommand.Image(),
+        "--model", "seed-cnn", "--epochs", "30", "--batch-size", "25", "--lr", "1e-3", "--lr-decay", "1", "--label-smoothing", "0",
+        "--augment", "flip=h,crop=4", "--out", out.resolve("scratch").toString(), "--seed", "1"), false);
     double scratchAcc = scratch.last().get("val_accuracy");
     o.printf(Locale.ROOT, "   test accuracy on 1,000 images: from scratch %.1f%%, fine-tuned %.1f%%%n", 100 * scratchAcc,
         100 * tuned.accuracy());

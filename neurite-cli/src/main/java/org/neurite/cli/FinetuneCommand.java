@@ -81,7 +81,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Run r = run(model, arch, data, classes, train, lr, backboneLr, epochs, batchSize, augment, seed, out, !quiet.on);
+    Run r = run(!quiet.on);
     System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s%n", r.history().last(), out.resolve("model"));
     return 0;
   }
@@ -89,13 +89,15 @@ final class FinetuneCommand implements Callable<Integer> {
   /** A fine-tuning run's outcome: the history and the held-out accuracy. */
   record Run(History history, double accuracy) {}
 
-  static Run run(Path modelPath, String arch, String data, Integer classes, String train, float lr, Float backboneLr, int epochs,
-                 int batchSize, String augment, long seed, Path out, boolean verbose) throws Exception {
+  /**
+   * The run behind {@code finetune} and the demo's transfer part, with this command's options (callers
+   * without a command line build it with {@code CommandLine.populateCommand}).
+   */
+  Run run(boolean verbose) throws Exception {
     Seeds.set(seed);
-    modelPath = Inputs.model(modelPath);
+    Path modelPath = Inputs.model(model);
     Pretrained p = load(modelPath, arch);
     int[] in = p.model().inputShape();
-    Collector.forBatches("finetune", 4L * batchSize * ImageData.sampleFloats(data, in[0], in[1], in[2]));
     ImageData d = ImageData.load(data, in[0], in[1], in[2]);
     int n = classes == null ? d.classes().size() : classes;
     if (n != d.classes().size())
@@ -139,7 +141,7 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     m.compile(adam, Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
     Files.createDirectories(out);
-    History h = m.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).validationData(testSet).verbose(verbose)
+    History h = m.fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).warmup(true).validationData(testSet).verbose(verbose)
         .callbacks(new CsvLogger(out.resolve("history.csv"))));
     Map<String, Object> meta = new LinkedHashMap<>(p.preprocessing().metadata());
     meta.put("classes", d.classes());

@@ -48,7 +48,6 @@ public final class Main implements Callable<Integer> {
    * @param args the command and its options, as typed after {@code neurite}
    */
   public static void main(String[] args) {
-    Collector.args = args.clone();
     Logs.install();
     int status;
     try {

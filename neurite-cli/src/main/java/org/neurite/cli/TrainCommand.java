@@ -90,9 +90,8 @@ final class TrainCommand implements Callable<Integer> {
       String[] hw = size.toLowerCase(Locale.ROOT).split("x");
       if (hw.length != 2) throw new IllegalArgumentException("--size " + size + ": expected HxW, e.g. 32x32");
       int height = Integer.parseInt(hw[0]), width = Integer.parseInt(hw[1]);
-      Collector.forBatches("train", 4L * batchSize * ImageData.sampleFloats(data, channels, height, width));
       ImageData d = ImageData.load(data, channels, height, width);
-      History h = train(d, model, epochs, batchSize, lr, lrDecay, labelSmoothing, augment, out, resume, seed, !quiet.on);
+      History h = train(d, this, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
@@ -149,54 +148,56 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       var split = TextData.load(data, columns, seed);
-      History h = trainText(split, model, embeddings, freeze, epochs, batchSize, lr, lrDecay, maxLen, minCount, maxVocab, out, seed, !quiet.on);
+      History h = trainText(split, this, !quiet.on);
       System.out.printf(Locale.ROOT, "final: %s%nsaved model to %s, curves to %s%n", h.last(), out.resolve("model"),
           out.resolve("curves.png"));
       return 0;
     }
   }
 
-  /** The training run behind {@code train text} and the demo's sentiment part. */
-  static History trainText(org.neurite.text.TextClassificationData.Split split, String arch, Path embeddings, boolean freeze,
-                           int epochs, int batchSize, float lr, double lrDecay, int maxLen, int minCount, int maxVocab,
-                           Path out, long seed, boolean verbose) throws Exception {
+  /**
+   * The training run behind {@code train text} and the demo's sentiment part; {@code o} holds the options, as
+   * parsed (callers without a command line build it with {@code CommandLine.populateCommand}).
+   */
+  static History trainText(org.neurite.text.TextClassificationData.Split split, Text o, boolean verbose) throws Exception {
     var tokenizer = new org.neurite.text.Tokenizer();
     // Counted over at most 10,000 tokens of each text (any real review is shorter), so that one 100 MB row
     // costs what its start costs; the model reads only the first maxLen anyway.
-    var vocab = org.neurite.text.Vocabulary.builder().minCount(minCount).maxSize(maxVocab)
-        .build(split.train().tokens(tokenizer, Math.max(maxLen, 10_000)));
+    var vocab = org.neurite.text.Vocabulary.builder().minCount(o.minCount).maxSize(o.maxVocab)
+        .build(split.train().tokens(tokenizer, Math.max(o.maxLen, 10_000)));
     org.neurite.tensor.Tensor init = null;
-    if (embeddings != null) {
-      var kv = org.neurite.text.word2vec.Word2VecFormat.read(Inputs.file("embeddings file", embeddings));
-      var table = org.neurite.text.Embeddings.matrix(vocab, kv, seed);
+    if (o.embeddings != null) {
+      var kv = org.neurite.text.word2vec.Word2VecFormat.read(Inputs.file("embeddings file", o.embeddings));
+      var table = org.neurite.text.Embeddings.matrix(vocab, kv, o.seed);
       if (verbose) System.out.println(table);
       init = table.weights();
     }
-    Seeds.set(seed);
-    var clf = org.neurite.text.TextClassifier.create(arch, vocab, split.train().labels(), maxLen, init);
-    if (freeze) ((org.neurite.nn.Embedding) clf.model().layers().get(0)).frozen(true);
+    Seeds.set(o.seed);
+    var clf = org.neurite.text.TextClassifier.create(o.model, vocab, split.train().labels(), o.maxLen, init);
+    if (o.freeze) ((org.neurite.nn.Embedding) clf.model().layers().get(0)).frozen(true);
     if (verbose) {
       System.out.printf(Locale.ROOT, "%d training and %d test texts, %d classes %s, vocabulary %,d%n", split.train().size(),
           split.test().size(), clf.labels().size(), clf.labels(), vocab.size());
       System.out.println(clf.model().summary());
     }
-    var trainSet = split.train().toDataset(tokenizer, vocab, maxLen);
-    var testSet = split.test().withLabels(clf.labels()).toDataset(tokenizer, vocab, maxLen);
-    clf.model().compile(new Adam(lr), Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
-    History h = clf.model().fit(trainSet, Fit.epochs(epochs).batchSize(batchSize).seed(seed).validationData(testSet)
-        .verbose(verbose).callbacks(new CsvLogger(out.resolve("history.csv")),
-            new LearningRateScheduler(Schedule.exponential(lrDecay))));
-    clf.save(out.resolve("model"));
-    if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
+    var trainSet = split.train().toDataset(tokenizer, vocab, o.maxLen);
+    var testSet = split.test().withLabels(clf.labels()).toDataset(tokenizer, vocab, o.maxLen);
+    clf.model().compile(new Adam(o.lr), Losses.sparseCategoricalCrossentropy(), Metrics.accuracy());
+    History h = clf.model().fit(trainSet, Fit.epochs(o.epochs).batchSize(o.batchSize).seed(o.seed).validationData(testSet)
+        .verbose(verbose).callbacks(new CsvLogger(o.out.resolve("history.csv")),
+            new LearningRateScheduler(Schedule.exponential(o.lrDecay))));
+    clf.save(o.out.resolve("model"));
+    if (!h.epochs().isEmpty()) Plots.trainingCurves(h, o.out.resolve("curves.png"));
     return h;
   }
 
-  /** The training run behind {@code train image} and the demo. */
-  static History train(ImageData d, String modelName, int epochs, int batchSize, float lr, Double lrDecay, float labelSmoothing, String augment,
-                       Path out,
-                       boolean resume, long seed, boolean verbose) throws Exception {
+  /**
+   * The training run behind {@code train image} and the demo; {@code o} holds the options, as parsed. With
+   * {@code --resume}, {@link Fit#resume} continues from {@code OUT/checkpoints/last}.
+   */
+  static History train(ImageData d, Image o, boolean verbose) throws Exception {
     Transform normalize = Transforms.normalize(d.mean(), d.std());
-    Transform train = augment == null ? normalize : Transforms.parse(augment).andThen(normalize);
+    Transform train = o.augment == null ? normalize : Transforms.parse(o.augment).andThen(normalize);
     ImageDataset trainSet = d.splits().train().withTransform(train);
     ImageDataset testSet = d.splits().test().withTransform(normalize);
     int[] s = trainSet.images().shape();
@@ -204,39 +205,31 @@ final class TrainCommand implements Callable<Integer> {
     meta.put("classes", d.classes());
     meta.put("mean", d.mean());
     meta.put("std", d.std());
-    meta.put("model", modelName);
-    meta.put("seed", seed);
-    Sequential model;
-    Adam adam = new Adam(lr);
-    Checkpoints.Resume resumed = null;
-    Path checkpoints = out.resolve("checkpoints");
-    if (resume) {
+    meta.put("model", o.model);
+    meta.put("seed", o.seed);
+    Path checkpoints = o.out.resolve("checkpoints");
+    if (o.resume) {
       Path last = checkpoints.resolve("last");
       ModelFiles.recover(last);   // a save killed between its two renames
       if (!Files.isDirectory(last)) throw new IllegalArgumentException("--resume: no checkpoint at " + last);
       Object saved = Checkpoints.info(last).get("seed");
-      if (saved instanceof Number n && n.longValue() != seed)
-        throw new IllegalArgumentException("--resume: the checkpoint was trained with --seed " + saved + ", not " + seed
+      if (saved instanceof Number n && n.longValue() != o.seed)
+        throw new IllegalArgumentException("--resume: the checkpoint was trained with --seed " + saved + ", not " + o.seed
             + "; pass --seed " + saved + " so the remaining epochs see the same batches");
-      Seeds.set(seed * 31 + 1);   // dropout layers of the rebuilt model: reproducible for a given checkpoint
-      resumed = Checkpoints.load(last, adam);
-      model = resumed.model();
-      if (resumed.nextEpoch() >= epochs) throw new IllegalArgumentException("--resume: the checkpoint already finished epoch "
-          + resumed.nextEpoch()
-          + " of " + epochs + "; raise --epochs to train further");
-    } else {
-      Seeds.set(seed);
-      model = org.neurite.vision.Zoo.byName(modelName, s[1], s[2], s[3], d.classes().size()).model();
     }
+    Seeds.set(o.seed);
+    Sequential model = org.neurite.vision.Zoo.byName(o.model, s[1], s[2], s[3], d.classes().size()).model();
     if (verbose) System.out.println(model.summary());
-    model.compile(adam, Losses.sparseCategoricalCrossentropy(false, labelSmoothing), Metrics.accuracy());
-    Fit fit = Fit.epochs(epochs).batchSize(batchSize).seed(seed);
-    if (resumed != null) fit.resumedFrom(resumed);   // the next epoch, and the schedule's and checkpoint's state
+    model.compile(new Adam(o.lr), Losses.sparseCategoricalCrossentropy(false, o.labelSmoothing), Metrics.accuracy());
+    Fit fit = Fit.epochs(o.epochs).batchSize(o.batchSize).seed(o.seed).warmup(true);
+    if (o.resume) fit.resume(checkpoints, meta);   // weights, optimizer, next epoch, the schedule's and checkpoint's state
     History h = model.fit(trainSet, fit.validationData(testSet).verbose(verbose)
         .callbacks(new ModelCheckpoint(checkpoints, "val_accuracy", false, meta),
-            new CsvLogger(out.resolve("history.csv")), schedule(lrDecay, epochs, lr)));
-    ModelFiles.save(model, out.resolve("model"), meta);
-    if (!h.epochs().isEmpty()) Plots.trainingCurves(h, out.resolve("curves.png"));
+            new CsvLogger(o.out.resolve("history.csv")), schedule(o.lrDecay, o.epochs, o.lr)));
+    if (o.resume && h.epochs().isEmpty())
+      throw new IllegalArgumentException("--resume: the checkpoint already finished all " + o.epochs + " epochs; raise --epochs to train further");
+    ModelFiles.save(model, o.out.resolve("model"), meta);
+    if (!h.epochs().isEmpty()) Plots.trainingCurves(h, o.out.resolve("curves.png"));
     return h;
   }
 

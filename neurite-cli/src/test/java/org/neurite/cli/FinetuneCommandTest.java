@@ -34,14 +34,18 @@ class FinetuneCommandTest {
     return dir;
   }
 
+  private static FinetuneCommand finetune(String... args) {
+    return picocli.CommandLine.populateCommand(new FinetuneCommand(), args);
+  }
+
   @Test
   void replacesTheHeadAndTrainsOnlyIt(@TempDir Path tmp) throws Exception {
     Sequential pre = Models.lenet(3, 12, 12, 4);
     ModelFiles.save(pre, tmp.resolve("pre"), Map.of("mean", new float[] {0.5f, 0.5f, 0.5f}, "std", new float[] {0.25f, 0.25f, 0.25f},
         "model", "lenet"));
     Path data = folder(tmp.resolve("data"), "a", "b", "c");
-    var run = FinetuneCommand.run(tmp.resolve("pre"), null, data.toString(), null, "head", 1e-2f, null, 2, 4, null, 1,
-        tmp.resolve("out"), false);
+    var run = finetune("--model", tmp.resolve("pre").toString(), "--data", data.toString(), "--lr", "1e-2", "--epochs", "2",
+        "--batch-size", "4", "--out", tmp.resolve("out").toString()).run(false);
     assertEquals(2, run.history().epochs().size());
     Sequential tuned = ModelFiles.load(tmp.resolve("out/model"));
     assertArrayEquals(new int[] {3}, tuned.outputShape());
@@ -60,13 +64,14 @@ class FinetuneCommandTest {
     Sequential pre = Models.lenet(3, 12, 12, 3);
     ModelFiles.save(pre, tmp.resolve("pre"), Map.of("model", "lenet"));
     Path data = folder(tmp.resolve("data"), "a", "b", "c");
-    FinetuneCommand.run(tmp.resolve("pre"), null, data.toString(), null, "layers.5", 1e-2f, 1e-2f, 1, 4, null, 1, tmp.resolve("out"),
-        false);
+    finetune("--model", tmp.resolve("pre").toString(), "--data", data.toString(), "--train", "layers.5", "--lr", "1e-2",
+        "--backbone-lr", "1e-2", "--epochs", "1", "--batch-size", "4", "--out", tmp.resolve("out").toString()).run(false);
     var tuned = ModelFiles.load(tmp.resolve("out/model")).stateDict();
     assertNotEquals(pre.stateDict().get("layers.5.weight").toArray()[0], tuned.get("layers.5.weight").toArray()[0]);
     assertArrayEquals(pre.stateDict().get("layers.0.weight").toArray(), tuned.get("layers.0.weight").toArray(), 0f);
-    var e = assertThrows(IllegalArgumentException.class, () -> FinetuneCommand.run(tmp.resolve("pre"), null, data.toString(), null,
-        "layer.5", 1e-2f, null, 1, 4, null, 1, tmp.resolve("out2"), false));
+    var e = assertThrows(IllegalArgumentException.class, () -> finetune("--model", tmp.resolve("pre").toString(), "--data",
+        data.toString(), "--train", "layer.5", "--lr", "1e-2", "--epochs", "1", "--batch-size", "4", "--out",
+        tmp.resolve("out2").toString()).run(false));
     assertTrue(e.getMessage().contains("no parameter is named \"layer.5\""), e.getMessage());
   }
 

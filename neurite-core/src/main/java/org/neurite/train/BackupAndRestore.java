@@ -20,6 +20,7 @@ import org.neurite.nn.Sequential;
  */
 public final class BackupAndRestore implements Callback {
   private final Path dir;
+  private final Map<String, Object> metadata;
   private ModelCheckpoint last;
 
   /**
@@ -28,8 +29,20 @@ public final class BackupAndRestore implements Callback {
    * @param dir the checkpoint directory
    */
   public BackupAndRestore(Path dir) {
+    this(dir, Map.of());
+  }
+
+  /**
+   * A backup in {@code dir/last} that also saves {@code metadata} (as {@link ModelCheckpoint} does), so a
+   * {@code ModelCheckpoint} writing to the same directory keeps its metadata there.
+   *
+   * @param dir the checkpoint directory
+   * @param metadata entries saved with each backup's model
+   */
+  public BackupAndRestore(Path dir, Map<String, Object> metadata) {
     if (dir == null) throw new IllegalArgumentException("fit: resume directory is null");
     this.dir = dir;
+    this.metadata = Map.copyOf(metadata);
   }
 
   /** Restores {@code dir/last} when there is one: the trainer then starts at its next epoch. */
@@ -38,7 +51,9 @@ public final class BackupAndRestore implements Callback {
     Fit fit = trainer.running();
     if (!(trainer.model() instanceof Sequential seq))
       throw new IllegalStateException("fit: resume needs a Sequential model (checkpoints are config.json + safetensors)");
-    last = new ModelCheckpoint(dir, null, true, Map.of("seed", fit.seed)).lastOnly();
+    Map<String, Object> meta = new java.util.LinkedHashMap<>(metadata);
+    meta.put("seed", fit.seed);
+    last = new ModelCheckpoint(dir, null, true, meta).lastOnly();
     Path at = dir.resolve("last");
     try {
       ModelFiles.recover(at);   // a save killed between its two renames

@@ -146,6 +146,18 @@ public final class Fit {
   }
 
   /**
+   * As {@link #resume(java.nio.file.Path)}, saving {@code metadata} with each checkpoint's model.
+   *
+   * @param dir the checkpoint directory
+   * @param metadata entries for the checkpoint's config.json and training.json
+   * @return this
+   */
+  public Fit resume(java.nio.file.Path dir, java.util.Map<String, Object> metadata) {
+    backup = new BackupAndRestore(dir, metadata);
+    return this;
+  }
+
+  /**
    * Before the first epoch, gets the convolution, pooling, GEMM and Adam kernels compiled when the input
    * batches are large images (8 MB or more), which keeps a large first step from growing the heap
    * ({@link Warmup}); once per process, a second or so. Off by default.
