@@ -7,13 +7,6 @@ import java.util.Map;
 import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
-import org.neurite.train.Dataset;
-import org.neurite.train.Fit;
-import org.neurite.train.History;
-import org.neurite.train.Loss;
-import org.neurite.train.Metric;
-import org.neurite.train.TensorDataset;
-import org.neurite.train.Trainer;
 
 /**
  * A layer or a model: named parameters, named sub-modules, a train/eval mode and a {@link #forward}.
@@ -27,8 +20,8 @@ import org.neurite.train.Trainer;
  *
  * <p>Not thread-safe: parameters, gradients, the train/eval flag and the lazily built shapes are
  * unsynchronised mutable state. The one concurrent use supported, unless a subclass says otherwise, is
- * {@link #predict} (and {@link org.neurite.train.Trainer#inference}) from many threads on a model that no
- * thread is training or changing.
+ * {@link #predict} (and {@link Inference#of}) from many threads on a model that no thread is training or
+ * changing.
  */
 public abstract class Module {
   private final Map<String, Tensor> params = new LinkedHashMap<>();
@@ -38,7 +31,7 @@ public abstract class Module {
   private int[] inputShape;
   private int[] outputShape;
 
-  private Trainer trainer;
+  private Training compiled;
 
   /** For subclasses: a module with no parameters, no children, in training mode. */
   public Module() {}
@@ -346,18 +339,18 @@ public abstract class Module {
       if (!mine.containsKey(k)) throw new IllegalArgumentException("load: unexpected tensor \"" + k + "\" for this model");
   }
 
-  // ---------------------------------------------------------------- Keras-style training (train.Trainer)
+  // ---------------------------------------------------------------- Keras-style training (provided by train)
 
   /**
    * Sets the optimizer, loss and metrics that {@link #fit} uses (Keras' compile).
    *
    * @param optimizer the optimizer; {@code fit} attaches it to this module's parameters
-   * @param loss the training objective
-   * @param metrics metrics to log each epoch
+   * @param loss the training objective ({@code train.Losses})
+   * @param metrics metrics to log each epoch ({@code train.Metrics})
    * @return this
    */
-  public Module compile(Optimizer optimizer, Loss loss, Metric... metrics) {
-    trainer = new Trainer(this, optimizer, loss, metrics);
+  public Module compile(Optimizer optimizer, Training.Loss loss, Training.Metric... metrics) {
+    compiled = Training.Factory.get().compile(this, optimizer, loss, metrics);
     return this;
   }
 
@@ -366,49 +359,50 @@ public abstract class Module {
    * Keras' default hyperparameters.
    *
    * @param optimizer an optimizer name ({@link org.neurite.optim.Optimizers#byName})
-   * @param loss a loss name ({@link org.neurite.train.Losses#byName})
-   * @param metrics metric names ({@link org.neurite.train.Metrics#byName})
+   * @param loss a loss name ({@code train.Losses.byName})
+   * @param metrics metric names ({@code train.Metrics.byName})
    * @return this
    */
   public Module compile(String optimizer, String loss, String... metrics) {
-    Metric[] ms = new Metric[metrics.length];
-    for (int i = 0; i < ms.length; i++) ms[i] = org.neurite.train.Metrics.byName(metrics[i]);
-    return compile(org.neurite.optim.Optimizers.byName(optimizer), org.neurite.train.Losses.byName(loss), ms);
+    compiled = Training.Factory.get().compile(this, optimizer, loss, metrics);
+    return this;
   }
 
   /**
-   * The trainer set by {@link #compile}.
+   * The training set by {@link #compile} ({@code train.Trainer.of(model)} gives it as a Trainer).
    *
-   * @return the trainer
+   * @return the training
    * @throws IllegalStateException if the module is not compiled
    */
-  public Trainer trainer() {
-    if (trainer == null)
+  public Training training() {
+    if (compiled == null)
       throw new IllegalStateException(this + ": not compiled; call compile(optimizer, loss, metrics...) before fit or evaluate");
-    return trainer;
+    return compiled;
   }
 
   /**
    * Trains on inputs {@code [N, ...]} and targets {@code [N, ...]}.
    *
+   * @param <R> what a fit returns ({@code train.History} for {@code train.Fit})
    * @param x the inputs
    * @param y the targets
-   * @param options epochs, batch size, validation, callbacks...
+   * @param options epochs, batch size, validation, callbacks... ({@code Fit.epochs(10)})
    * @return each epoch's logs
    */
-  public History fit(Tensor x, Tensor y, Fit options) {
-    return trainer().fit(new TensorDataset(x, y), options);
+  public <R> R fit(Tensor x, Tensor y, Training.Options<R> options) {
+    return training().fit(training().data(x, y), options);
   }
 
   /**
    * Trains on {@code data} with the compiled optimizer, loss and metrics.
    *
+   * @param <R> what a fit returns ({@code train.History} for {@code train.Fit})
    * @param data the training set
    * @param options epochs, batch size, validation, callbacks...
    * @return each epoch's logs
    */
-  public History fit(Dataset data, Fit options) {
-    return trainer().fit(data, options);
+  public <R> R fit(Training.Data data, Training.Options<R> options) {
+    return training().fit(data, options);
   }
 
   /**
@@ -419,7 +413,7 @@ public abstract class Module {
    * @return "loss" and each metric, by name
    */
   public Map<String, Double> evaluate(Tensor x, Tensor y) {
-    return trainer().evaluate(new TensorDataset(x, y), 256);
+    return training().evaluate(training().data(x, y), 256);
   }
 
   /**
@@ -428,8 +422,8 @@ public abstract class Module {
    * @param data the dataset
    * @return "loss" and each metric, by name
    */
-  public Map<String, Double> evaluate(Dataset data) {
-    return trainer().evaluate(data, 256);
+  public Map<String, Double> evaluate(Training.Data data) {
+    return training().evaluate(data, 256);
   }
 
   /**
@@ -439,6 +433,6 @@ public abstract class Module {
    * @return the outputs {@code [N, ...]}
    */
   public Tensor predict(Tensor x) {
-    return Trainer.predict(this, x, 256);
+    return Inference.predict(this, x, 256);
   }
 }

@@ -10,7 +10,7 @@ import org.neurite.tensor.Rng;
  * <p>Implementations must allow concurrent {@code batch} calls: {@code fit} assembles batches on background
  * loader threads, and randomness must come only from the {@code rng} argument.
  */
-public interface Dataset {
+public interface Dataset extends org.neurite.nn.Training.Data {
   /**
    * Number of samples.
    *

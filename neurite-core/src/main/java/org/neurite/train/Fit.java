@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: a mutable builder; configure it on one thread, then hand it to {@code fit}.
  */
-public final class Fit {
+public final class Fit implements org.neurite.nn.Training.Options<History> {
   int epochs, batchSize = 32, initialEpoch;
   boolean shuffle = true, verbose = true;
   double validationSplit;

@@ -7,7 +7,7 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Implementations should be stateless and thread-safe, as the built-in ones ({@link Losses}) are.
  */
-public interface Loss {
+public interface Loss extends org.neurite.nn.Training.Loss {
   /**
    * The mean loss over the batch, differentiable with respect to {@code output}. With
    * {@code sampleWeights} ({@code [N]}, e.g. from class weights) each sample's loss is scaled before

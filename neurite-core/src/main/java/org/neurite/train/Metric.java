@@ -7,7 +7,7 @@ import org.neurite.tensor.Tensor;
  *
  * <p>Not thread-safe: a metric accumulates over an epoch; use one instance per run and thread.
  */
-public interface Metric {
+public interface Metric extends org.neurite.nn.Training.Metric {
   /** {@return the log key, such as {@code "accuracy"}} */
   String name();
 

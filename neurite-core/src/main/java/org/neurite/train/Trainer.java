@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.neurite.autograd.GradMode;
 import org.neurite.io.Checkpoints;
+import org.neurite.nn.Inference;
 import org.neurite.nn.Module;
+import org.neurite.nn.Training;
 import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
@@ -234,8 +236,7 @@ public final class Trainer {
     for (Metric m : metrics) ms.add(Metrics.byName(m.name()));
     double lossSum = 0;
     Workspace ws = new Workspace();
-    enterEval(model);
-    try (var g = GradMode.on(); Loader loader = new Loader(data, identity(data.size()), batchSize, 0)) {
+    try (var eval = Inference.evalMode(model); var g = GradMode.on(); Loader loader = new Loader(data, identity(data.size()), batchSize, 0)) {
       while (loader.hasNext()) {
         Dataset.Batch batch = loader.next();
         try (var scope = ws.enter()) {
@@ -245,8 +246,6 @@ public final class Trainer {
           for (Metric m : ms) m.update(detached, batch.y());
         }
       }
-    } finally {
-      exitEval(model);
     }
     Map<String, Double> logs = new LinkedHashMap<>();
     logs.put("loss", lossSum / data.size());
@@ -255,11 +254,8 @@ public final class Trainer {
   }
 
   /**
-   * Model outputs for inputs {@code [N, ...]}, computed in batches in evaluation mode without a graph.
-   * Safe to call from many threads at once on the same model (a loaded model serving requests): the
-   * model is switched to evaluation mode while any prediction runs and back when the last one ends,
-   * grad mode is per thread, and kernels keep their scratch memory per thread. Not safe while the
-   * same model trains.
+   * Model outputs for inputs {@code [N, ...]}, computed in batches in evaluation mode without a graph;
+   * safe from many threads at once on a model that none trains ({@link Inference#predict}).
    *
    * @param model the model
    * @param x the inputs {@code [N, ...]}
@@ -267,65 +263,67 @@ public final class Trainer {
    * @return the outputs, {@code [N, ...]}
    */
   public static Tensor predict(Module model, Tensor x, int batchSize) {
-    if (x.rank() == 0 || x.shape(0) == 0) throw new IllegalArgumentException("predict: no samples in " + Shape.str(x.shape()));
-    if (!model.isBuilt()) {
-      synchronized (model) {   // the lazy build creates the weights: once, not once per thread
-        if (!model.isBuilt()) {
-          try (var g = GradMode.off()) {
-            model.forward(x.slice(0, 0, 1).contiguous());
-          }
-        }
-      }
-    }
-    List<Tensor> parts = new ArrayList<>();
-    Workspace ws = new Workspace();
-    try (var g = inference(model)) {
-      for (int s = 0; s < x.shape(0); s += batchSize)
-        try (var scope = ws.enter()) {
-          parts.add(scope.keep(model.forward(x.slice(0, s, Math.min(x.shape(0), s + batchSize)).contiguous())));
-        }
-    }
-    return parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));
+    return Inference.predict(model, x, batchSize);
   }
 
   /**
-   * Evaluation mode for {@code model} and no graph on this thread until the scope closes: what
-   * {@link #predict} runs in, for callers that run the model themselves (decoders, attention read-outs).
-   * Many threads may hold scopes on one model at once; the model returns to training mode when the
-   * last one closes, if it was training before the first.
+   * Evaluation mode for {@code model} and no graph on this thread until the scope closes
+   * ({@link Inference#of}): what {@link #predict} runs in, for callers that run the model themselves.
    *
    * @param model the model
    * @return the scope, to close (try-with-resources)
    */
   public static GradMode.Scope inference(Module model) {
-    enterEval(model);
-    GradMode.Scope off = GradMode.off();
-    return () -> {
-      off.close();
-      exitEval(model);
-    };
+    return Inference.of(model);
   }
 
-  // Per model: how many predictions run now, and whether the model was training before the first.
-  private static final Map<Module, int[]> EVALUATING = new java.util.WeakHashMap<>();
+  /**
+   * The trainer that {@code model.compile(...)} set.
+   *
+   * @param model a compiled model
+   * @return its trainer
+   * @throws IllegalStateException if the model is not compiled
+   */
+  public static Trainer of(Module model) {
+    return ((Compiled) model.training()).trainer;
+  }
 
-  private static void enterEval(Module model) {
-    synchronized (EVALUATING) {
-      int[] c = EVALUATING.computeIfAbsent(model, k -> new int[2]);
-      if (c[0]++ == 0) {
-        c[1] = model.isTraining() ? 1 : 0;
-        if (model.isTraining()) model.eval();
-      }
+  /** A trainer as {@code Module}'s Keras-style methods see it. */
+  private record Compiled(Trainer trainer) implements Training {
+    @Override
+    @SuppressWarnings("unchecked")   // Fit, the one Options, makes a fit return a History
+    public <R> R fit(Training.Data data, Training.Options<R> options) {
+      return (R) trainer.fit((Dataset) data, (Fit) options);
+    }
+
+    @Override
+    public Map<String, Double> evaluate(Training.Data data, int batchSize) {
+      return trainer.evaluate((Dataset) data, batchSize);
+    }
+
+    @Override
+    public Training.Data data(Tensor x, Tensor y) {
+      return new TensorDataset(x, y);
     }
   }
 
-  private static void exitEval(Module model) {
-    synchronized (EVALUATING) {
-      int[] c = EVALUATING.get(model);
-      if (--c[0] == 0) {
-        if (c[1] == 1) model.train(true);
-        EVALUATING.remove(model);
-      }
+  /** What {@code Module.compile} finds as a service ({@code META-INF/services}): it makes the model's trainer. */
+  public static final class Provider implements Training.Factory {
+    /** For {@link java.util.ServiceLoader}. */
+    public Provider() {}
+
+    @Override
+    public Training compile(Module model, Optimizer optimizer, Training.Loss loss, Training.Metric... metrics) {
+      org.neurite.train.Metric[] ms = new org.neurite.train.Metric[metrics.length];
+      for (int i = 0; i < ms.length; i++) ms[i] = (org.neurite.train.Metric) metrics[i];
+      return new Compiled(new Trainer(model, optimizer, (org.neurite.train.Loss) loss, ms));
+    }
+
+    @Override
+    public Training compile(Module model, String optimizer, String loss, String... metrics) {
+      org.neurite.train.Metric[] ms = new org.neurite.train.Metric[metrics.length];
+      for (int i = 0; i < ms.length; i++) ms[i] = Metrics.byName(metrics[i]);
+      return new Compiled(new Trainer(model, org.neurite.optim.Optimizers.byName(optimizer), Losses.byName(loss), ms));
     }
   }
 

@@ -125,7 +125,7 @@ class CallbacksTest {
     History h = run(m, fit(60).callbacks(es));
     assertTrue(es.stoppedEpoch() > 0 && h.epochs().size() < 60, "stopped at " + es.stoppedEpoch());
     Tensor[] val = data(2);   // evaluated in fit's batches of 16, so the sums add up in the same order
-    assertEquals(h.get("val_loss")[es.bestEpoch()], m.trainer().evaluate(new TensorDataset(val[0], val[1]), 16).get("loss"));
+    assertEquals(h.get("val_loss")[es.bestEpoch()], Trainer.of(m).evaluate(new TensorDataset(val[0], val[1]), 16).get("loss"));
   }
 
   @Test

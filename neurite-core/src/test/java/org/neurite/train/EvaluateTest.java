@@ -86,7 +86,7 @@ class EvaluateTest {
         throw new IllegalStateException(e);
       }
     };
-    m.trainer().evaluate(new TensorDataset(X, Y), 1);
+    Trainer.of(m).evaluate(new TensorDataset(X, Y), 1);
     assertEquals(List.of(false, false), probe.training, "every batch evaluated in evaluation mode");
     assertTrue(m.isTraining(), "the model was training before both: it is again");
   }

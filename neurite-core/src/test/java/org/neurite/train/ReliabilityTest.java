@@ -69,7 +69,7 @@ class ReliabilityTest {
     xy[0].storage()[16 * 20 + 3] = Float.NaN;
     TensorDataset d = new TensorDataset(xy[0], xy[1]);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    m.trainer().output(new PrintStream(out, true, StandardCharsets.UTF_8));
+    Trainer.of(m).output(new PrintStream(out, true, StandardCharsets.UTF_8));
     History h = m.fit(d, Fit.epochs(2).batchSize(16).shuffle(false).verbose(false).skipNonFinite(true));
     assertEquals(1.0, h.epochs().get(0).get("skipped_batches"));
     assertTrue(Double.isFinite(h.last().get("loss")));
@@ -86,7 +86,7 @@ class ReliabilityTest {
     for (int k = 0; k < 16; k++) xy[0].storage()[200 * 16 + k] *= 1e4f;
     TensorDataset d = new TensorDataset(xy[0], xy[1].reshape(256, 1));   // one sample, in batch 13 of 16
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    m.trainer().output(new PrintStream(out, true, StandardCharsets.UTF_8));
+    Trainer.of(m).output(new PrintStream(out, true, StandardCharsets.UTF_8));
     History h = m.fit(d, Fit.epochs(1).batchSize(16).shuffle(false).verbose(false));
     String s = out.toString(StandardCharsets.UTF_8);
     assertTrue(s.contains("fit: exploding gradients: 1 step(s)") && s.contains("batch 13 of 16") && s.contains("clipNorm"), s);
