@@ -20,7 +20,7 @@ import org.neurite.vision.Models;
 
 /** {@code neurite finetune} on a tiny pretrained model and image folder. */
 class FinetuneCommandTest {
-  private static Path folder(Path dir, String... classes) throws Exception {
+  static Path folder(Path dir, String... classes) throws Exception {
     java.util.Random r = new java.util.Random(1);
     for (String split : List.of("train", "test"))
       for (int c = 0; c < classes.length; c++) {
