@@ -12,7 +12,6 @@ import org.neurite.nn.Module;
 import org.neurite.nn.Training;
 import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Rng;
-import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 import org.neurite.tensor.Workspace;
 
@@ -65,7 +64,7 @@ public final class Trainer {
     return model;
   }
 
-  /** The callbacks of the running {@code fit}, in order (with the checkpoint a resumable fit adds). */
+  /** The callbacks of the running {@code fit}, in order: those its {@link Fit} options add, then those given. */
   public List<Callback> callbacks() {
     return callbacks;
   }
