@@ -135,16 +135,17 @@ public final class Trainer {
     List<Callback> all = fit.allCallbacks();
     // The NaN check adds its counts to the logs that the history records and the progress line shows; checkpoints
     // see the epoch's end last, so they save every other callback's state after that epoch.
-    all.add(1, new Callback() {
+    Callback record = new Callback() {
       @Override
       public void onEpochEnd(Trainer t, int e, Map<String, Double> logs) {
         history.add(logs);
         if (fit.verbose) progress.epochEnd(batches, seen, logs);
       }
-    });
+    };
+    all.add(record);
     callbacks = java.util.Collections.unmodifiableList(all);
     List<Callback> endOrder = new ArrayList<>(all);
-    endOrder.sort(java.util.Comparator.comparingInt(c -> c instanceof TerminateOnNaN ? 0 : c == all.get(1) ? 1
+    endOrder.sort(java.util.Comparator.comparingInt(c -> c instanceof TerminateOnNaN ? 0 : c == record ? 1
         : c instanceof ModelCheckpoint ? 3 : c instanceof BackupAndRestore ? 4 : 2));
     Workspace workspace = new Workspace();
     stop = false;
