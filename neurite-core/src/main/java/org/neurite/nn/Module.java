@@ -94,6 +94,45 @@ public abstract class Module {
     }
   }
 
+  /**
+   * Builds for a batch {@code [N, ...]} if not built yet, leaving the model's state as it was: a module
+   * that {@link #infersShapes} builds from the shape alone; any other runs one forward pass in
+   * evaluation mode without a graph, each module's mode restored after. A lazy build by a training
+   * forward would move BatchNorm's running statistics on that batch and draw from dropout's generator.
+   *
+   * @param batch a batch {@code [N, ...]}; only its shape is read when the module infers shapes
+   */
+  public final void buildFrom(Tensor batch) {
+    if (isBuilt()) return;
+    if (infersShapes()) {
+      ensureBuilt(batch);
+      return;
+    }
+    Map<Module, Boolean> modes = new LinkedHashMap<>();   // parents before children, as train() propagates
+    collectModes(modes);
+    try (var g = org.neurite.autograd.GradMode.off()) {
+      train(false);
+      forward(batch);
+    } finally {
+      modes.forEach((m, on) -> m.train(on));
+    }
+  }
+
+  private void collectModes(Map<Module, Boolean> out) {
+    out.put(this, training);
+    children.values().forEach(c -> c.collectModes(out));
+  }
+
+  /**
+   * Whether {@link #build} alone creates every weight, so a lazy build needs only the input's shape;
+   * false by default, as a custom module may create its children in {@code forward}.
+   *
+   * @return true for layers and containers whose build covers their children
+   */
+  protected boolean infersShapes() {
+    return false;
+  }
+
   /** {@return whether the module knows its input shape and has its weights} */
   public boolean isBuilt() {
     return inputShape != null;
@@ -142,7 +181,7 @@ public abstract class Module {
   }
 
   /**
-   * Registers a sub-module under {@code name}; returns it.
+   * Registers a sub-module under {@code name}, in this module's mode; returns it.
    *
    * @param <M> the module's type
    * @param name the child's name in this module
@@ -150,6 +189,7 @@ public abstract class Module {
    * @return {@code module}
    */
   protected final <M extends Module> M child(String name, M module) {
+    if (module.isTraining() != training) module.train(training);   // a child made in an evaluation forward evaluates too
     children.put(name, module);
     return module;
   }
@@ -322,16 +362,20 @@ public abstract class Module {
    */
   public void loadStateDict(Map<String, Tensor> state) {
     Map<String, Tensor> mine = stateDict();
+    // Every name and shape is checked before the first copy: a rejected state leaves the model as it was.
     for (var e : mine.entrySet()) {
       Tensor src = state.get(e.getKey());
       if (src == null) throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" is missing");
       if (!Shape.same(src.shape(), e.getValue().shape()))
         throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" has shape " + Shape.str(src.shape())
             + ", the model expects " + Shape.str(e.getValue().shape()));
-      System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
     }
     for (String k : state.keySet())
       if (!mine.containsKey(k)) throw new IllegalArgumentException("load: unexpected tensor \"" + k + "\" for this model");
+    for (var e : mine.entrySet()) {
+      Tensor src = state.get(e.getKey());
+      System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
+    }
   }
 
   // ---------------------------------------------------------------- Keras-style training (train.Trainer)

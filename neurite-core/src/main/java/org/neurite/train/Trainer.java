@@ -422,9 +422,7 @@ public final class Trainer {
     if (!model.isBuilt()) {
       synchronized (model) {   // the lazy build creates the weights: once, not once per thread
         if (!model.isBuilt()) {
-          try (var g = GradMode.off()) {
-            model.forward(x.slice(0, 0, 1).contiguous());
-          }
+          model.buildFrom(x.slice(0, 0, 1).contiguous());
         }
       }
     }
@@ -481,11 +479,7 @@ public final class Trainer {
   }
 
   private void ensureAttached(Tensor sample) {
-    if (!model.isBuilt()) {
-      try (var g = GradMode.off()) {
-        model.forward(sample);
-      }
-    }
+    model.buildFrom(sample);
     optimizer.attach(model.parameters());
   }
 
