@@ -30,6 +30,9 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Bidirectional extends Layer implements MaskAware {
+  /** Everything needed to rebuild this layer besides the wrapped one: nothing. */
+  public record Config() {}
+
   private final RecurrentLayer fwd, bwd;
   private final Rng dropoutRng = Seeds.next();
 
@@ -40,6 +43,10 @@ public final class Bidirectional extends Layer implements MaskAware {
     bwd = child("backward_layer", layer.copy());
     fwd.directions(2);
     bwd.directions(2);
+  }
+
+  public Config config() {
+    return new Config();
   }
 
   /** The wrapped (forward) layer, whose configuration both directions share. */

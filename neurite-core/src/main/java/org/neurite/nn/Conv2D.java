@@ -133,8 +133,9 @@ public final class Conv2D extends Layer {
       throw new IllegalArgumentException(this + ": groups=" + groups + " must divide input channels " + c + " and filters "
           + filters);
     int fanIn = c / groups * kernel * kernel, fanOut = filters / groups * kernel * kernel;
-    weight = param("weight", Init.xavierUniform(Seeds.next(), fanIn, fanOut, filters, c / groups, kernel, kernel));
-    if (useBias) bias = param("bias", Tensor.zeros(filters));
+    weight = param("weight", new int[] {filters, c / groups, kernel, kernel},
+        () -> Init.xavierUniform(Seeds.next(), fanIn, fanOut, filters, c / groups, kernel, kernel));
+    if (useBias) bias = param("bias", new int[] {filters}, () -> Tensor.zeros(filters));
     int p = padSize = pad(), span = dilation * (kernel - 1);
     int ho = (in[1] + 2 * p - span - 1) / stride + 1, wo = (in[2] + 2 * p - span - 1) / stride + 1;
     if (ho < 1 || wo < 1)

@@ -9,6 +9,17 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class Flatten extends Layer {
+  /** This layer has no options; the record is its (empty) config. */
+  public record Config() {}
+
+  public static Flatten of(Config c) {
+    return new Flatten();
+  }
+
+  public Config config() {
+    return new Config();
+  }
+
   @Override
   protected int[] build(int[] in) {
     return new int[] {Shape.size(in)};

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
@@ -164,8 +165,22 @@ public abstract class Module {
    * @return {@code value}
    */
   protected final Tensor param(String name, Tensor value) {
+    counted(value.shape());
     params.put(name, value.requiresGrad(true));
     return value;
+  }
+
+  /**
+   * Registers a trainable parameter of {@code shape} whose initial value {@code init} makes; in a
+   * {@link #shapeOnly} build nothing is made and the result is null.
+   *
+   * @param name the parameter's name in this module
+   * @param shape its shape
+   * @param init makes its initial value, of that shape
+   * @return the parameter, or null in a shape-only build
+   */
+  protected final Tensor param(String name, int[] shape, Supplier<Tensor> init) {
+    return counted(shape) ? null : param(name, init.get());
   }
 
   /**
@@ -176,8 +191,79 @@ public abstract class Module {
    * @return {@code value}
    */
   protected final Tensor buffer(String name, Tensor value) {
+    counted(value.shape());
     buffers.put(name, value);
     return value;
+  }
+
+  /**
+   * Registers a buffer of {@code shape} made by {@code init}; null in a {@link #shapeOnly} build.
+   *
+   * @param name the buffer's name in this module
+   * @param shape its shape
+   * @param init makes its initial value
+   * @return the buffer, or null in a shape-only build
+   */
+  protected final Tensor buffer(String name, int[] shape, Supplier<Tensor> init) {
+    return counted(shape) ? null : buffer(name, init.get());
+  }
+
+  /**
+   * An array the build needs that is neither parameter nor buffer (a fixed table); null in a
+   * {@link #shapeOnly} build, which counts it instead.
+   *
+   * @param shape its shape
+   * @param make makes it
+   * @return the tensor, or null in a shape-only build
+   */
+  protected final Tensor allocate(int[] shape, Supplier<Tensor> make) {
+    return counted(shape) ? null : make.get();
+  }
+
+  // ---------------------------------------------------------------- shape-only builds (PyTorch's meta device)
+
+  /** The running count of the shape-only build on this thread, or null outside one. */
+  private static final ThreadLocal<long[]> SHAPE_ONLY = new ThreadLocal<>();
+
+  /** In a shape-only build, adds {@code shape}'s elements to the count and says true (make nothing). */
+  private static boolean counted(int[] shape) {
+    long[] count = SHAPE_ONLY.get();
+    if (count == null) return false;
+    long n = 1;
+    for (int d : shape) {
+      if (d < 0) throw new IllegalArgumentException("a negative size in " + Shape.str(shape));
+      n = Math.multiplyExact(n, d);
+    }
+    count[0] = Math.addExact(count[0], n);
+    return true;
+  }
+
+  /**
+   * Runs {@code build} as a shape-only build, as PyTorch's meta device does: the modules it constructs
+   * and builds run their own shape inference, but their parameters, buffers and tables are counted, not
+   * allocated (and the thread's {@link Seeds} are left as they were). So the memory a config asks for
+   * is known exactly, without a second copy of each layer's shape arithmetic, before a byte of it is
+   * allocated. What {@code build} makes has no weights: count with it, then drop it.
+   *
+   * @param build constructs modules and builds them for a shape
+   * @return the elements their arrays would hold, up to where {@code build} threw if it did (the real
+   *     build then reports the error); -1 if the count overflows a long
+   */
+  public static long shapeOnly(Runnable build) {
+    long[] count = {0}, outer = SHAPE_ONLY.get();
+    SHAPE_ONLY.set(count);
+    org.neurite.tensor.Rng seeds = Seeds.swap(new org.neurite.tensor.Rng(0));
+    try {
+      build.run();
+    } catch (ArithmeticException e) {
+      return -1;
+    } catch (RuntimeException e) {
+      // a config the layers refuse: counted as far as it goes
+    } finally {
+      SHAPE_ONLY.set(outer);
+      Seeds.swap(seeds);
+    }
+    return count[0];
   }
 
   /**
