@@ -70,14 +70,68 @@ public final class ModelFiles {
   public static void save(Sequential model, Path dir, Map<String, Object> metadata) throws IOException {
     if (!model.isBuilt())
       throw new IllegalStateException("save: the model is not built; call input(...) or run it on a batch first");
-    saveDirectory(dir, tmp -> writeModel(tmp, model, metadata));
+    write(dir, config(model, metadata), model.stateDict(), null);
   }
 
-  static void writeModel(Path tmp, Sequential model, Map<String, Object> metadata) throws IOException {
+  /** {@link #config(Sequential)} with {@code metadata} under "metadata" (none when empty). */
+  static ObjectNode config(Sequential model, Map<String, Object> metadata) {
     ObjectNode cfg = config(model);
     if (!metadata.isEmpty()) cfg.set("metadata", JSON.valueToTree(metadata));
-    AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
-    SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
+    return cfg;
+  }
+
+  /**
+   * The one versioned writer of model directories (a Sequential's, a text classifier's, a translator's,
+   * a checkpoint's): {@code config} stamped with the current {@link #FORMAT_VERSION} as config.json,
+   * {@code state} as model.safetensors, and whatever {@code more} writes, all swapped into place together
+   * ({@link #saveDirectory}).
+   *
+   * @param dir the model directory, replaced as a whole
+   * @param config what config.json holds besides format_version ("class", the sizes, "metadata"...)
+   * @param state the tensors of model.safetensors
+   * @param more writes the directory's other files, or null
+   * @throws IOException if a file cannot be written; the old directory, if any, is left as it was
+   */
+  public static void write(Path dir, ObjectNode config, Map<String, Tensor> state, DirWriter more) throws IOException {
+    ObjectNode stamped = JSON.createObjectNode().put("format_version", FORMAT_VERSION);
+    config.properties().forEach(e -> { if (!e.getKey().equals("format_version")) stamped.set(e.getKey(), e.getValue()); });
+    String text = JSON.writeValueAsString(stamped);
+    saveDirectory(dir, tmp -> {
+      AtomicFiles.writeString(tmp.resolve(CONFIG), text);
+      SafeTensors.write(tmp.resolve(WEIGHTS), state);
+      if (more != null) more.write(tmp);
+    });
+  }
+
+  /**
+   * The one reader of config.json: bounded to {@code maxBytes}, parsed, and its format_version one this
+   * version reads (1..{@link #FORMAT_VERSION}); what a version changed in a Sequential's layers is
+   * upgraded by {@link #current}.
+   *
+   * @param dir the model directory
+   * @param maxBytes the largest config.json accepted
+   * @param what what the file holds, for messages ("model config")
+   * @return the parsed config.json
+   * @throws IOException if the file is missing, too large, not JSON or of an unknown version
+   */
+  public static JsonNode readConfig(Path dir, long maxBytes, String what) throws IOException {
+    Path cfg = dir.resolve(CONFIG);
+    recover(dir);
+    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + ": not a model directory (expected " + CONFIG + " and " + WEIGHTS + ")");
+    JsonNode root;
+    try {
+      root = JSON.readTree(BoundedFiles.readString(cfg, maxBytes, what));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(cfg + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
+    } catch (JacksonException e) {
+      throw new IOException("load " + cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+    }
+    if (root == null || !root.isObject()) throw new IOException("load " + cfg + ": expected a JSON object, got " + clip(String.valueOf(root)));
+    int version = root.path("format_version").asInt(-1);
+    if (version < 1 || version > FORMAT_VERSION)
+      throw new IOException(cfg + ": format_version " + clip(root.path("format_version").toString()) + " is not supported (this Neurite reads 1.."
+          + FORMAT_VERSION + ")");
+    return root;
   }
 
   /**
@@ -105,17 +159,7 @@ public final class ModelFiles {
    */
   public static Sequential load(Path dir) throws IOException {
     Path cfg = dir.resolve(CONFIG), weights = dir.resolve(WEIGHTS);
-    recover(dir);
-    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + ": not a model directory (expected " + CONFIG + " and " + WEIGHTS + ")");
-    JsonNode root;
-    try {
-      root = JSON.readTree(BoundedFiles.readString(cfg, MAX_CONFIG, "model config"));
-    } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(cfg + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
-    } catch (JacksonException e) {
-      throw new IOException("load " + cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-    }
-    Sequential model = fromConfig(root, cfg);
+    Sequential model = fromConfig(readConfig(dir, MAX_CONFIG, "model config"), cfg);
     Map<String, Tensor> state = SafeTensors.read(weights);
     try {
       model.loadStateDict(state);

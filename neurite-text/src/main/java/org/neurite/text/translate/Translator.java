@@ -10,10 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.neurite.io.AtomicFiles;
-import org.neurite.io.BoundedFiles;
 import org.neurite.io.Heap;
 import org.neurite.io.Messages;
+import org.neurite.io.ModelFiles;
 import org.neurite.io.SafeTensors;
 import org.neurite.tensor.Tensor;
 import org.neurite.text.Tokenizer;
@@ -23,7 +22,7 @@ import org.neurite.text.Vocabulary;
  * A trained {@link TranslationModel} ({@link Seq2Seq} or {@link TransformerSeq2Seq}) with its vocabularies and tokenisation: text in, text out, and the model
  * directory. Not the network itself, and not training ({@link TranslationTrainer}).
  *
- * <p>A model directory holds {@code config.json} ({@code format_version} 1, {@code class} "Seq2Seq" or "TransformerSeq2Seq", the
+ * <p>A model directory, written and read by {@link ModelFiles}' versioned writer, holds {@code config.json} ({@code format_version}, {@code class} "Seq2Seq" or "TransformerSeq2Seq", the
  * network's {@code config}, and {@code metadata}: both vocabularies in id order, the tokenizer ("neurite"
  * or "whitespace"), the maximum output length) and {@code model.safetensors} (the state_dict). It is
  * written to a sibling temporary directory and renamed into place.
@@ -32,7 +31,8 @@ import org.neurite.text.Vocabulary;
  * decoding); translate from one thread at a time.
  */
 public final class Translator {
-  public static final int FORMAT_VERSION = 1;
+  /** The format_version of the directories this version writes: the one of every model directory ({@link ModelFiles#FORMAT_VERSION}). */
+  public static final int FORMAT_VERSION = ModelFiles.FORMAT_VERSION;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** A translation: the text, its tokens, the source tokens as the model saw them (EOS last), score and attention. */
@@ -135,16 +135,11 @@ public final class Translator {
   /** Writes the model directory (config.json, model.safetensors), replacing what was there. */
   public void save(Path dir) throws IOException {
     ObjectNode root = JSON.createObjectNode();
-    root.put("format_version", FORMAT_VERSION);
     root.put("class", model instanceof Seq2Seq ? "Seq2Seq" : "TransformerSeq2Seq");
     root.set("config", JSON.valueToTree(model.config()));
     root.set("metadata", JSON.valueToTree(Map.of("source_vocab", source.tokens(), "target_vocab", target.tokens(),
         "tokenizer", whitespaceTokens ? "whitespace" : "neurite", "max_length", maxLength)));
-    String config = JSON.writeValueAsString(root);
-    org.neurite.io.ModelFiles.saveDirectory(dir, tmp -> {
-      AtomicFiles.writeString(tmp.resolve("config.json"), config);
-      SafeTensors.write(tmp.resolve("model.safetensors"), model.module().stateDict());
-    });
+    ModelFiles.write(dir, root, model.module().stateDict(), null);
   }
 
   /** Whether {@code dir} holds a translation model: a config.json whose class is "Seq2Seq" or "TransformerSeq2Seq". */
@@ -161,19 +156,12 @@ public final class Translator {
 
   /** Reads a directory written by {@link #save}. */
   public static Translator load(Path dir) throws IOException {
-    Path cfg = dir.resolve("config.json");
+    Path cfg = dir.resolve(ModelFiles.CONFIG);
     if (!Files.isRegularFile(cfg)) throw new IOException("load " + dir + ": no config.json; expected a translation model directory");
-    JsonNode root;
-    try {
-      root = JSON.readTree(BoundedFiles.readString(cfg, MAX_CONFIG, "translation model config"));
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IOException("load " + cfg + ": not valid JSON (" + Messages.clip(e.getOriginalMessage()) + ")", e);
-    }
-    int version = root.path("format_version").asInt(-1);
+    JsonNode root = ModelFiles.readConfig(dir, MAX_CONFIG, "translation model config");
     String cls = root.path("class").asText();
-    if (version != FORMAT_VERSION || !(cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq")))
-      throw new IOException("load " + cfg + ": expected format_version " + FORMAT_VERSION
-          + " and class \"Seq2Seq\" or \"TransformerSeq2Seq\", found " + version + " and \"" + Messages.clip(cls) + "\"");
+    if (!(cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq")))
+      throw new IOException("load " + cfg + ": expected class \"Seq2Seq\" or \"TransformerSeq2Seq\", found \"" + Messages.clip(cls) + "\"");
     JsonNode c = root.get("config");
     if (c == null || !c.isObject()) throw new IOException("load " + cfg + ": expected a \"config\" object with the model's sizes, found "
         + (c == null ? "none" : Messages.clip(c.toString())));

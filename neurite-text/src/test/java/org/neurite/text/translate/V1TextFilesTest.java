@@ -26,6 +26,18 @@ class V1TextFilesTest {
   }
 
   @Test
+  void translatorsWriteThroughTheSharedVersionedWriter(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Translator.load(fixture("translator")).save(dir.resolve("t"));
+    Path cfg = dir.resolve("t").resolve("config.json");
+    String text = java.nio.file.Files.readString(cfg);
+    assertEquals(true, text.startsWith("{\n  \"format_version\" : " + org.neurite.io.ModelFiles.FORMAT_VERSION + ","), text);
+    assertEquals("eins zwei", Translator.load(dir.resolve("t")).translate("one two").text());
+    java.nio.file.Files.writeString(cfg, text.replaceFirst("\"format_version\" : \\d+", "\"format_version\" : 99"));
+    org.neurite.testing.Errors.assertMessage(java.io.IOException.class, () -> Translator.load(dir.resolve("t")),
+        "format_version 99 is not supported", "reads 1..");
+  }
+
+  @Test
   void aVersion1TextClassifierClassifiesAsItDid() throws Exception {
     TextClassifier.Prediction p = TextClassifier.load(fixture("text-classifier")).classify("good film");
     assertEquals("pos", p.label());
