@@ -14,6 +14,7 @@ import org.neurite.io.Heap;
 import org.neurite.io.Messages;
 import org.neurite.io.ModelFiles;
 import org.neurite.io.SafeTensors;
+import org.neurite.nn.Module;
 import org.neurite.tensor.Tensor;
 import org.neurite.text.Tokenizer;
 import org.neurite.text.Vocabulary;
@@ -189,7 +190,7 @@ public final class Translator {
     Heap.require("build the translation model of " + cfg + " (up to " + params + " parameters)", 4 * params);
     TranslationModel model;
     try {
-      model = sizes instanceof Seq2Seq.Config k ? new Seq2Seq(k) : new TransformerSeq2Seq((TransformerSeq2Seq.Config) sizes);
+      model = of(sizes);
     } catch (IllegalArgumentException e) {
       throw new IOException("load " + cfg + ": " + e.getMessage(), e);
     }
@@ -206,32 +207,16 @@ public final class Translator {
   private static final long MAX_CONFIG = 64 << 20;   // the two vocabularies travel in config.json
 
   /**
-   * An upper bound on the parameters a config builds (its embeddings, recurrent or attention layers and
-   * output projection, each as wide as the widest size it may take), so that a config declaring a
-   * 2e8-word vocabulary fails before allocating. -1 on overflow.
+   * The parameters a config builds, counted by a shape-only build of the model ({@link Module#shapeOnly}:
+   * nothing is allocated), so that a config declaring a 2e8-word vocabulary fails before allocating.
+   * -1 on overflow.
    */
   static long parameterBound(TranslationModel.Sizes sizes) {
-    try {
-      if (sizes instanceof Seq2Seq.Config k) {
-        long e = k.embedDim(), dir = k.bidirectional() ? 2 : 1, h = k.hidden(), wide = dir * h, gates = "lstm".equals(k.cell()) ? 4 : 3;
-        long embed = Math.multiplyExact(Math.addExact((long) k.sourceVocab(), k.targetVocab()), e);
-        long encoder = Math.multiplyExact(dir * gates * h, Math.addExact(e + h, 2));
-        long decoder = Math.multiplyExact(gates * wide, Math.addExact(e + 2 * wide, 2));
-        long attention = Math.multiplyExact(Math.max(1, k.attentionUnits()), 2 * wide + 2) + Math.multiplyExact(wide, 2 * wide + 1);
-        long out = Math.multiplyExact(k.targetVocab(), Math.addExact(2 * wide + e, 1));
-        return Math.addExact(Math.addExact(embed, encoder), Math.addExact(Math.addExact(decoder, attention), out));
-      }
-      var k = (TransformerSeq2Seq.Config) sizes;
-      long d = k.dModel(), ff = k.ff();
-      long embed = Math.multiplyExact(k.sharedEmbeddings() ? Math.max(k.sourceVocab(), k.targetVocab())
-          : (long) k.sourceVocab() + k.targetVocab(), d);
-      long layer = Math.addExact(Math.multiplyExact(8 * d, d + 1), Math.multiplyExact(2 * d, ff) + ff + 8 * d);
-      long layers = Math.multiplyExact(layer, (long) k.encoderLayers() + k.decoderLayers());
-      long out = Math.multiplyExact(k.targetVocab(), d + 1);
-      return Math.addExact(Math.addExact(embed, layers), Math.addExact(out, 4 * d));
-    } catch (ArithmeticException e) {
-      return -1;
-    }
+    return Module.shapeOnly(() -> of(sizes));
+  }
+
+  private static TranslationModel of(TranslationModel.Sizes sizes) {
+    return sizes instanceof Seq2Seq.Config k ? new Seq2Seq(k) : new TransformerSeq2Seq((TransformerSeq2Seq.Config) sizes);
   }
 
   private static List<String> strings(JsonNode array) {
