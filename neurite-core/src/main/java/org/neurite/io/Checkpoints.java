@@ -91,8 +91,7 @@ public final class Checkpoints {
   /** As above, with the run's callbacks' states ({@code train.Callbacks.states}), restored on resume. */
   public static void save(Path dir, Sequential model, Optimizer optimizer, int nextEpoch, Map<String, Object> metadata,
                           List<CallbackState> callbacks) throws IOException {
-    ModelFiles.saveDirectory(dir, tmp -> {
-      ModelFiles.writeModel(tmp, model, metadata);
+    ModelFiles.write(dir, ModelFiles.config(model, metadata), model.stateDict(), tmp -> {
       SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state());
       ObjectNode t = ModelFiles.JSON.createObjectNode();
       t.put("format_version", ModelFiles.FORMAT_VERSION);

@@ -13,37 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.neurite.nn.Activation;
-import org.neurite.nn.ActivationLayer;
-import org.neurite.nn.AttentionPooling;
-import org.neurite.nn.AvgPool2D;
-import org.neurite.nn.BatchNorm;
-import org.neurite.nn.Bidirectional;
-import org.neurite.nn.Conv2D;
-import org.neurite.nn.Dense;
-import org.neurite.nn.Dropout;
-import org.neurite.nn.Embedding;
-import org.neurite.nn.Flatten;
-import org.neurite.nn.GRU;
-import org.neurite.nn.GlobalAvgPool1D;
-import org.neurite.nn.GlobalAvgPool2D;
-import org.neurite.nn.LSTM;
-import org.neurite.nn.LayerNorm;
-import org.neurite.nn.MaxPool2D;
+import org.neurite.nn.Layers;
 import org.neurite.nn.Module;
-import org.neurite.nn.MultiHeadAttention;
-import org.neurite.nn.Padding;
-import org.neurite.nn.Pool2D;
-import org.neurite.nn.PositionalEmbedding;
-import org.neurite.nn.PositionalEncoding;
-import org.neurite.nn.RecurrentLayer;
-import org.neurite.nn.Residual;
 import org.neurite.nn.Sequential;
-import org.neurite.nn.SimpleRNN;
-import org.neurite.nn.TransformerEncoderLayer;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -56,8 +32,12 @@ import org.neurite.tensor.Tensor;
  * <p>Thread-safe: static methods with no shared mutable state.
  */
 public final class ModelFiles {
-  /** The config.json format this version writes ({@code "format_version"}). */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The config.json format this version writes ({@code "format_version"}); 1 is read too. Version 2
+   * writes each layer's config record as it is (snake_case keys), where version 1 used Keras' key names
+   * for the image layers ({@link #upgradeV1}).
+   */
+  public static final int FORMAT_VERSION = 2;
   /** The two files of a model directory. */
   public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors";
   private static final long MAX_CONFIG = 16 << 20;
@@ -90,14 +70,68 @@ public final class ModelFiles {
   public static void save(Sequential model, Path dir, Map<String, Object> metadata) throws IOException {
     if (!model.isBuilt())
       throw new IllegalStateException("save: the model is not built; call input(...) or run it on a batch first");
-    saveDirectory(dir, tmp -> writeModel(tmp, model, metadata));
+    write(dir, config(model, metadata), model.stateDict(), null);
   }
 
-  static void writeModel(Path tmp, Sequential model, Map<String, Object> metadata) throws IOException {
+  /** {@link #config(Sequential)} with {@code metadata} under "metadata" (none when empty). */
+  static ObjectNode config(Sequential model, Map<String, Object> metadata) {
     ObjectNode cfg = config(model);
     if (!metadata.isEmpty()) cfg.set("metadata", JSON.valueToTree(metadata));
-    AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(cfg));
-    SafeTensors.write(tmp.resolve(WEIGHTS), model.stateDict());
+    return cfg;
+  }
+
+  /**
+   * The one versioned writer of model directories (a Sequential's, a text classifier's, a translator's,
+   * a checkpoint's): {@code config} stamped with the current {@link #FORMAT_VERSION} as config.json,
+   * {@code state} as model.safetensors, and whatever {@code more} writes, all swapped into place together
+   * ({@link #saveDirectory}).
+   *
+   * @param dir the model directory, replaced as a whole
+   * @param config what config.json holds besides format_version ("class", the sizes, "metadata"...)
+   * @param state the tensors of model.safetensors
+   * @param more writes the directory's other files, or null
+   * @throws IOException if a file cannot be written; the old directory, if any, is left as it was
+   */
+  public static void write(Path dir, ObjectNode config, Map<String, Tensor> state, DirWriter more) throws IOException {
+    ObjectNode stamped = JSON.createObjectNode().put("format_version", FORMAT_VERSION);
+    config.properties().forEach(e -> { if (!e.getKey().equals("format_version")) stamped.set(e.getKey(), e.getValue()); });
+    String text = JSON.writeValueAsString(stamped);
+    saveDirectory(dir, tmp -> {
+      AtomicFiles.writeString(tmp.resolve(CONFIG), text);
+      SafeTensors.write(tmp.resolve(WEIGHTS), state);
+      if (more != null) more.write(tmp);
+    });
+  }
+
+  /**
+   * The one reader of config.json: bounded to {@code maxBytes}, parsed, and its format_version one this
+   * version reads (1..{@link #FORMAT_VERSION}); what a version changed in a Sequential's layers is
+   * upgraded by {@link #current}.
+   *
+   * @param dir the model directory
+   * @param maxBytes the largest config.json accepted
+   * @param what what the file holds, for messages ("model config")
+   * @return the parsed config.json
+   * @throws IOException if the file is missing, too large, not JSON or of an unknown version
+   */
+  public static JsonNode readConfig(Path dir, long maxBytes, String what) throws IOException {
+    Path cfg = dir.resolve(CONFIG);
+    recover(dir);
+    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + ": not a model directory (expected " + CONFIG + " and " + WEIGHTS + ")");
+    JsonNode root;
+    try {
+      root = JSON.readTree(BoundedFiles.readString(cfg, maxBytes, what));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(cfg + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
+    } catch (JacksonException e) {
+      throw new IOException("load " + cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+    }
+    if (root == null || !root.isObject()) throw new IOException("load " + cfg + ": expected a JSON object, got " + clip(String.valueOf(root)));
+    int version = root.path("format_version").asInt(-1);
+    if (version < 1 || version > FORMAT_VERSION)
+      throw new IOException(cfg + ": format_version " + clip(root.path("format_version").toString()) + " is not supported (this Neurite reads 1.."
+          + FORMAT_VERSION + ")");
+    return root;
   }
 
   /**
@@ -125,17 +159,7 @@ public final class ModelFiles {
    */
   public static Sequential load(Path dir) throws IOException {
     Path cfg = dir.resolve(CONFIG), weights = dir.resolve(WEIGHTS);
-    recover(dir);
-    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir + ": not a model directory (expected " + CONFIG + " and " + WEIGHTS + ")");
-    JsonNode root;
-    try {
-      root = JSON.readTree(BoundedFiles.readString(cfg, MAX_CONFIG, "model config"));
-    } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(cfg + ": missing; a model directory holds " + CONFIG + " and " + WEIGHTS);
-    } catch (JacksonException e) {
-      throw new IOException("load " + cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-    }
-    Sequential model = fromConfig(root, cfg);
+    Sequential model = fromConfig(readConfig(dir, MAX_CONFIG, "model config"), cfg);
     Map<String, Tensor> state = SafeTensors.read(weights);
     try {
       model.loadStateDict(state);
@@ -164,31 +188,61 @@ public final class ModelFiles {
   private static ArrayNode layerList(List<Module> modules) {
     ArrayNode layers = JSON.createArrayNode();
     for (Module m : modules) {
-      ObjectNode l = layers.addObject();
-      l.put("class", m.getClass().getSimpleName());
-      l.set("config", layerConfig(m));
+      Layers.Type<?, ?> type = Layers.of(m);
+      ObjectNode c = RECORDS.valueToTree(type.configOf(m));
+      type.partsOf(m).forEach((name, part) -> c.set(name, layerList(part)));
+      layers.addObject().put("class", type.name()).set("config", c);
     }
     return layers;
   }
 
   /** A Sequential of the layers a "layers" list describes, not built; errors name the layer's index. */
   private static Sequential sequentialOf(JsonNode layers, String prefix) {
+    return Sequential.of(modulesOf(layers, prefix).toArray(new Module[0]));
+  }
+
+  private static List<Module> modulesOf(JsonNode layers, String prefix) {
     if (!layers.isArray()) throw new IllegalArgumentException(prefix + "layers must be a list, got " + clip(layers.toString()));
     // A 12 MB config of 600,000 Flatten layers would build 600,000 modules: the deepest real networks have hundreds.
     if (layers.size() > MAX_LAYERS)
       throw new IllegalArgumentException(prefix + "layers lists " + layers.size() + " layers; a config may declare at most "
           + MAX_LAYERS + " in one list");
-    Sequential model = new Sequential();
+    List<Module> out = new java.util.ArrayList<>();
     int i = 0;
     for (JsonNode l : layers) {
       try {
-        model.add(layer(l.path("class").asText(), l.path("config")));
+        out.add(layer(l, prefix + "layers." + i + "."));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(prefix + "layers." + i + ": " + e.getMessage(), e);
       }
       i++;
     }
-    return model;
+    return out;
+  }
+
+  /**
+   * The layer one {"class", "config"} entry describes, through the {@link Layers} table: the config's
+   * fields are the type's record, and any list that is not one of its fields is a part (Residual's body).
+   */
+  private static Module layer(JsonNode l, String prefix) {
+    String cls = l.path("class").asText();
+    Layers.Type<?, ?> type = Layers.byName(cls);
+    if (type == null)
+      throw new IllegalArgumentException("unknown layer class \"" + clip(cls) + "\"; a custom layer loads once registered with Layers.register");
+    JsonNode c = l.path("config");
+    if (!c.isObject()) throw new IllegalArgumentException("config must be an object, got " + clip(c.toString()));
+    ObjectNode fields = ((ObjectNode) c).deepCopy();
+    java.util.Set<String> components = new java.util.HashSet<>();
+    for (var rc : type.config().getRecordComponents()) components.add(SNAKE.translate(rc.getName()));
+    Map<String, List<Module>> parts = new LinkedHashMap<>();
+    for (var it = c.properties().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!components.contains(e.getKey()) && e.getValue().isArray()) {
+        parts.put(e.getKey(), modulesOf(e.getValue(), prefix + e.getKey() + "."));
+        fields.remove(e.getKey());
+      }
+    }
+    return type.build(record(fields, type.config(), cls), parts);
   }
 
   /**
@@ -200,20 +254,17 @@ public final class ModelFiles {
    * @throws IOException if the config is invalid or too large for the heap; the message names the file
    */
   public static Sequential fromConfig(JsonNode root, Path where) throws IOException {
-    int version = root.path("format_version").asInt(-1);
-    if (version < 1 || version > FORMAT_VERSION)
-      throw new IOException(where + ": format_version " + clip(root.path("format_version").toString()) + " is not supported (this Neurite reads 1.."
-          + FORMAT_VERSION + ")");
-    if (!"Sequential".equals(root.path("class").asText()))
-      throw new IOException(where + ": class \"" + clip(root.path("class").asText()) + "\" is not supported (expected Sequential)");
+    JsonNode r = current(root, where);
+    if (!"Sequential".equals(r.path("class").asText()))
+      throw new IOException(where + ": class \"" + clip(r.path("class").asText()) + "\" is not supported (expected Sequential)");
     Sequential model;
     try {
-      model = sequentialOf(root.path("layers"), "");
+      model = sequentialOf(r.path("layers"), "");
     } catch (RuntimeException e) {
       throw new IOException(where + ": " + e.getMessage(), e);
     }
-    int[] shape = inputShape(root, where);
-    long params = estimateParameters(root);
+    int[] shape = inputShape(r, where);
+    long params = estimateParameters(r);
     if (params < 0 || params > Integer.MAX_VALUE * 4L)
       throw new IOException(where + ": the layers describe more than 2^33 parameters; check the sizes in the config");
     try {
@@ -222,6 +273,22 @@ public final class ModelFiles {
     } catch (RuntimeException e) {
       throw new IOException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code root} in the current format: a version 1 config upgraded, a current one as it is.
+   *
+   * @param root a parsed config.json
+   * @param where the file, for messages
+   * @return the config in format {@link #FORMAT_VERSION}
+   * @throws IOException if its format_version is not one this version reads
+   */
+  public static JsonNode current(JsonNode root, Path where) throws IOException {
+    int version = root.path("format_version").asInt(-1);
+    if (version < 1 || version > FORMAT_VERSION)
+      throw new IOException(where + ": format_version " + clip(root.path("format_version").toString()) + " is not supported (this Neurite reads 1.."
+          + FORMAT_VERSION + ")");
+    return version == 1 ? upgradeV1(root) : root;
   }
 
   private static int[] inputShape(JsonNode root, Path where) throws IOException {
@@ -239,143 +306,96 @@ public final class ModelFiles {
   }
 
   /**
-   * The number of parameters the config describes, from the layer sizes alone (nothing is built or
+   * The number of parameter values the config describes (buffers and fixed tables included), from a
+   * shape-only build ({@link Module#shapeOnly}: the layers run their own shape inference and nothing is
    * allocated), so that a config asking for more than the heap holds fails before allocating. Exact
-   * for the built-in layers; a config it cannot follow (a bad shape) gives 0, leaving the error to the
-   * layers themselves. Returns -1 on overflow.
+   * for every layer in the {@link Layers} table; a config the layers refuse is counted as far as it goes,
+   * leaving the error to the real build. Returns -1 on overflow.
    *
    * @param root the parsed config.json
    * @return the parameter count, 0 when it cannot be worked out, -1 on overflow
    */
   public static long estimateParameters(JsonNode root) {
-    JsonNode in = root.path("input_shape");
-    if (!in.isArray()) return 0;   // not a shape: the input_shape check reports it
-    long[] s = new long[in.size()];
-    for (int k = 0; k < s.length; k++) s[k] = Math.max(1, in.get(k).asLong());
+    JsonNode r;
+    int[] shape;
     try {
-      return estimate(root.path("layers"), s, 0).params();
-    } catch (ArithmeticException e) {
-      return -1;
+      r = current(root, null);
+      shape = inputShape(r, null);
+    } catch (IOException e) {
+      return 0;   // the loader reports it
     }
+    return Module.shapeOnly(() -> sequentialOf(r.path("layers"), "").buildFor(shape));
   }
 
-  /** Parameters of a list of layers, and the per-sample shape after them (null once it cannot be followed). */
-  private record Estimate(long params, long[] shape) {}
-
-  private static final int MAX_NESTING = 16;
   /** The most layers one "layers" list may declare. */
   static final int MAX_LAYERS = 10_000;
 
-  private static Estimate estimate(JsonNode layers, long[] shape, int depth) {
-    long[] s = shape;
-    long total = 0;
-    if (depth > MAX_NESTING) return new Estimate(0, null);   // too deep to follow; the build has the last word
-    {
-      for (JsonNode l : layers) {
-        JsonNode c = l.path("config");
-        switch (l.path("class").asText()) {
-          case "Dense" -> {
-            if (s.length == 0) return new Estimate(total, null);
-            long units = c.path("units").asLong(), fanIn = s[s.length - 1];
-            total = Math.addExact(total, Math.addExact(Math.multiplyExact(units, fanIn), c.path("use_bias").asBoolean(true) ? units : 0));
-            s[s.length - 1] = units;
-          }
-          case "Conv2D" -> {
-            if (s.length != 3) return new Estimate(total, null);
-            long f = c.path("filters").asLong(), k = c.path("kernel_size").asLong(), g = Math.max(1, c.path("groups").asLong(1));
-            long stride = Math.max(1, c.path("strides").asLong(1)), dil = Math.max(1, c.path("dilation_rate").asLong(1));
-            total = Math.addExact(total, Math.addExact(Math.multiplyExact(Math.multiplyExact(f, s[0] / g), Math.multiplyExact(k, k)),
-                c.path("use_bias").asBoolean(true) ? f : 0));
-            boolean same = "same".equals(c.path("padding").asText());
-            long span = Math.multiplyExact(dil, k - 1), pad = 2 * Math.max(0, c.path("padding").asLong(0));
-            s = new long[] {f, same ? (s[1] + stride - 1) / stride : (s[1] + pad - span - 1) / stride + 1,
-                same ? (s[2] + stride - 1) / stride : (s[2] + pad - span - 1) / stride + 1};
-          }
-          case "MaxPool2D", "AvgPool2D" -> {
-            if (s.length != 3) return new Estimate(total, null);
-            long p = Math.max(1, c.path("pool_size").asLong(1)), stride = Math.max(1, c.path("strides").asLong(p));
-            boolean same = "same".equals(c.path("padding").asText());
-            s = new long[] {s[0], same ? (s[1] + stride - 1) / stride : (s[1] - p) / stride + 1,
-                same ? (s[2] + stride - 1) / stride : (s[2] - p) / stride + 1};
-          }
-          case "BatchNorm" -> total = Math.addExact(total, Math.multiplyExact(4, s.length == 0 ? 0 : s[0]));
-          case "Flatten" -> {
-            long n = 1;
-            for (long d : s) n = Math.multiplyExact(n, Math.max(0, d));
-            s = new long[] {n};
-          }
-          case "GlobalAvgPool2D" -> s = new long[] {s.length == 0 ? 0 : s[0]};
-          case "Embedding" -> {
-            long v = c.path("vocab").asLong(), d = c.path("dim").asLong();
-            total = Math.addExact(total, Math.multiplyExact(v, d));
-            s = java.util.Arrays.copyOf(s, s.length + 1);
-            s[s.length - 1] = d;
-          }
-          case "LSTM", "GRU", "SimpleRNN" -> {
-            total = Math.addExact(total, recurrent(l.path("class").asText(), c, s, 1));
-            s = recurrentOutput(c, s, 1);
-          }
-          case "Bidirectional" -> {
-            JsonNode inner = c.path("layer");
-            total = Math.addExact(total, recurrent(inner.path("class").asText(), inner.path("config"), s, 2));
-            s = recurrentOutput(inner.path("config"), s, 2);
-          }
-          case "PositionalEmbedding", "PositionalEncoding" ->   // a [max_len, D] table, trained or fixed
-            total = Math.addExact(total, Math.multiplyExact(c.path("max_len").asLong(), last(s)));
-          case "LayerNorm" -> total = Math.addExact(total, 2 * last(s));
-          case "AttentionPooling" -> {
-            long a = c.path("attn_units").asLong(), d = last(s);
-            total = Math.addExact(total, Math.addExact(Math.multiplyExact(a, d + 2), 1));
-            if (s.length >= 2) s = new long[] {d};   // [T, D] -> [D]
-          }
-          case "MultiHeadAttention" -> {
-            long d = c.path("d_model").asLong();
-            total = Math.addExact(total, Math.multiplyExact(4 * d, d + 1));   // q, k, v and output projections
-          }
-          case "TransformerEncoderLayer" -> {
-            long d = c.path("d_model").asLong(), ff = c.path("ff").asLong();
-            total = Math.addExact(total, Math.addExact(Math.multiplyExact(4 * d, d + 1),
-                Math.addExact(Math.multiplyExact(2 * d, ff), ff + d + 4 * d)));   // attention, feed-forward, two norms
-          }
-          case "Residual" -> {
-            Estimate body = estimate(c.path("body"), s.clone(), depth + 1);
-            if (c.path("shortcut").isArray()) total = Math.addExact(total, estimate(c.path("shortcut"), s.clone(), depth + 1).params());
-            total = Math.addExact(total, body.params());
-            if (body.shape() == null) return new Estimate(total, null);
-            s = body.shape();
-          }
-          default -> { }
-        }
-        for (long d : s) if (d < 1) return new Estimate(total, null);   // the layer will reject this shape itself
-      }
-    }
-    return new Estimate(total, s);
-  }
-
-  private static long last(long[] s) {
-    return s.length == 0 ? 1 : s[s.length - 1];
-  }
+  // ---------------------------------------------------------------- the version 1 format
 
   /**
-   * Parameters of a recurrent layer's stack (weights input-to-hidden and hidden-to-hidden, two biases,
-   * per gate, layer and direction); the first layer reads the input, the others the layer below.
+   * A version 1 config rewritten as version 2: version 1 wrote the image layers under Keras' key names
+   * (strides, dilation_rate, epsilon, padding as a number or a word), left out keys at their defaults,
+   * and wrapped Bidirectional's layer in an object; the sequence layers already wrote their records.
    */
-  private static long recurrent(String cls, JsonNode c, long[] s, int directions) {
-    long h = c.path("units").asLong(), in = last(s), layers = Math.max(1, c.path("layers").asLong(1));
-    long gates = switch (cls) { case "LSTM" -> 4; case "GRU" -> 3; default -> 1; };
-    long first = Math.multiplyExact(gates * h, Math.addExact(Math.addExact(in, h), 2));
-    long rest = Math.multiplyExact(Math.multiplyExact(gates * h, Math.addExact(directions * h + h, 2)), layers - 1);
-    return Math.multiplyExact(directions, Math.addExact(first, rest));
+  static JsonNode upgradeV1(JsonNode root) {
+    if (!root.isObject()) return root;
+    ObjectNode r = ((ObjectNode) root).deepCopy();
+    r.put("format_version", FORMAT_VERSION);
+    r.set("layers", upgradeLayers(root.path("layers")));
+    return r;
   }
 
-  /** [T, D] -> [T, directions x units], or [directions x units] when only the last step is returned. */
-  private static long[] recurrentOutput(JsonNode c, long[] s, int directions) {
-    long w = Math.multiplyExact(directions, c.path("units").asLong());
-    if (s.length == 0) return new long[] {w};
-    if (s.length >= 2 && !c.path("return_sequences").asBoolean(false)) return new long[] {w};
-    long[] out = s.clone();
-    out[out.length - 1] = w;
+  private static JsonNode upgradeLayers(JsonNode layers) {
+    if (!layers.isArray()) return layers;   // the reader reports it
+    ArrayNode out = JSON.createArrayNode();
+    for (JsonNode l : layers) out.add(upgradeLayer(l));
     return out;
+  }
+
+  private static JsonNode upgradeLayer(JsonNode l) {
+    if (!l.isObject() || !(l.path("config").isObject() || l.path("config").isMissingNode())) return l;
+    ObjectNode c = l.path("config").isObject() ? ((ObjectNode) l.get("config")).deepCopy() : JSON.createObjectNode();
+    switch (l.path("class").asText()) {
+      case "Dense" -> defaults(c, "use_bias", true, "activation", "linear");
+      case "Conv2D" -> {
+        rename(c, "strides", "stride");
+        rename(c, "dilation_rate", "dilation");
+        JsonNode p = c.remove("padding");
+        boolean explicit = p != null && p.isIntegralNumber();
+        c.set("padding", explicit || p == null ? c.textNode("valid") : p);
+        c.set("explicit_padding", explicit ? p : c.numberNode(-1));
+        defaults(c, "stride", 1, "dilation", 1, "groups", 1, "use_bias", true, "activation", "linear");
+      }
+      case "MaxPool2D", "AvgPool2D" -> {
+        rename(c, "strides", "stride");
+        if (!c.has("stride") && c.has("pool_size")) c.set("stride", c.get("pool_size"));
+        defaults(c, "padding", "valid");
+      }
+      case "BatchNorm" -> {
+        rename(c, "epsilon", "eps");
+        defaults(c, "momentum", 0.1, "eps", 1e-5);
+      }
+      case "ActivationLayer", "Residual" -> defaults(c, "activation", "linear");
+      case "Bidirectional" -> {
+        JsonNode inner = c.remove("layer");
+        if (inner != null) c.set("layer", JSON.createArrayNode().add(upgradeLayer(inner)));
+      }
+      default -> { }
+    }
+    if (c.path("shortcut").isNull()) c.remove("shortcut");
+    for (String part : new String[] {"body", "shortcut"}) if (c.has(part)) c.set(part, upgradeLayers(c.get(part)));
+    return JSON.createObjectNode().put("class", l.path("class").asText()).set("config", c);
+  }
+
+  private static void rename(ObjectNode c, String from, String to) {
+    JsonNode v = c.remove(from);
+    if (v != null && !c.has(to)) c.set(to, v);
+  }
+
+  /** Sets each (key, value) pair the config leaves out. */
+  private static void defaults(ObjectNode c, Object... pairs) {
+    for (int i = 0; i < pairs.length; i += 2)
+      if (!c.has((String) pairs[i])) c.set((String) pairs[i], JSON.valueToTree(pairs[i + 1]));
   }
 
   /**
@@ -409,148 +429,32 @@ public final class ModelFiles {
     return Messages.clip(s);
   }
 
-  private static ObjectNode layerConfig(Module m) {
-    ObjectNode c = JSON.createObjectNode();
-    switch (m) {
-      case Dense d -> {
-        var k = d.config();
-        c.put("units", k.units()).put("use_bias", k.useBias()).put("activation", k.activation().kerasName());
-      }
-      case Conv2D conv -> {
-        var k = conv.config();
-        c.put("filters", k.filters()).put("kernel_size", k.kernelSize()).put("strides", k.stride());
-        if (k.explicitPadding() >= 0) c.put("padding", k.explicitPadding());
-        else c.put("padding", lower(k.padding()));
-        c.put("dilation_rate", k.dilation()).put("groups", k.groups())
-            .put("use_bias", k.useBias()).put("activation", k.activation().kerasName());
-      }
-      case Pool2D p -> {
-        var k = p.config();
-        c.put("pool_size", k.poolSize()).put("strides", k.stride()).put("padding", lower(k.padding()));
-      }
-      case Dropout d -> c.put("rate", d.config().rate());
-      case BatchNorm b -> c.put("momentum", b.config().momentum()).put("epsilon", b.config().eps());
-      case ActivationLayer a -> c.put("activation", a.activation().kerasName());
-      case Flatten f -> { }
-      case GlobalAvgPool2D g -> { }
-      case GlobalAvgPool1D g -> { }
-      case Residual r -> {
-        c.put("activation", r.activation().kerasName());
-        c.set("body", layerList(r.body().layers()));
-        if (r.shortcut() != null) c.set("shortcut", layerList(r.shortcut().layers()));
-      }
-      case Bidirectional b -> {
-        ObjectNode inner = c.putObject("layer");
-        inner.put("class", b.layer().getClass().getSimpleName());
-        inner.set("config", layerConfig(b.layer()));
-      }
-      case Embedding e -> c.setAll((ObjectNode) RECORDS.valueToTree(e.config()));
-      case LSTM r -> c.setAll((ObjectNode) RECORDS.valueToTree(r.config()));
-      case GRU r -> c.setAll((ObjectNode) RECORDS.valueToTree(r.config()));
-      case SimpleRNN r -> c.setAll((ObjectNode) RECORDS.valueToTree(r.config()));
-      case AttentionPooling a -> c.setAll((ObjectNode) RECORDS.valueToTree(a.config()));
-      case LayerNorm n -> c.setAll((ObjectNode) RECORDS.valueToTree(n.config()));
-      case PositionalEmbedding pe -> c.setAll((ObjectNode) RECORDS.valueToTree(pe.config()));
-      case PositionalEncoding pe -> c.setAll((ObjectNode) RECORDS.valueToTree(pe.config()));
-      case MultiHeadAttention a -> c.setAll((ObjectNode) RECORDS.valueToTree(a.config()));
-      case TransformerEncoderLayer t -> c.setAll((ObjectNode) RECORDS.valueToTree(t.config()));
-      default -> throw new IllegalArgumentException("save: layer " + m + " (" + m.getClass().getName()
-          + ") has no config format; only built-in layers can be saved in config.json");
-    }
-    return c;
-  }
+  private static final com.fasterxml.jackson.databind.PropertyNamingStrategies.NamingBase SNAKE =
+      (com.fasterxml.jackson.databind.PropertyNamingStrategies.NamingBase) com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE;
 
-  private static Module layer(String cls, JsonNode c) {
-    return switch (cls) {
-      case "Dense" -> new Dense(req(c, "units").asInt(), c.path("use_bias").asBoolean(true)).activation(act(c));
-      case "Conv2D" -> {
-        Conv2D conv = new Conv2D(req(c, "filters").asInt(), req(c, "kernel_size").asInt()).stride(c.path("strides").asInt(1))
-            .dilation(c.path("dilation_rate").asInt(1)).groups(c.path("groups").asInt(1))
-            .useBias(c.path("use_bias").asBoolean(true)).activation(act(c));
-        yield c.path("padding").isIntegralNumber() ? conv.padding(c.path("padding").asInt()) : conv.padding(pad(c));
-      }
-      case "MaxPool2D" -> new MaxPool2D(req(c, "pool_size").asInt(), c.path("strides").asInt(c.path("pool_size").asInt()), pad(c));
-      case "AvgPool2D" -> new AvgPool2D(req(c, "pool_size").asInt(), c.path("strides").asInt(c.path("pool_size").asInt()), pad(c));
-      case "Dropout" -> new Dropout((float) req(c, "rate").asDouble());
-      case "BatchNorm" -> new BatchNorm((float) c.path("momentum").asDouble(0.1), (float) c.path("epsilon").asDouble(1e-5));
-      case "ActivationLayer" -> new ActivationLayer(act(c));
-      case "Flatten" -> new Flatten();
-      case "GlobalAvgPool2D" -> new GlobalAvgPool2D();
-      case "GlobalAvgPool1D" -> new GlobalAvgPool1D();
-      case "Residual" -> new Residual(sequentialOf(req(c, "body"), "body."),
-          c.path("shortcut").isMissingNode() || c.path("shortcut").isNull() ? null : sequentialOf(c.path("shortcut"), "shortcut."))
-          .activation(act(c));
-      case "Bidirectional" -> {
-        Module inner = layer(req(c, "layer").path("class").asText(), c.path("layer").path("config"));
-        if (!(inner instanceof RecurrentLayer r))
-          throw new IllegalArgumentException("Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), got \"" + clip(c.path("layer").path("class").asText()) + "\"");
-        yield new Bidirectional(r);
-      }
-      // Sequence layers keep their Config record as it is, in snake_case.
-      case "Embedding" -> Embedding.of(record(c, Embedding.Config.class));
-      case "LSTM" -> LSTM.of(record(c, LSTM.Config.class));
-      case "GRU" -> GRU.of(record(c, GRU.Config.class));
-      case "SimpleRNN" -> SimpleRNN.of(record(c, SimpleRNN.Config.class));
-      case "AttentionPooling" -> new AttentionPooling(record(c, AttentionPooling.Config.class).attnUnits());
-      case "LayerNorm" -> new LayerNorm(record(c, LayerNorm.Config.class).eps());
-      case "PositionalEmbedding" -> new PositionalEmbedding(record(c, PositionalEmbedding.Config.class).maxLen());
-      case "PositionalEncoding" -> new PositionalEncoding(record(c, PositionalEncoding.Config.class).maxLen());
-      case "MultiHeadAttention" -> {
-        var k = record(c, MultiHeadAttention.Config.class);
-        yield new MultiHeadAttention(k.dModel(), k.heads()).dropout(k.dropout());
-      }
-      case "TransformerEncoderLayer" -> {
-        var k = record(c, TransformerEncoderLayer.Config.class);
-        var t = new TransformerEncoderLayer(k.dModel(), k.heads(), k.ff()).dropout(k.dropout()).normFirst(k.normFirst());
-        if (k.activation() == Activation.GELU) t.gelu();
-        else if (k.activation() != Activation.RELU)
-          throw new IllegalArgumentException("TransformerEncoderLayer: activation " + k.activation() + " is not relu or gelu");
-        yield t;
-      }
-      default -> throw new IllegalArgumentException("unknown layer class \"" + clip(cls) + "\"");
-    };
-  }
-
+  /** Config records as config.json holds them: snake_case keys, enums in lower case (Keras' "relu", "same"), every field present. */
   private static final ObjectMapper RECORDS = new ObjectMapper()
-      .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+      .setPropertyNamingStrategy(SNAKE)
+      .configure(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true)
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule().addSerializer(Enum.class,
+          new com.fasterxml.jackson.databind.ser.std.StdSerializer<Enum>(Enum.class) {
+            @Override
+            public void serialize(Enum e, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p)
+                throws IOException {
+              g.writeString(e.name().toLowerCase(Locale.ROOT));
+            }
+          }));
 
-  private static <R extends Record> R record(JsonNode c, Class<R> type) {
+  private static <R extends Record> R record(JsonNode c, Class<R> type, String layer) {
     try {
       return RECORDS.treeToValue(c, type);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("config " + clip(c.toString()) + " does not fit " + type.getEnclosingClass().getSimpleName()
-          + ": " + clip(e.getOriginalMessage()));
+      throw new IllegalArgumentException("config " + clip(c.toString()) + " does not fit " + layer + ": " + clip(e.getOriginalMessage()));
     }
-  }
-
-  private static JsonNode req(JsonNode c, String key) {
-    JsonNode v = c.get(key);
-    if (v == null || v.isNull()) throw new IllegalArgumentException("config is missing \"" + key + "\"");
-    return v;
-  }
-
-  private static Activation act(JsonNode c) {
-    String a = c.path("activation").asText("linear");
-    try {
-      return Activation.valueOf(a.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown activation \"" + clip(a) + "\"");
-    }
-  }
-
-  private static Padding pad(JsonNode c) {
-    String p = c.path("padding").asText("valid");
-    try {
-      return Padding.valueOf(p.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown padding \"" + clip(p) + "\" (expected valid or same)");
-    }
-  }
-
-  private static String lower(Enum<?> e) {
-    return e.name().toLowerCase(Locale.ROOT);
   }
 
   /** Writes a directory's contents into a temporary sibling, then swaps it into place. */

@@ -8,8 +8,19 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class ActivationLayer extends Layer {
+  /** Everything needed to rebuild this layer. */
+  public record Config(Activation activation) {}
+
   public ActivationLayer(Activation a) {
     this.activation = a;
+  }
+
+  public static ActivationLayer of(Config c) {
+    return new ActivationLayer(c.activation());
+  }
+
+  public Config config() {
+    return new Config(activation);
   }
 
   @Override

@@ -43,6 +43,15 @@ public final class AdditiveAttention extends Module implements SourceAttention {
     return new Config(units);
   }
 
+  // The Dense layers fix only their last axis: built here for one step, in the order a first call builds
+  // them (so a seeded model draws the same initial weights).
+  @Override
+  public void build(int queryDim, int valueDim) {
+    u.buildFor(new int[] {1, valueDim});
+    w.buildFor(new int[] {1, queryDim});
+    v.buildFor(new int[] {1, 1, units});
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     return call(x, x, null).context();

@@ -47,6 +47,10 @@ public final class AttentionPooling extends Layer implements MaskAware {
     this.v = child("V", new Dense(1));
   }
 
+  public static AttentionPooling of(Config c) {
+    return new AttentionPooling(c.attnUnits());
+  }
+
   public Config config() {
     return new Config(attnUnits);
   }

@@ -17,6 +17,10 @@ public final class AvgPool2D extends Pool2D {
     super(poolSize, stride, padding);
   }
 
+  public static AvgPool2D of(Config c) {
+    return new AvgPool2D(c.poolSize(), c.stride(), c.padding());
+  }
+
   @Override
   protected Tensor compute(Tensor x) {
     return Pooling.avgPool2d(x, pair(pool), pair(stride), pair(pad()), false);

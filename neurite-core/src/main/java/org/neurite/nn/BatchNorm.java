@@ -32,6 +32,10 @@ public final class BatchNorm extends Layer {
     this.eps = eps;
   }
 
+  public static BatchNorm of(Config c) {
+    return new BatchNorm(c.momentum(), c.eps());
+  }
+
   public Config config() {
     return new Config(momentum, eps);
   }
@@ -42,11 +46,12 @@ public final class BatchNorm extends Layer {
       throw new IllegalArgumentException(this + ": expected input [N, C], [N, C, L] or [N, C, H, W], got a per-sample rank of "
           + in.length);
     int c = in[0];
-    weight = param("weight", Tensor.ones(c));
-    bias = param("bias", Tensor.zeros(c));
-    runningMean = buffer("running_mean", Tensor.zeros(c));
-    runningVar = buffer("running_var", Tensor.ones(c));
-    batches = buffer("num_batches_tracked", Tensor.zeros());
+    int[] per = {c};
+    weight = param("weight", per, () -> Tensor.ones(c));
+    bias = param("bias", per, () -> Tensor.zeros(c));
+    runningMean = buffer("running_mean", per, () -> Tensor.zeros(c));
+    runningVar = buffer("running_var", per, () -> Tensor.ones(c));
+    batches = buffer("num_batches_tracked", new int[0], Tensor::zeros);
     return in;
   }
 

@@ -37,6 +37,9 @@ public final class Bidirectional extends Layer implements MaskAware {
     return fwd.returnSequences();
   }
 
+  /** Everything needed to rebuild this layer besides the wrapped one: nothing. */
+  public record Config() {}
+
   private final RecurrentLayer fwd, bwd;
   private final Rng dropoutRng = Seeds.next();
 
@@ -47,6 +50,10 @@ public final class Bidirectional extends Layer implements MaskAware {
     bwd = child("backward_layer", layer.copy());
     fwd.directions(2);
     bwd.directions(2);
+  }
+
+  public Config config() {
+    return new Config();
   }
 
   /** The wrapped (forward) layer, whose configuration both directions share. */

@@ -20,9 +20,19 @@ public final class Conv2D extends Layer {
   /** Everything needed to rebuild this layer. */
   public record Config(int filters, int kernelSize, int stride, Padding padding, int dilation, int groups,
                        boolean useBias, Activation activation, int explicitPadding) {
-    /** Zeros added on each side of H and W. */
+    /**
+     * Zeros added on each side of H and W: the one padding rule, for the layer and its exporters.
+     *
+     * @throws IllegalArgumentException for "same" padding with a stride or an even effective kernel
+     */
     public int paddingSize() {
-      return explicitPadding >= 0 ? explicitPadding : padding == Padding.VALID ? 0 : dilation * (kernelSize - 1) / 2;
+      if (explicitPadding >= 0) return explicitPadding;
+      if (padding == Padding.VALID) return 0;
+      int span = dilation * (kernelSize - 1);
+      if (stride != 1 || span % 2 != 0)
+        throw new IllegalArgumentException("Conv2D: padding=same needs stride 1 and an odd effective kernel "
+            + "(dilation * (kernel - 1) even), as in PyTorch; use valid padding or pad explicitly");
+      return span / 2;
     }
   }
 
@@ -31,6 +41,7 @@ public final class Conv2D extends Layer {
   private Padding padding = Padding.VALID;
   private int explicitPadding = -1;
   private boolean useBias = true;
+  private int padSize;   // config().paddingSize(), fixed at build
   private Tensor weight, bias;
 
   public Conv2D(int filters, int kernelSize) {
@@ -47,12 +58,14 @@ public final class Conv2D extends Layer {
   }
 
   public Conv2D stride(int s) {
+    unbuilt("stride");
     if (s < 1) throw new IllegalArgumentException("Conv2D: stride (" + s + ") must be >= 1");
     stride = s;
     return this;
   }
 
   public Conv2D padding(Padding p) {
+    unbuilt("padding");
     padding = p;
     explicitPadding = -1;
     return this;
@@ -63,6 +76,7 @@ public final class Conv2D extends Layer {
    * needs to match PyTorch's and torchvision's networks ({@code padding=same} is stride 1 only there).
    */
   public Conv2D padding(int p) {
+    unbuilt("padding");
     if (p < 0) throw new IllegalArgumentException("Conv2D: padding (" + p + ") must be >= 0");
     padding = Padding.VALID;
     explicitPadding = p;
@@ -70,18 +84,21 @@ public final class Conv2D extends Layer {
   }
 
   public Conv2D dilation(int d) {
+    unbuilt("dilation");
     if (d < 1) throw new IllegalArgumentException("Conv2D: dilation (" + d + ") must be >= 1");
     dilation = d;
     return this;
   }
 
   public Conv2D groups(int g) {
+    unbuilt("groups");
     if (g < 1) throw new IllegalArgumentException("Conv2D: groups (" + g + ") must be >= 1");
     groups = g;
     return this;
   }
 
   public Conv2D useBias(boolean on) {
+    unbuilt("useBias");
     useBias = on;
     return this;
   }
@@ -94,13 +111,16 @@ public final class Conv2D extends Layer {
   }
 
   private int pad() {
-    if (explicitPadding >= 0) return explicitPadding;
-    if (padding == Padding.VALID) return 0;
-    int span = dilation * (kernel - 1);
-    if (stride != 1 || span % 2 != 0)
-      throw new IllegalArgumentException(this + ": padding=same needs stride 1 and an odd effective kernel "
-          + "(dilation * (kernel - 1) even), as in PyTorch; use valid padding or pad explicitly");
-    return span / 2;
+    try {
+      return config().paddingSize();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(this + e.getMessage().substring("Conv2D".length()), e);
+    }
+  }
+
+  /** The config is fixed once the weights exist: a changed stride or padding would leave outputShape() stale. */
+  private void unbuilt(String option) {
+    if (isBuilt()) throw new IllegalStateException(this + ": " + option + " cannot change after the layer is built; build a new Conv2D");
   }
 
   @Override
@@ -113,9 +133,10 @@ public final class Conv2D extends Layer {
       throw new IllegalArgumentException(this + ": groups=" + groups + " must divide input channels " + c + " and filters "
           + filters);
     int fanIn = c / groups * kernel * kernel, fanOut = filters / groups * kernel * kernel;
-    weight = param("weight", Init.xavierUniform(Seeds.next(), fanIn, fanOut, filters, c / groups, kernel, kernel));
-    if (useBias) bias = param("bias", Tensor.zeros(filters));
-    int p = pad(), span = dilation * (kernel - 1);
+    weight = param("weight", new int[] {filters, c / groups, kernel, kernel},
+        () -> Init.xavierUniform(Seeds.next(), fanIn, fanOut, filters, c / groups, kernel, kernel));
+    if (useBias) bias = param("bias", new int[] {filters}, () -> Tensor.zeros(filters));
+    int p = padSize = pad(), span = dilation * (kernel - 1);
     int ho = (in[1] + 2 * p - span - 1) / stride + 1, wo = (in[2] + 2 * p - span - 1) / stride + 1;
     if (ho < 1 || wo < 1)
       throw new IllegalArgumentException(this + ": input " + in[1] + "x" + in[2] + " is smaller than the kernel");
@@ -124,7 +145,7 @@ public final class Conv2D extends Layer {
 
   @Override
   protected Tensor compute(Tensor x) {
-    int p = pad();
+    int p = padSize;
     return Convolution.conv2d(x, weight, bias, new int[] {stride, stride}, new int[] {p, p},
         new int[] {dilation, dilation}, groups, computesActivation());
   }

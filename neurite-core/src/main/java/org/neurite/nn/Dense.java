@@ -31,6 +31,10 @@ public final class Dense extends Layer {
     this.useBias = useBias;
   }
 
+  public static Dense of(Config c) {
+    return new Dense(c.units(), c.useBias()).activation(c.activation());
+  }
+
   public Dense relu() { return activate(Activation.RELU); }
   public Dense softmax() { return activate(Activation.SOFTMAX); }
   public Dense sigmoid() { return activate(Activation.SIGMOID); }
@@ -45,8 +49,8 @@ public final class Dense extends Layer {
   protected int[] build(int[] in) {
     if (in.length == 0) throw new IllegalArgumentException(this + ": needs at least one feature axis, got a scalar per sample");
     int fanIn = in[in.length - 1];
-    weight = param("weight", Init.xavierUniform(Seeds.next(), fanIn, units, units, fanIn));
-    if (useBias) bias = param("bias", Tensor.zeros(units));
+    weight = param("weight", new int[] {units, fanIn}, () -> Init.xavierUniform(Seeds.next(), fanIn, units, units, fanIn));
+    if (useBias) bias = param("bias", new int[] {units}, () -> Tensor.zeros(units));
     int[] out = in.clone();
     out[out.length - 1] = units;
     return out;

@@ -20,6 +20,10 @@ public final class Dropout extends Layer {
     this.rate = rate;
   }
 
+  public static Dropout of(Config c) {
+    return new Dropout(c.rate());
+  }
+
   public Config config() {
     return new Config(rate);
   }

@@ -93,12 +93,13 @@ public final class Embedding extends Layer implements MaskSource {
 
   @Override
   protected int[] build(int[] in) {
-    if (weight == null) {
-      Tensor w = Tensor.randn(Seeds.next(), vocab, dim);
-      if (paddingIdx != null) Arrays.fill(w.storage(), paddingIdx * dim, (paddingIdx + 1) * dim, 0f);
-      weight = param("weight", w);
-    }
-    weight.requiresGrad(!frozen);
+    if (weight == null)
+      weight = param("weight", new int[] {vocab, dim}, () -> {
+        Tensor w = Tensor.randn(Seeds.next(), vocab, dim);
+        if (paddingIdx != null) Arrays.fill(w.storage(), paddingIdx * dim, (paddingIdx + 1) * dim, 0f);
+        return w;
+      });
+    if (weight != null) weight.requiresGrad(!frozen);   // null in a shape-only build
     int[] out = Arrays.copyOf(in, in.length + 1);
     out[in.length] = dim;
     return out;

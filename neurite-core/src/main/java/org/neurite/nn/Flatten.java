@@ -16,6 +16,17 @@ public final class Flatten extends Layer {
     return false;
   }
 
+  /** This layer has no options; the record is its (empty) config. */
+  public record Config() {}
+
+  public static Flatten of(Config c) {
+    return new Flatten();
+  }
+
+  public Config config() {
+    return new Config();
+  }
+
   @Override
   protected int[] build(int[] in) {
     return new int[] {Shape.size(in)};

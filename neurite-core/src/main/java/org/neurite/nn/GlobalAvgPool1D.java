@@ -22,6 +22,17 @@ public final class GlobalAvgPool1D extends Layer implements MaskAware {
     return false;
   }
 
+  /** This layer has no options; the record is its (empty) config. */
+  public record Config() {}
+
+  public static GlobalAvgPool1D of(Config c) {
+    return new GlobalAvgPool1D();
+  }
+
+  public Config config() {
+    return new Config();
+  }
+
   @Override
   protected int[] build(int[] in) {
     if (in.length != 2)

@@ -8,6 +8,17 @@ import org.neurite.tensor.Tensor;
  * <p>Not thread-safe, like every {@link Module}: see there for the concurrent {@code predict} it allows.
  */
 public final class GlobalAvgPool2D extends Layer {
+  /** This layer has no options; the record is its (empty) config. */
+  public record Config() {}
+
+  public static GlobalAvgPool2D of(Config c) {
+    return new GlobalAvgPool2D();
+  }
+
+  public Config config() {
+    return new Config();
+  }
+
   @Override
   protected int[] build(int[] in) {
     if (in.length != 3)

@@ -77,9 +77,7 @@ public final class Inference {
     if (!model.isBuilt()) {
       synchronized (model) {   // the lazy build creates the weights: once, not once per thread
         if (!model.isBuilt()) {
-          try (var g = GradMode.off()) {
-            model.forward(x.slice(0, 0, 1).contiguous());
-          }
+          model.buildFrom(x.slice(0, 0, 1).contiguous());
         }
       }
     }

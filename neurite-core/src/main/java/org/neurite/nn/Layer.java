@@ -27,6 +27,12 @@ public abstract class Layer extends Module {
     return computesActivation() ? y : activation.apply(y);
   }
 
+  /** A layer creates its weights in {@link #build}. */
+  @Override
+  protected boolean infersShapes() {
+    return true;
+  }
+
   /** Whether {@link #compute} already applied the activation (a fused op); false by default. */
   protected boolean computesActivation() {
     return false;

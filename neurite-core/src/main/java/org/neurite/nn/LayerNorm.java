@@ -35,6 +35,10 @@ public final class LayerNorm extends Layer {
     this.eps = eps;
   }
 
+  public static LayerNorm of(Config c) {
+    return new LayerNorm(c.eps());
+  }
+
   public Config config() {
     return new Config(eps);
   }
@@ -55,8 +59,8 @@ public final class LayerNorm extends Layer {
   protected int[] build(int[] in) {
     if (in.length == 0) throw new IllegalArgumentException(this + ": needs a feature axis, got a scalar per sample");
     int d = in[in.length - 1];
-    weight = param("weight", Tensor.ones(d));
-    bias = param("bias", Tensor.zeros(d));
+    weight = param("weight", new int[] {d}, () -> Tensor.ones(d));
+    bias = param("bias", new int[] {d}, () -> Tensor.zeros(d));
     return in;
   }
 

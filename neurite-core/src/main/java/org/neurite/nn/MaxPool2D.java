@@ -17,6 +17,10 @@ public final class MaxPool2D extends Pool2D {
     super(poolSize, stride, padding);
   }
 
+  public static MaxPool2D of(Config c) {
+    return new MaxPool2D(c.poolSize(), c.stride(), c.padding());
+  }
+
   @Override
   protected Tensor compute(Tensor x) {
     return Pooling.maxPool2d(x, pair(pool), pair(stride), pair(pad()));

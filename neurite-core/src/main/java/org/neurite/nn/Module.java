@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.neurite.optim.Optimizer;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
@@ -87,6 +88,45 @@ public abstract class Module {
     }
   }
 
+  /**
+   * Builds for a batch {@code [N, ...]} if not built yet, leaving the model's state as it was: a module
+   * that {@link #infersShapes} builds from the shape alone; any other runs one forward pass in
+   * evaluation mode without a graph, each module's mode restored after. A lazy build by a training
+   * forward would move BatchNorm's running statistics on that batch and draw from dropout's generator.
+   *
+   * @param batch a batch {@code [N, ...]}; only its shape is read when the module infers shapes
+   */
+  public final void buildFrom(Tensor batch) {
+    if (isBuilt()) return;
+    if (infersShapes()) {
+      ensureBuilt(batch);
+      return;
+    }
+    Map<Module, Boolean> modes = new LinkedHashMap<>();   // parents before children, as train() propagates
+    collectModes(modes);
+    try (var g = org.neurite.autograd.GradMode.off()) {
+      train(false);
+      forward(batch);
+    } finally {
+      modes.forEach((m, on) -> m.train(on));
+    }
+  }
+
+  private void collectModes(Map<Module, Boolean> out) {
+    out.put(this, training);
+    children.values().forEach(c -> c.collectModes(out));
+  }
+
+  /**
+   * Whether {@link #build} alone creates every weight, so a lazy build needs only the input's shape;
+   * false by default, as a custom module may create its children in {@code forward}.
+   *
+   * @return true for layers and containers whose build covers their children
+   */
+  protected boolean infersShapes() {
+    return false;
+  }
+
   /** {@return whether the module knows its input shape and has its weights} */
   public boolean isBuilt() {
     return inputShape != null;
@@ -118,8 +158,22 @@ public abstract class Module {
    * @return {@code value}
    */
   protected final Tensor param(String name, Tensor value) {
+    counted(value.shape());
     params.put(name, value.requiresGrad(true));
     return value;
+  }
+
+  /**
+   * Registers a trainable parameter of {@code shape} whose initial value {@code init} makes; in a
+   * {@link #shapeOnly} build nothing is made and the result is null.
+   *
+   * @param name the parameter's name in this module
+   * @param shape its shape
+   * @param init makes its initial value, of that shape
+   * @return the parameter, or null in a shape-only build
+   */
+  protected final Tensor param(String name, int[] shape, Supplier<Tensor> init) {
+    return counted(shape) ? null : param(name, init.get());
   }
 
   /**
@@ -130,12 +184,83 @@ public abstract class Module {
    * @return {@code value}
    */
   protected final Tensor buffer(String name, Tensor value) {
+    counted(value.shape());
     buffers.put(name, value);
     return value;
   }
 
   /**
-   * Registers a sub-module under {@code name}; returns it.
+   * Registers a buffer of {@code shape} made by {@code init}; null in a {@link #shapeOnly} build.
+   *
+   * @param name the buffer's name in this module
+   * @param shape its shape
+   * @param init makes its initial value
+   * @return the buffer, or null in a shape-only build
+   */
+  protected final Tensor buffer(String name, int[] shape, Supplier<Tensor> init) {
+    return counted(shape) ? null : buffer(name, init.get());
+  }
+
+  /**
+   * An array the build needs that is neither parameter nor buffer (a fixed table); null in a
+   * {@link #shapeOnly} build, which counts it instead.
+   *
+   * @param shape its shape
+   * @param make makes it
+   * @return the tensor, or null in a shape-only build
+   */
+  protected final Tensor allocate(int[] shape, Supplier<Tensor> make) {
+    return counted(shape) ? null : make.get();
+  }
+
+  // ---------------------------------------------------------------- shape-only builds (PyTorch's meta device)
+
+  /** The running count of the shape-only build on this thread, or null outside one. */
+  private static final ThreadLocal<long[]> SHAPE_ONLY = new ThreadLocal<>();
+
+  /** In a shape-only build, adds {@code shape}'s elements to the count and says true (make nothing). */
+  private static boolean counted(int[] shape) {
+    long[] count = SHAPE_ONLY.get();
+    if (count == null) return false;
+    long n = 1;
+    for (int d : shape) {
+      if (d < 0) throw new IllegalArgumentException("a negative size in " + Shape.str(shape));
+      n = Math.multiplyExact(n, d);
+    }
+    count[0] = Math.addExact(count[0], n);
+    return true;
+  }
+
+  /**
+   * Runs {@code build} as a shape-only build, as PyTorch's meta device does: the modules it constructs
+   * and builds run their own shape inference, but their parameters, buffers and tables are counted, not
+   * allocated (and the thread's {@link Seeds} are left as they were). So the memory a config asks for
+   * is known exactly, without a second copy of each layer's shape arithmetic, before a byte of it is
+   * allocated. What {@code build} makes has no weights: count with it, then drop it.
+   *
+   * @param build constructs modules and builds them for a shape
+   * @return the elements their arrays would hold, up to where {@code build} threw if it did (the real
+   *     build then reports the error); -1 if the count overflows a long
+   */
+  public static long shapeOnly(Runnable build) {
+    long[] count = {0}, outer = SHAPE_ONLY.get();
+    SHAPE_ONLY.set(count);
+    org.neurite.tensor.Rng seeds = Seeds.swap(new org.neurite.tensor.Rng(0));
+    try {
+      build.run();
+    } catch (ArithmeticException e) {
+      return -1;
+    } catch (RuntimeException e) {
+      // a config the layers refuse: counted as far as it goes
+    } finally {
+      SHAPE_ONLY.set(outer);
+      Seeds.swap(seeds);
+    }
+    return count[0];
+  }
+
+  /**
+   * Registers a sub-module under {@code name}, in this module's mode; returns it.
    *
    * @param <M> the module's type
    * @param name the child's name in this module
@@ -143,6 +268,7 @@ public abstract class Module {
    * @return {@code module}
    */
   protected final <M extends Module> M child(String name, M module) {
+    if (module.isTraining() != training) module.train(training);   // a child made in an evaluation forward evaluates too
     children.put(name, module);
     return module;
   }
@@ -327,16 +453,20 @@ public abstract class Module {
    */
   public void loadStateDict(Map<String, Tensor> state) {
     Map<String, Tensor> mine = stateDict();
+    // Every name and shape is checked before the first copy: a rejected state leaves the model as it was.
     for (var e : mine.entrySet()) {
       Tensor src = state.get(e.getKey());
       if (src == null) throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" is missing");
       if (!Shape.same(src.shape(), e.getValue().shape()))
         throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" has shape " + Shape.str(src.shape())
             + ", the model expects " + Shape.str(e.getValue().shape()));
-      System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
     }
     for (String k : state.keySet())
       if (!mine.containsKey(k)) throw new IllegalArgumentException("load: unexpected tensor \"" + k + "\" for this model");
+    for (var e : mine.entrySet()) {
+      Tensor src = state.get(e.getKey());
+      System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
+    }
   }
 
   // ---------------------------------------------------------------- Keras-style training (provided by train)

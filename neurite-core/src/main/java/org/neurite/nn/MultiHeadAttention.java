@@ -56,6 +56,10 @@ public final class MultiHeadAttention extends Layer implements MaskAware {
     this.outProj = child("out_proj", new Dense(dModel));
   }
 
+  public static MultiHeadAttention of(Config c) {
+    return new MultiHeadAttention(c.dModel(), c.heads()).dropout(c.dropout());
+  }
+
   /** Dropout rate on the attention weights while training. */
   public MultiHeadAttention dropout(float rate) {
     if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("MultiHeadAttention: dropout (" + rate + ") must be in [0, 1)");
@@ -71,8 +75,9 @@ public final class MultiHeadAttention extends Layer implements MaskAware {
   protected int[] build(int[] in) {
     if (in.length != 2 || in[1] != dModel)
       throw new IllegalArgumentException(this + ": expected input [N, T, " + dModel + "], got a per-sample shape " + Shape.str(in));
-    inProjWeight = param("in_proj_weight", Init.xavierUniform(Seeds.next(), dModel, 3 * dModel, 3 * dModel, dModel));
-    inProjBias = param("in_proj_bias", Tensor.zeros(3 * dModel));
+    inProjWeight = param("in_proj_weight", new int[] {3 * dModel, dModel},
+        () -> Init.xavierUniform(Seeds.next(), dModel, 3 * dModel, 3 * dModel, dModel));
+    inProjBias = param("in_proj_bias", new int[] {3 * dModel}, () -> Tensor.zeros(3 * dModel));
     outProj.buildFor(in);
     outWeight = outProj.namedParameters().get("weight");
     outBias = outProj.namedParameters().get("bias");

@@ -42,6 +42,11 @@ public final class MultiplicativeAttention extends Module implements SourceAtten
   }
 
   @Override
+  public void build(int queryDim, int valueDim) {
+    if (general) w.buildFor(new int[] {1, valueDim});
+  }
+
+  @Override
   public Tensor forward(Tensor x) {
     return call(x, x, null).context();
   }

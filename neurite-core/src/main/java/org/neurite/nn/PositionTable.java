@@ -31,7 +31,7 @@ public abstract sealed class PositionTable extends Layer permits PositionalEmbed
   @Override
   protected final int[] build(int[] in) {
     if (in.length != 2) throw new IllegalArgumentException(this + ": expected input [N, T, D], got a per-sample shape of rank " + in.length);
-    table = makeTable(in[1]);
+    table = allocate(new int[] {maxLen, in[1]}, () -> makeTable(in[1]));
     return in;
   }
 

@@ -21,6 +21,10 @@ public final class PositionalEmbedding extends PositionTable {
     super(maxLen);
   }
 
+  public static PositionalEmbedding of(Config c) {
+    return new PositionalEmbedding(c.maxLen());
+  }
+
   @Override
   protected Tensor makeTable(int d) {
     return param("weight", Tensor.randn(Seeds.next(), maxLen, d));

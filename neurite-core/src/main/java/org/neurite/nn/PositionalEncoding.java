@@ -21,6 +21,10 @@ public final class PositionalEncoding extends PositionTable {
     super(maxLen);
   }
 
+  public static PositionalEncoding of(Config c) {
+    return new PositionalEncoding(c.maxLen());
+  }
+
   /** The sinusoid table {@code [maxLen, d]}, computed in double. */
   public static Tensor table(int maxLen, int d) {
     float[] pe = new float[maxLen * d];

@@ -135,10 +135,10 @@ public abstract sealed class RecurrentLayer extends Layer implements MaskAware p
       Rng rng = Seeds.next();
       int fin = l == 0 ? in[1] : directions * units;
       weights[l] = new Tensor[] {
-          param("weight_ih_l" + l, Tensor.uniform(rng, -k, k, gh, fin)),
-          param("weight_hh_l" + l, Tensor.uniform(rng, -k, k, gh, units)),
-          param("bias_ih_l" + l, Tensor.uniform(rng, -k, k, gh)),
-          param("bias_hh_l" + l, Tensor.uniform(rng, -k, k, gh))};
+          param("weight_ih_l" + l, new int[] {gh, fin}, () -> Tensor.uniform(rng, -k, k, gh, fin)),
+          param("weight_hh_l" + l, new int[] {gh, units}, () -> Tensor.uniform(rng, -k, k, gh, units)),
+          param("bias_ih_l" + l, new int[] {gh}, () -> Tensor.uniform(rng, -k, k, gh)),
+          param("bias_hh_l" + l, new int[] {gh}, () -> Tensor.uniform(rng, -k, k, gh))};
     }
     return returnSequences ? new int[] {in[0], units} : new int[] {units};
   }

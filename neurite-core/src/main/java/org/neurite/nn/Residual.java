@@ -30,6 +30,11 @@ public final class Residual extends Layer {
     this.shortcut = shortcut == null ? null : child("shortcut", shortcut);
   }
 
+  /** The block {@code c} describes around the two branches (shortcut null: the identity). */
+  public static Residual of(Config c, Sequential body, Sequential shortcut) {
+    return new Residual(body, shortcut).activation(c.activation());
+  }
+
   public Residual relu() { return activate(Activation.RELU); }
   public Residual activation(Activation a) { return activate(a); }
 

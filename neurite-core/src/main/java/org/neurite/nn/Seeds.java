@@ -18,6 +18,13 @@ public final class Seeds {
     RNG.set(new Rng(seed));
   }
 
+  /** Sets this thread's generator to {@code rng} and returns the one it replaces (for shape-only builds). */
+  static Rng swap(Rng rng) {
+    Rng old = RNG.get();
+    RNG.set(rng);
+    return old;
+  }
+
   /** An independent generator for one layer's initialisation. */
   public static Rng next() {
     return RNG.get().split();

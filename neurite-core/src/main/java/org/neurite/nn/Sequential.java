@@ -70,6 +70,12 @@ public final class Sequential extends Module {
   }
 
   @Override
+  protected boolean infersShapes() {
+    for (Module m : layers) if (!m.infersShapes()) return false;
+    return true;
+  }
+
+  @Override
   protected int[] build(int[] in) {
     if (layers.isEmpty()) throw new IllegalStateException("Sequential: no layers");
     int[] s = in;

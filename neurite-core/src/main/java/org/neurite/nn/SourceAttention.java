@@ -22,6 +22,15 @@ public sealed interface SourceAttention permits AdditiveAttention, Multiplicativ
   Result call(Tensor query, Tensor values, Tensor valueMask);
 
   /**
+   * Creates the weights for queries {@code Hq} and values {@code Hv} wide, by shape alone (what the
+   * first {@link #call} would build), so a model can be counted by a shape-only build.
+   *
+   * @param queryDim Hq
+   * @param valueDim Hv
+   */
+  void build(int queryDim, int valueDim);
+
+  /**
    * Checks the shapes {@link #call} takes, naming {@code who}; {@code queryDim} is the query width the
    * layer needs, or -1 for any. Returns whether the query is one step ({@code [N, Hq]}).
    */

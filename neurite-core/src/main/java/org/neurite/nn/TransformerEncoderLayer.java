@@ -56,6 +56,14 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
     this.norm2 = child("norm2", new LayerNorm());
   }
 
+  public static TransformerEncoderLayer of(Config c) {
+    var t = new TransformerEncoderLayer(c.dModel(), c.heads(), c.ff()).dropout(c.dropout()).normFirst(c.normFirst());
+    if (c.activation() == Activation.GELU) return t.gelu();
+    if (c.activation() != Activation.RELU)
+      throw new IllegalArgumentException("TransformerEncoderLayer: activation " + c.activation() + " is not relu or gelu");
+    return t;
+  }
+
   /** Dropout rate after attention, inside and after the feed-forward block, and on the attention weights. */
   public TransformerEncoderLayer dropout(float rate) {
     if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("TransformerEncoderLayer: dropout (" + rate + ") must be in [0, 1)");

@@ -328,11 +328,7 @@ public final class Trainer {
   }
 
   private void ensureAttached(Tensor sample) {
-    if (!model.isBuilt()) {
-      try (var g = GradMode.off()) {
-        model.forward(sample);
-      }
-    }
+    model.buildFrom(sample);
     optimizer.attach(model.parameters());
   }
 

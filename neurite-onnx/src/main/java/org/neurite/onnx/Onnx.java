@@ -172,7 +172,9 @@ public final class Onnx {
       throw new OnnxException(cfg + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
     int version = root.path("format_version").asInt(-1);
-    if (version != 1) throw new OnnxException(cfg + ": format_version " + root.path("format_version") + " is not supported (1)");
+    if (version < 1 || version > org.neurite.io.ModelFiles.FORMAT_VERSION)
+      throw new OnnxException(cfg + ": format_version " + root.path("format_version") + " is not supported (1.."
+          + org.neurite.io.ModelFiles.FORMAT_VERSION + ")");
     if (!"OnnxModel".equals(root.path("class").asText()))
       throw new OnnxException(cfg + ": class \"" + root.path("class").asText() + "\" is not an imported ONNX model; "
           + "load it with ModelFiles.load");

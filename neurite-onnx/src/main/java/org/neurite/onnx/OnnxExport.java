@@ -71,7 +71,7 @@ final class OnnxExport {
           + " per sample, not " + java.util.Arrays.toString(inputShape));
     Emitter e = new Emitter();
     boolean ids = layers.get(0) instanceof Embedding;
-    e.sequences = layers.stream().anyMatch(SequenceExport::isSequenceLayer);
+    e.sequences = layers.stream().anyMatch(Exporters::isSequenceLayer);
     if (ids) e.int64.add("input");
     String x = e.walk(layers, prefix, "input", prefix == null ? null : "");
     // The last value is the graph output.
@@ -212,89 +212,93 @@ final class OnnxExport {
 
     String layer(Module m, String p, String x, String at) throws OnnxException {
       String base = p.isEmpty() ? "" : p.substring(0, p.length() - 1) + "/";
-      switch (m) {
-        case Dense d -> {
-          var c = d.config();
-          String y = fresh(base + "Dense");
-          if (d.inputShape().length == 1) {
-            List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
-            if (c.useBias()) in.add(init(p + "bias"));
-            node("Gemm", base + "Gemm", in, y).addAttribute(intAttr("transB", 1));
-          } else {
-            String wt = fresh(base + "weight_t");
-            node("Transpose", base + "Transpose", List.of(init(p + "weight")), wt).addAttribute(intsAttr("perm", 1, 0));
-            String mm = c.useBias() ? fresh(base + "MatMul") : y;
-            node("MatMul", base + "MatMul", List.of(x, wt), mm);
-            if (c.useBias()) node("Add", base + "Add", List.of(mm, init(p + "bias")), y);
-          }
-          return activation(c.activation(), base, y, at);
-        }
-        case Conv2D conv -> {
-          var c = conv.config();
-          int pad = c.paddingSize();
-          List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
-          if (c.useBias()) in.add(init(p + "bias"));
-          String y = fresh(base + "Conv");
-          node("Conv", base + "Conv", in, y).addAttribute(intsAttr("kernel_shape", c.kernelSize(), c.kernelSize()))
-              .addAttribute(intsAttr("strides", c.stride(), c.stride()))
-              .addAttribute(intsAttr("dilations", c.dilation(), c.dilation()))
-              .addAttribute(intsAttr("pads", pad, pad, pad, pad)).addAttribute(intAttr("group", c.groups()));
-          return activation(c.activation(), base, y, at);
-        }
-        case Pool2D pool -> {
-          var c = pool.config();
-          int pad = c.padding() == Padding.SAME ? c.poolSize() / 2 : 0;
-          String op = pool instanceof MaxPool2D ? "MaxPool" : "AveragePool";
-          String y = fresh(base + op);
-          NodeProto.Builder n = node(op, base + op, List.of(x), y)
-              .addAttribute(intsAttr("kernel_shape", c.poolSize(), c.poolSize()))
-              .addAttribute(intsAttr("strides", c.stride(), c.stride())).addAttribute(intsAttr("pads", pad, pad, pad, pad));
-          if (pool instanceof AvgPool2D) n.addAttribute(intAttr("count_include_pad", 0));   // Keras: padded cells do not count
-          return y;
-        }
-        case Flatten f -> {
-          String y = fresh(base + "Flatten");
-          node("Flatten", base + "Flatten", List.of(x), y).addAttribute(intAttr("axis", 1));
-          return y;
-        }
-        case Dropout d -> {
-          String y = fresh(base + "Dropout");
-          node("Dropout", base + "Dropout", List.of(x, constant(p + "ratio", Tensor.scalar(d.config().rate()))), y);
-          return y;
-        }
-        case BatchNorm b -> {
-          var c = b.config();
-          String y = fresh(base + "BatchNormalization");
-          node("BatchNormalization", base + "BatchNormalization",
-              List.of(x, init(p + "weight"), init(p + "bias"), init(p + "running_mean"), init(p + "running_var")), y)
-              .addAttribute(floatAttr("epsilon", c.eps())).addAttribute(floatAttr("momentum", 1f - c.momentum()));
-          return y;
-        }
-        case GlobalAvgPool2D g -> {
-          String y = fresh(base + "ReduceMean");
-          node("ReduceMean", base + "ReduceMean", List.of(x), y).addAttribute(intsAttr("axes", 2, 3))
-              .addAttribute(intAttr("keepdims", 0));
-          return y;
-        }
-        case ActivationLayer a -> {
-          return activation(a.activation(), base, x, at);
-        }
-        case Residual r -> {
-          String y = branch(r.body(), p + "body.layers.", x, at);
-          String side = r.shortcut() == null ? x : branch(r.shortcut(), p + "shortcut.layers.", x, at);
-          String sum = fresh(base + "Add");
-          node("Add", base + "Add", List.of(y, side), sum);
-          return activation(r.activation(), base, sum, at);
-        }
-        default -> {
-          if (SequenceExport.isSequenceLayer(m)) return SequenceExport.layer(this, m, p, x, at);
-          throw new OnnxException("export: " + at + " (" + m.getClass().getSimpleName()
-              + ") has no ONNX mapping yet; exportable layers: Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, "
-              + "Dropout, BatchNorm, Residual, activations, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, GlobalAvgPool1D, "
-              + "AttentionPooling, LayerNorm, PositionalEmbedding, PositionalEncoding, MultiHeadAttention and "
-              + "TransformerEncoderLayer");
-        }
+      Exporters.Entry<?> entry = Exporters.of(m);
+      if (entry == null)
+        throw new OnnxException("export: " + at + " (" + m.getClass().getSimpleName() + ") has no ONNX mapping yet; exportable layers: "
+            + Exporters.names());
+      return entry.export(this, m, p, base, x, at);
+    }
+
+    String dense(Dense d, String p, String base, String x, String at) throws OnnxException {
+      var c = d.config();
+      String y = fresh(base + "Dense");
+      if (d.inputShape().length == 1) {
+        List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
+        if (c.useBias()) in.add(init(p + "bias"));
+        node("Gemm", base + "Gemm", in, y).addAttribute(intAttr("transB", 1));
+      } else {
+        String wt = fresh(base + "weight_t");
+        node("Transpose", base + "Transpose", List.of(init(p + "weight")), wt).addAttribute(intsAttr("perm", 1, 0));
+        String mm = c.useBias() ? fresh(base + "MatMul") : y;
+        node("MatMul", base + "MatMul", List.of(x, wt), mm);
+        if (c.useBias()) node("Add", base + "Add", List.of(mm, init(p + "bias")), y);
       }
+      return activation(c.activation(), base, y, at);
+    }
+
+    String conv(Conv2D conv, String p, String base, String x, String at) throws OnnxException {
+      var c = conv.config();
+      int pad = c.paddingSize();
+      List<String> in = new ArrayList<>(List.of(x, init(p + "weight")));
+      if (c.useBias()) in.add(init(p + "bias"));
+      String y = fresh(base + "Conv");
+      node("Conv", base + "Conv", in, y).addAttribute(intsAttr("kernel_shape", c.kernelSize(), c.kernelSize()))
+          .addAttribute(intsAttr("strides", c.stride(), c.stride()))
+          .addAttribute(intsAttr("dilations", c.dilation(), c.dilation()))
+          .addAttribute(intsAttr("pads", pad, pad, pad, pad)).addAttribute(intAttr("group", c.groups()));
+      return activation(c.activation(), base, y, at);
+    }
+
+    String pool(Pool2D pool, String p, String base, String x, String at) {
+      var c = pool.config();
+      int pad = c.padding() == Padding.SAME ? c.poolSize() / 2 : 0;
+      String op = pool instanceof MaxPool2D ? "MaxPool" : "AveragePool";
+      String y = fresh(base + op);
+      NodeProto.Builder n = node(op, base + op, List.of(x), y)
+          .addAttribute(intsAttr("kernel_shape", c.poolSize(), c.poolSize()))
+          .addAttribute(intsAttr("strides", c.stride(), c.stride())).addAttribute(intsAttr("pads", pad, pad, pad, pad));
+      if (pool instanceof AvgPool2D) n.addAttribute(intAttr("count_include_pad", 0));   // Keras: padded cells do not count
+      return y;
+    }
+
+    String flatten(Flatten f, String p, String base, String x, String at) {
+      String y = fresh(base + "Flatten");
+      node("Flatten", base + "Flatten", List.of(x), y).addAttribute(intAttr("axis", 1));
+      return y;
+    }
+
+    String dropout(Dropout d, String p, String base, String x, String at) {
+      String y = fresh(base + "Dropout");
+      node("Dropout", base + "Dropout", List.of(x, constant(p + "ratio", Tensor.scalar(d.config().rate()))), y);
+      return y;
+    }
+
+    String batchNorm(BatchNorm b, String p, String base, String x, String at) {
+      var c = b.config();
+      String y = fresh(base + "BatchNormalization");
+      node("BatchNormalization", base + "BatchNormalization",
+          List.of(x, init(p + "weight"), init(p + "bias"), init(p + "running_mean"), init(p + "running_var")), y)
+          .addAttribute(floatAttr("epsilon", c.eps())).addAttribute(floatAttr("momentum", 1f - c.momentum()));
+      return y;
+    }
+
+    String globalAvgPool(GlobalAvgPool2D g, String p, String base, String x, String at) {
+      String y = fresh(base + "ReduceMean");
+      node("ReduceMean", base + "ReduceMean", List.of(x), y).addAttribute(intsAttr("axes", 2, 3))
+          .addAttribute(intAttr("keepdims", 0));
+      return y;
+    }
+
+    String activationLayer(ActivationLayer a, String p, String base, String x, String at) throws OnnxException {
+      return activation(a.activation(), base, x, at);
+    }
+
+    String residual(Residual r, String p, String base, String x, String at) throws OnnxException {
+      String y = branch(r.body(), p + "body.layers.", x, at);
+      String side = r.shortcut() == null ? x : branch(r.shortcut(), p + "shortcut.layers.", x, at);
+      String sum = fresh(base + "Add");
+      node("Add", base + "Add", List.of(y, side), sum);
+      return activation(r.activation(), base, sum, at);
     }
 
     private String branch(Sequential s, String prefix, String x, String at) throws OnnxException {

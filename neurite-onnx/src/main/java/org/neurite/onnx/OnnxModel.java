@@ -413,28 +413,24 @@ public final class OnnxModel extends Module {
    * @throws IOException if a file cannot be written
    */
   public void save(Path dir) throws IOException {
-    // The one directory writer: a temporary sibling, each file synced, then renamed into place.
-    org.neurite.io.ModelFiles.saveDirectory(dir, tmp -> {
-      Path weights = tmp.resolve(Onnx.WEIGHTS);
-      org.neurite.io.SafeTensors.write(weights, stateDict());
-      Map<String, long[]> where = safetensorsOffsets(weights);
+    // The one versioned writer of model directories: config.json, model.safetensors, then model.onnx,
+    // whose external data points into the safetensors file just written.
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var root = json.createObjectNode();
+    root.put("class", "OnnxModel").put("graph", Onnx.GRAPH).put("opset", opset).put("source", source);
+    var ins = root.putArray("inputs");
+    for (Input in : inputs) {
+      var o = ins.addObject().put("name", in.name()).put("type", in.type());
+      var d = o.putArray("dims");
+      for (long v : in.dims()) d.add(v);
+    }
+    var outs = root.putArray("outputs");
+    outputs.forEach(outs::add);
+    org.neurite.io.ModelFiles.write(dir, root, stateDict(), tmp -> {
+      Map<String, long[]> where = safetensorsOffsets(tmp.resolve(Onnx.WEIGHTS));
       Map<String, long[]> external = new LinkedHashMap<>();
       for (var e : stateNames.entrySet()) if (where.containsKey(e.getValue())) external.put(e.getKey(), where.get(e.getValue()));
       org.neurite.io.AtomicFiles.write(tmp.resolve(Onnx.GRAPH), toProto(external, Onnx.WEIGHTS).toByteArray());
-      var json = new com.fasterxml.jackson.databind.ObjectMapper()
-          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
-      var root = json.createObjectNode();
-      root.put("format_version", 1).put("class", "OnnxModel").put("graph", Onnx.GRAPH).put("opset", opset)
-          .put("source", source);
-      var ins = root.putArray("inputs");
-      for (Input in : inputs) {
-        var o = ins.addObject().put("name", in.name()).put("type", in.type());
-        var d = o.putArray("dims");
-        for (long v : in.dims()) d.add(v);
-      }
-      var outs = root.putArray("outputs");
-      outputs.forEach(outs::add);
-      org.neurite.io.AtomicFiles.writeString(tmp.resolve(Onnx.CONFIG), json.writeValueAsString(root));
     });
   }
 

@@ -50,28 +50,6 @@ final class SequenceExport {
   /** Bias added to the scores of padded keys: exp(-1e9 - max) is 0 in float32, and a row of them stays finite. */
   private static final float MASKED = -1e9f;
 
-  static boolean isSequenceLayer(Module m) {
-    return m instanceof Embedding || m instanceof RecurrentLayer || m instanceof Bidirectional || m instanceof GlobalAvgPool1D
-        || m instanceof AttentionPooling || m instanceof LayerNorm || m instanceof PositionTable
-        || m instanceof MultiHeadAttention || m instanceof TransformerEncoderLayer;
-  }
-
-  static String layer(Emitter e, Module m, String p, String x, String at) throws OnnxException {
-    String base = p.isEmpty() ? "" : p.substring(0, p.length() - 1) + "/";
-    return switch (m) {
-      case Embedding emb -> embedding(e, emb, p, base, x);
-      case RecurrentLayer r -> recurrent(e, r, null, p, base, x);
-      case Bidirectional b -> recurrent(e, b.layer(), b, p, base, x);
-      case GlobalAvgPool1D g -> meanOverTime(e, base, x);
-      case AttentionPooling a -> attentionPooling(e, a, p, base, x, at);
-      case LayerNorm ln -> layerNorm(e, ln, p, base, x);
-      case PositionTable pt -> positions(e, pt, p, base, x);
-      case MultiHeadAttention mha -> selfAttention(e, mha, p, base, x, at);
-      case TransformerEncoderLayer t -> encoder(e, t, p, base, x, at);
-      default -> throw new OnnxException("export: " + at + " is not a sequence layer");
-    };
-  }
-
   // ---------------------------------------------------------------- Embedding and the padding mask
 
   /** A padding mask {@code ids != pad}, its derived values made on first use (so unused ones add no nodes). */
@@ -87,7 +65,7 @@ final class SequenceExport {
   }
 
   // y[n, t] = weight[ids[n, t]]: Gather on axis 0 with int64 ids (Cast first if the ids arrive as floats).
-  private static String embedding(Emitter e, Embedding emb, String p, String base, String x) {
+  static String embedding(Emitter e, Embedding emb, String p, String base, String x) {
     String ids = x;
     if (!e.int64.contains(ids)) {
       ids = e.op("Cast", base, List.of(x), intAttr("to", DType.INT64.code));
@@ -154,7 +132,7 @@ final class SequenceExport {
    * {@code [bias_ih; bias_hh]}. A Bidirectional is one node per layer with direction=bidirectional,
    * W[0] from forward_layer and W[1] from backward_layer.
    */
-  private static String recurrent(Emitter e, RecurrentLayer r, Bidirectional bi, String p, String base, String x) {
+  static String recurrent(Emitter e, RecurrentLayer r, Bidirectional bi, String p, String base, String x) {
     String op = r instanceof LSTM ? "LSTM" : r instanceof GRU ? "GRU" : "RNN";
     int[] order = r instanceof LSTM ? new int[] {0, 3, 1, 2} : r instanceof GRU ? new int[] {1, 0, 2} : new int[] {0};
     int h = r.units(), g = order.length, dirs = bi == null ? 1 : 2;
@@ -218,7 +196,7 @@ final class SequenceExport {
   // ---------------------------------------------------------------- poolings over time
 
   // mean_t x, or with a mask sum_t x m / max(1, sum_t m) (zeros for a sequence with no real step).
-  private static String meanOverTime(Emitter e, String base, String x) {
+  static String meanOverTime(Emitter e, String base, String x) {
     if (e.mask == null) return e.op("ReduceMean", base, List.of(x), intsAttr("axes", 1), intAttr("keepdims", 0));
     String m3 = e.op("Unsqueeze", base, List.of(real(e, e.mask), e.ints(2)));   // [N, T, 1]
     String sum = e.op("ReduceSum", base, List.of(e.op("Mul", base, List.of(x, m3)), e.ints(1)), intAttr("keepdims", 0));
@@ -227,7 +205,7 @@ final class SequenceExport {
   }
 
   // scores = V(tanh(W2(h))) [N, T]; probs = softmax over T (padded steps 0); context = sum_t probs[t] h[t]
-  private static String attentionPooling(Emitter e, AttentionPooling a, String p, String base, String h, String at)
+  static String attentionPooling(Emitter e, AttentionPooling a, String p, String base, String h, String at)
       throws OnnxException {
     Module w2 = a.children().get("W2"), v = a.children().get("V");
     String scores = e.layer(v, p + "V.", e.layer(w2, p + "W2.", h, at), at);             // [N, T, 1]
@@ -241,14 +219,14 @@ final class SequenceExport {
 
   // ---------------------------------------------------------------- normalisation and positions
 
-  private static String layerNorm(Emitter e, LayerNorm ln, String p, String base, String x) {
+  static String layerNorm(Emitter e, LayerNorm ln, String p, String base, String x) {
     e.opset = Math.max(e.opset, OnnxExport.OPSET_LAYER_NORM);
     return e.op("LayerNormalization", base, List.of(x, e.init(p + "weight"), e.init(p + "bias")), intAttr("axis", -1),
         floatAttr("epsilon", ln.config().eps()));
   }
 
   // x + table[:T]: T read from x's shape, so the graph takes any length up to maxLen.
-  private static String positions(Emitter e, PositionTable pt, String p, String base, String x) {
+  static String positions(Emitter e, PositionTable pt, String p, String base, String x) {
     String table;
     if (pt instanceof PositionalEmbedding) {
       table = e.init(p + "weight");
@@ -273,7 +251,7 @@ final class SequenceExport {
    * softmax(q k^T / sqrt(d) + mask) v; heads concatenated; out_proj. A padded key gets -1e9, and a
    * sequence with no real key gives zeros (Neurite's all-masked rows).
    */
-  private static String selfAttention(Emitter e, MultiHeadAttention mha, String p, String base, String x, String at)
+  static String selfAttention(Emitter e, MultiHeadAttention mha, String p, String base, String x, String at)
       throws OnnxException {
     var c = mha.config();
     int dm = c.dModel(), heads = c.heads(), hd = dm / heads;
@@ -299,7 +277,7 @@ final class SequenceExport {
   }
 
   // post-norm: x = norm1(x + sa(x)); x = norm2(x + ffn(x)).  pre-norm: x = x + sa(norm1(x)); x = x + ffn(norm2(x)).
-  private static String encoder(Emitter e, TransformerEncoderLayer t, String p, String base, String x, String at)
+  static String encoder(Emitter e, TransformerEncoderLayer t, String p, String base, String x, String at)
       throws OnnxException {
     var kids = t.children();
     var c = t.config();

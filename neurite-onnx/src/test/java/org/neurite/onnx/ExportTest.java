@@ -195,7 +195,7 @@ class ExportTest {
     assertTrue(Files.exists(dir.resolve("config.json")) && Files.exists(dir.resolve("model.safetensors"))
         && Files.exists(dir.resolve("model.onnx")));
     String cfg = Files.readString(dir.resolve("config.json"));
-    assertTrue(cfg.contains("\"class\" : \"OnnxModel\"") && cfg.contains("\"format_version\" : 1"), cfg);
+    assertTrue(cfg.contains("\"class\" : \"OnnxModel\"") && cfg.contains("\"format_version\" : " + org.neurite.io.ModelFiles.FORMAT_VERSION), cfg);
     OnnxModel original = Fixtures.load("models/small_mobilenet_v2_train.onnx"), loaded = Onnx.load(dir);
     Map<String, Tensor> weights = SafeTensors.read(dir.resolve("model.safetensors"));
     assertEquals(original.stateDict().keySet(), weights.keySet());

@@ -3,7 +3,6 @@ package org.neurite.text.translate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.neurite.autograd.GradMode;
 import org.neurite.nn.AdditiveAttention;
 import org.neurite.nn.Bidirectional;
 import org.neurite.nn.Dense;
@@ -116,10 +115,7 @@ public final class Seq2Seq extends Module implements TranslationModel {
     tgtEmbed.buildFor(new int[] {1});
     decoder.buildFor(new int[] {1, c.embedDim()});
     out.buildFor(new int[] {1, c.hidden() + (c.attention() ? encDim : 0)});
-    if (attention != null)
-      try (var g = GradMode.off()) {
-        attention.call(Tensor.zeros(1, 1, c.hidden()), Tensor.zeros(1, 1, encDim), null);
-      }
+    if (attention != null) attention.build(c.hidden(), encDim);
   }
 
   private static RecurrentLayer rnn(Config c) {

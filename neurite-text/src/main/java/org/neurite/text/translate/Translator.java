@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.neurite.io.AtomicFiles;
-import org.neurite.io.BoundedFiles;
 import org.neurite.io.Heap;
 import org.neurite.io.Messages;
+import org.neurite.io.ModelFiles;
 import org.neurite.io.SafeTensors;
+import org.neurite.nn.Module;
 import org.neurite.tensor.Tensor;
 import org.neurite.text.Tokenizer;
 import org.neurite.text.Vocabulary;
@@ -23,7 +23,7 @@ import org.neurite.text.Vocabulary;
  * A trained {@link TranslationModel} ({@link Seq2Seq} or {@link TransformerSeq2Seq}) with its vocabularies and tokenisation: text in, text out, and the model
  * directory. Not the network itself, and not training ({@link TranslationTrainer}).
  *
- * <p>A model directory holds {@code config.json} ({@code format_version} 1, {@code class} "Seq2Seq" or "TransformerSeq2Seq", the
+ * <p>A model directory, written and read by {@link ModelFiles}' versioned writer, holds {@code config.json} ({@code format_version}, {@code class} "Seq2Seq" or "TransformerSeq2Seq", the
  * network's {@code config}, and {@code metadata}: both vocabularies in id order, the tokenizer ("neurite"
  * or "whitespace"), the maximum output length) and {@code model.safetensors} (the state_dict). It is
  * written to a sibling temporary directory and renamed into place.
@@ -32,7 +32,8 @@ import org.neurite.text.Vocabulary;
  * decoding); translate from one thread at a time.
  */
 public final class Translator {
-  public static final int FORMAT_VERSION = 1;
+  /** The format_version of the directories this version writes: the one of every model directory ({@link ModelFiles#FORMAT_VERSION}). */
+  public static final int FORMAT_VERSION = ModelFiles.FORMAT_VERSION;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** A translation: the text, its tokens, the source tokens as the model saw them (EOS last), score and attention. */
@@ -135,16 +136,11 @@ public final class Translator {
   /** Writes the model directory (config.json, model.safetensors), replacing what was there. */
   public void save(Path dir) throws IOException {
     ObjectNode root = JSON.createObjectNode();
-    root.put("format_version", FORMAT_VERSION);
     root.put("class", model instanceof Seq2Seq ? "Seq2Seq" : "TransformerSeq2Seq");
     root.set("config", JSON.valueToTree(model.config()));
     root.set("metadata", JSON.valueToTree(Map.of("source_vocab", source.tokens(), "target_vocab", target.tokens(),
         "tokenizer", whitespaceTokens ? "whitespace" : "neurite", "max_length", maxLength)));
-    String config = JSON.writeValueAsString(root);
-    org.neurite.io.ModelFiles.saveDirectory(dir, tmp -> {
-      AtomicFiles.writeString(tmp.resolve("config.json"), config);
-      SafeTensors.write(tmp.resolve("model.safetensors"), model.module().stateDict());
-    });
+    ModelFiles.write(dir, root, model.module().stateDict(), null);
   }
 
   /** Whether {@code dir} holds a translation model: a config.json whose class is "Seq2Seq" or "TransformerSeq2Seq". */
@@ -161,19 +157,12 @@ public final class Translator {
 
   /** Reads a directory written by {@link #save}. */
   public static Translator load(Path dir) throws IOException {
-    Path cfg = dir.resolve("config.json");
+    Path cfg = dir.resolve(ModelFiles.CONFIG);
     if (!Files.isRegularFile(cfg)) throw new IOException("load " + dir + ": no config.json; expected a translation model directory");
-    JsonNode root;
-    try {
-      root = JSON.readTree(BoundedFiles.readString(cfg, MAX_CONFIG, "translation model config"));
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IOException("load " + cfg + ": not valid JSON (" + Messages.clip(e.getOriginalMessage()) + ")", e);
-    }
-    int version = root.path("format_version").asInt(-1);
+    JsonNode root = ModelFiles.readConfig(dir, MAX_CONFIG, "translation model config");
     String cls = root.path("class").asText();
-    if (version != FORMAT_VERSION || !(cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq")))
-      throw new IOException("load " + cfg + ": expected format_version " + FORMAT_VERSION
-          + " and class \"Seq2Seq\" or \"TransformerSeq2Seq\", found " + version + " and \"" + Messages.clip(cls) + "\"");
+    if (!(cls.equals("Seq2Seq") || cls.equals("TransformerSeq2Seq")))
+      throw new IOException("load " + cfg + ": expected class \"Seq2Seq\" or \"TransformerSeq2Seq\", found \"" + Messages.clip(cls) + "\"");
     JsonNode c = root.get("config");
     if (c == null || !c.isObject()) throw new IOException("load " + cfg + ": expected a \"config\" object with the model's sizes, found "
         + (c == null ? "none" : Messages.clip(c.toString())));
@@ -201,7 +190,7 @@ public final class Translator {
     Heap.require("build the translation model of " + cfg + " (up to " + params + " parameters)", 4 * params);
     TranslationModel model;
     try {
-      model = sizes instanceof Seq2Seq.Config k ? new Seq2Seq(k) : new TransformerSeq2Seq((TransformerSeq2Seq.Config) sizes);
+      model = of(sizes);
     } catch (IllegalArgumentException e) {
       throw new IOException("load " + cfg + ": " + e.getMessage(), e);
     }
@@ -218,32 +207,16 @@ public final class Translator {
   private static final long MAX_CONFIG = 64 << 20;   // the two vocabularies travel in config.json
 
   /**
-   * An upper bound on the parameters a config builds (its embeddings, recurrent or attention layers and
-   * output projection, each as wide as the widest size it may take), so that a config declaring a
-   * 2e8-word vocabulary fails before allocating. -1 on overflow.
+   * The parameters a config builds, counted by a shape-only build of the model ({@link Module#shapeOnly}:
+   * nothing is allocated), so that a config declaring a 2e8-word vocabulary fails before allocating.
+   * -1 on overflow.
    */
   static long parameterBound(TranslationModel.Sizes sizes) {
-    try {
-      if (sizes instanceof Seq2Seq.Config k) {
-        long e = k.embedDim(), dir = k.bidirectional() ? 2 : 1, h = k.hidden(), wide = dir * h, gates = "lstm".equals(k.cell()) ? 4 : 3;
-        long embed = Math.multiplyExact(Math.addExact((long) k.sourceVocab(), k.targetVocab()), e);
-        long encoder = Math.multiplyExact(dir * gates * h, Math.addExact(e + h, 2));
-        long decoder = Math.multiplyExact(gates * wide, Math.addExact(e + 2 * wide, 2));
-        long attention = Math.multiplyExact(Math.max(1, k.attentionUnits()), 2 * wide + 2) + Math.multiplyExact(wide, 2 * wide + 1);
-        long out = Math.multiplyExact(k.targetVocab(), Math.addExact(2 * wide + e, 1));
-        return Math.addExact(Math.addExact(embed, encoder), Math.addExact(Math.addExact(decoder, attention), out));
-      }
-      var k = (TransformerSeq2Seq.Config) sizes;
-      long d = k.dModel(), ff = k.ff();
-      long embed = Math.multiplyExact(k.sharedEmbeddings() ? Math.max(k.sourceVocab(), k.targetVocab())
-          : (long) k.sourceVocab() + k.targetVocab(), d);
-      long layer = Math.addExact(Math.multiplyExact(8 * d, d + 1), Math.multiplyExact(2 * d, ff) + ff + 8 * d);
-      long layers = Math.multiplyExact(layer, (long) k.encoderLayers() + k.decoderLayers());
-      long out = Math.multiplyExact(k.targetVocab(), d + 1);
-      return Math.addExact(Math.addExact(embed, layers), Math.addExact(out, 4 * d));
-    } catch (ArithmeticException e) {
-      return -1;
-    }
+    return Module.shapeOnly(() -> of(sizes));
+  }
+
+  private static TranslationModel of(TranslationModel.Sizes sizes) {
+    return sizes instanceof Seq2Seq.Config k ? new Seq2Seq(k) : new TransformerSeq2Seq((TransformerSeq2Seq.Config) sizes);
   }
 
   private static List<String> strings(JsonNode array) {

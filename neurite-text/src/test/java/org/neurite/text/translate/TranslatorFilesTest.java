@@ -1,6 +1,6 @@
 package org.neurite.text.translate;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.neurite.testing.Errors.assertMessage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,10 +62,10 @@ class TranslatorFilesTest {
         new Seq2Seq.Config(300, 400, 16, 32, false, false, 0, 1, 2, "lstm", "general"),
         new Seq2Seq.Config(300, 400, 16, 32, false, true, 24, 1, 2, "lstm", "dot"))) {
       long real = new Seq2Seq(k).module().parameterCount(), bound = Translator.parameterBound(k);
-      assertTrue(real <= bound && bound <= 2 * real, k + ": " + real + " parameters, bound " + bound);
+      assertEquals(real, bound, k.toString());
     }
     var t = new TransformerSeq2Seq.Config(300, 400, 32, 4, 64, 2, 2, 0f, false, false, 1, 2);
     long real = new TransformerSeq2Seq(t).module().parameterCount(), bound = Translator.parameterBound(t);
-    assertTrue(real <= bound && bound <= 2 * real, t + ": " + real + " parameters, bound " + bound);
+    assertEquals(real, bound, t.toString());
   }
 }
