@@ -329,6 +329,7 @@ public abstract class Module {
         throw new IllegalArgumentException("load: tensor \"" + e.getKey() + "\" has shape " + Shape.str(src.shape())
             + ", the model expects " + Shape.str(e.getValue().shape()));
       System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
+      e.getValue().bumpVersion();
     }
     for (String k : state.keySet())
       if (!mine.containsKey(k)) throw new IllegalArgumentException("load: unexpected tensor \"" + k + "\" for this model");
