@@ -63,7 +63,8 @@ public final class Tensor {
 
   /**
    * Low-level: a view of {@code data} with explicit offset and strides. For ops and kernels' callers;
-   * users want {@link #of} or the view methods.
+   * users want {@link #of} or the view methods. The result has a version counter of its own: a view of
+   * a tensor should be made with {@link #wrap(Tensor, int, int[], int[])}, which shares it.
    */
   public static Tensor wrap(float[] data, int offset, int[] shape, int[] strides) {
     return new Tensor(data, offset, shape, strides);
