@@ -18,13 +18,6 @@ import org.neurite.tensor.Tensor;
  * @param backward the op's backward
  */
 public record Node(String op, Tensor[] inputs, int[] versions, Object[] saved, Backward backward) {
-  private static final Object[] NONE = {};
-
-  /** A node whose inputs are at their current versions and that saves no other array. */
-  public Node(String op, Tensor[] inputs, Backward backward) {
-    this(op, inputs, versionsOf(inputs), NONE, backward);
-  }
-
   static int[] versionsOf(Tensor[] inputs) {
     int[] v = new int[inputs.length];
     for (int i = 0; i < inputs.length; i++) if (inputs[i] != null) v[i] = inputs[i].version();

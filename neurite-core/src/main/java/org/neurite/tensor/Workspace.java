@@ -191,7 +191,7 @@ public final class Workspace {
   public static void recycle(float[] a) {
     Scope s = CURRENT.get();
     Slot slot = s == null ? null : s.lent.remove(a);
-    if (slot != null) s.owner().give(slot, "an early hand-back in " + s.name + " (a tensor autograd had dropped)");
+    if (slot != null) s.owner().give(slot, s.handBackNote);
   }
 
   private void give(Slot slot, String by) {
@@ -207,7 +207,7 @@ public final class Workspace {
   /** One pass of the repeated computation; see {@link Workspace}. */
   public final class Scope implements AutoCloseable {
     private final Scope outer;
-    private final String name;
+    private final String closeNote, handBackNote; // what a stale read's message says took the array back
     private final Map<Object, Slot> lent = new IdentityHashMap<>();
     private final Set<Long> asked = new HashSet<>();
     private final Thread thread = Thread.currentThread();
@@ -215,7 +215,8 @@ public final class Workspace {
 
     private Scope(Scope outer, String name) {
       this.outer = outer;
-      this.name = "workspace " + name;
+      this.closeNote = "the close of workspace scope \"" + name + "\"";
+      this.handBackNote = "an early hand-back in workspace scope \"" + name + "\" (a gradient autograd had propagated)";
     }
 
     private Workspace owner() {
@@ -268,7 +269,7 @@ public final class Workspace {
       closed = true;
       CURRENT.set(outer);
       free.keySet().removeIf(key -> !asked.contains(key) && (outer == null || !outer.asked.contains(key)));
-      for (Slot slot : lent.values()) give(slot, "the close of " + name);
+      for (Slot slot : lent.values()) give(slot, closeNote);
       lent.clear();
       if (outer != null) outer.asked.addAll(asked);
     }

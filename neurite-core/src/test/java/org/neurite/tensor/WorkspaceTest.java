@@ -165,7 +165,7 @@ class WorkspaceTest {
     }
     for (Tensor stale : new Tensor[] {t, view}) {
       var e = assertThrows(IllegalStateException.class, stale::toArray);
-      assertTrue(e.getMessage().contains("workspace training step"), e.getMessage());
+      assertTrue(e.getMessage().contains("workspace scope \"training step\""), e.getMessage());
       assertThrows(IllegalStateException.class, stale::storage);
       assertThrows(IllegalStateException.class, () -> stale.get(new int[stale.rank()]));
       assertTrue(stale.toString().contains("released"), "printing a stale tensor does not throw");

@@ -208,7 +208,7 @@ public final class OnnxModel extends Module {
       if (inputs.stream().noneMatch(in -> in.name().equals(k)))
         throw new IllegalArgumentException(this + ": \"" + k + "\" is not an input of the graph; its inputs are " + inputNames());
     if (!RECYCLE || GradMode.enabled()) return execute(env, feeds);
-    try (var scope = workspaces.get().enter("of an ONNX run")) {
+    try (var scope = workspaces.get().enter("ONNX run")) {
       Map<String, Tensor> result = execute(env, feeds);
       result.values().forEach(scope::keep);
       return result;
