@@ -31,7 +31,7 @@ final class Storage {
   /** Throws when the array went back to its workspace since it was lent to this storage. */
   void checkLive(Tensor t) {
     if (!live())
-      throw new IllegalStateException("Tensor of shape " + Shape.str(t.shapeRef()) + " read after " + slot.returnedBy
+      throw new IllegalStateException("Tensor of shape " + Shape.str(t.shape()) + " read after " + slot.returnedBy
           + ": its array went back to the workspace and may hold other data now. Read what you need before the"
           + " scope closes, or Scope.keep(tensor) to let it outlive the scope");
   }

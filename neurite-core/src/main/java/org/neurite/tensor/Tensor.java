@@ -174,10 +174,6 @@ public final class Tensor {
     return data;
   }
 
-  int[] shapeRef() {
-    return shape;
-  }
-
   /** How many in-place writes the storage has had (PyTorch's {@code _version}); shared by views. */
   public int version() {
     return shared.version;
