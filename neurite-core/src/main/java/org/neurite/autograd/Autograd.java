@@ -45,10 +45,11 @@ public final class Autograd {
         // g is autograd's alone: an op's result from the workspace that no other pending gradient shares.
         boolean mine = g != gradOutput && Workspace.isLent(g.storage()) && !pendingShares(g, grads);
         if (node == null) {
-          t.accumulateGrad(g);   // adopts or copies g; a copied workspace array goes back now
+          t.autograd().accumulate(g);   // adopts or copies g; a copied workspace array goes back now
           if (mine && g.storage() != t.grad().storage()) Workspace.recycle(g.storage());
           continue;
         }
+        node.checkInputs(t);
         boolean owned = mine && g.isDense();
         if (owned) OWNED.set(g);
         Tensor[] inGrads;

@@ -4,7 +4,9 @@ import org.neurite.tensor.Tensor;
 
 /**
  * Records ops while grad mode is on. An op computes its output, then calls {@link #record}; when no
- * input needs a gradient (or grad mode is off) nothing is kept and the closure is dropped.
+ * input needs a gradient (or grad mode is off) nothing is kept and the closure is dropped. The node
+ * keeps each input's version, so a backward whose input was written in place since throws (see
+ * {@link Node}).
  *
  * <p>Thread-safe: static methods; the graph lives in the tensors that ops return, and grad mode is per
  * thread.
@@ -34,10 +36,30 @@ public final class Tape {
    * @return {@code out}
    */
   public static Tensor record(String op, Tensor out, Backward backward, Tensor... inputs) {
+    return recordSaving(op, out, NONE, backward, inputs);
+  }
+
+  /**
+   * As {@link #record}, for a backward that also reads arrays other than its inputs' and output's
+   * storage (max pooling's argmax, attention's probabilities): {@code Workspace.Scope.keep} keeps them
+   * with the graph.
+   *
+   * @param op the op's name
+   * @param out the op's output
+   * @param saved the arrays the backward reads besides its inputs and output
+   * @param backward the op's backward
+   * @param inputs the op's inputs
+   * @return {@code out}
+   */
+  public static Tensor recordSaving(String op, Tensor out, Object[] saved, Backward backward, Tensor... inputs) {
     if (Anomaly.enabled()) Anomaly.check(op, out);
-    if (needed(inputs)) out.attach(new Node(op, inputs, Anomaly.enabled() ? checked(op, backward) : backward));
+    if (needed(inputs))
+      out.autograd().attach(new Node(op, inputs, Node.versionsOf(inputs), saved,
+          Anomaly.enabled() ? checked(op, backward) : backward));
     return out;
   }
+
+  private static final Object[] NONE = {};
 
   private static Backward checked(String op, Backward backward) {
     return g -> {

@@ -466,6 +466,7 @@ public abstract class Module {
     for (var e : mine.entrySet()) {
       Tensor src = state.get(e.getKey());
       System.arraycopy(src.data(), 0, e.getValue().storage(), 0, src.size());
+      e.getValue().bumpVersion();
     }
   }
 

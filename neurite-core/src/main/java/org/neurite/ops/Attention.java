@@ -115,7 +115,7 @@ public final class Attention {
     Tensor y = Tensor.of(out, n, tq, ev);
     Tensor weights = mean == null ? null : Tensor.of(mean, n, tq, s);
     if (!grad) return new Result(y, weights);
-    Tape.record(op, y, dy -> {
+    Tape.recordSaving(op, y, new Object[] {saved.probs}, dy -> {
       float[] dq = new float[n * tq * e], dkk = new float[n * s * e], dvv = new float[n * s * ev];
       AttentionKernels.backward(d, qv, kv, vv, saved.get(), new View(dy.data(), 0, tq * ev, dv, ev),
           new View(dq, 0, tq * e, dk, e), new View(dkk, 0, s * e, dk, e), new View(dvv, 0, s * ev, dv, ev));
@@ -155,7 +155,7 @@ public final class Attention {
     Tensor y = Tensor.of(out, n, t, e);
     Tensor weights = mean == null ? null : Tensor.of(mean, n, t, t);
     if (!grad) return new Result(y, weights);
-    Tape.record(op, y, dy -> {
+    Tape.recordSaving(op, y, new Object[] {saved.probs}, dy -> {
       float[] g = new float[n * t * 3 * e];
       int bs = t * 3 * e, rs = 3 * e;
       AttentionKernels.backward(d, qv, kv, vv, saved.get(), new View(dy.data(), 0, t * e, dh, e),
@@ -226,46 +226,40 @@ public final class Attention {
   // ------------------------------------------------------------------ helpers
 
   /**
-   * The attention probabilities an op keeps for its backward, drawn from a small pool and handed back
-   * once the backward has used them. A training step needs megabytes of them per layer; recycled, they
-   * settle in the old generation instead of being copied by every young collection while the graph
-   * is alive (with the launcher's small young generation that copying cost more than the attention).
-   * The pooled arrays never leave this class: the weights a caller gets back are always fresh. A second
-   * backward through the same graph recomputes the probabilities.
+   * The attention probabilities an op keeps for its backward: taken from the workspace (inside a scope)
+   * and handed back as soon as the backward has used them, so the next step reuses them; a training
+   * step needs megabytes of them per layer. The arrays never leave this class: the weights a caller gets
+   * back are always fresh. A second backward through the same graph recomputes the probabilities.
    */
-  private static final class Saved {
-    private static final int KEEP = 16;
-    private static final long KEEP_BYTES = 256L << 20;
-    private static final java.util.concurrent.ConcurrentLinkedDeque<float[]> FREE = new java.util.concurrent.ConcurrentLinkedDeque<>();
-
+  static final class Saved {
     final float[] probs;
     private final java.util.function.Consumer<float[]> recompute;
-    private volatile boolean released;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
     Saved(int size, java.util.function.Consumer<float[]> recompute) {
-      this.probs = take(size);
+      this.probs = Workspace.floats(size);
       this.recompute = recompute;
     }
 
     /** The forward's probabilities, or a recomputed copy once they went back to the pool. */
     float[] get() {
-      if (!released) return probs;
+      if (!released.get()) return probs;
       float[] p = new float[probs.length];
       recompute.accept(p);
       return p;
     }
 
-    void release() {
-      if (released) return;
-      released = true;
-      long bytes = 4L * probs.length;
-      for (float[] f : FREE) bytes += 4L * f.length;
-      if (FREE.size() < KEEP && bytes <= KEEP_BYTES) FREE.addFirst(probs);
-    }
-
-    private static float[] take(int size) {
-      for (float[] f : FREE) if (f.length == size && FREE.remove(f)) return f;
-      return new float[size];
+    /**
+     * Hands the probabilities back, once: of two backward passes that finish together, only the one that
+     * flips the flag does (a check then a set would let both through, and the pool would lend one array
+     * twice).
+     *
+     * @return whether this call handed them back
+     */
+    boolean release() {
+      if (!released.compareAndSet(false, true)) return false;
+      Workspace.recycle(probs);
+      return true;
     }
   }
 

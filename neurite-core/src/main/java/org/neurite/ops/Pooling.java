@@ -23,7 +23,7 @@ public final class Pooling {
     int[] argmax = Workspace.ints(y.length);
     Pool2d.maxForward(g, x.data(), y, argmax);
     Tensor out = Tensor.of(y, g.batch(), g.channels(), g.outH(), g.outW());
-    return Tape.record("max_pool2d", out, dy -> {
+    return Tape.recordSaving("max_pool2d", out, new Object[] {argmax}, dy -> {
       float[] dx = Workspace.floats(x.size());
       Pool2d.maxBackward(g, dy.data(), argmax, dx);
       return new Tensor[] {Tensor.of(dx, x.shape())};

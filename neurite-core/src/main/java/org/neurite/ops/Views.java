@@ -21,7 +21,7 @@ public final class Views {
   public static Tensor reshape(Tensor x, int... newShape) {
     int[] shape = inferShape(x, newShape);
     Tensor src = x.isContiguous() ? x : Tensor.of(x.toArray(), x.shape());
-    Tensor y = Tensor.wrap(src.storage(), src.offset(), shape, Shape.strides(shape));
+    Tensor y = Tensor.wrap(src, src.offset(), shape, Shape.strides(shape));
     return Tape.record("reshape", y, dy -> new Tensor[] {reshape(dy, x.shape())}, x);
   }
 
@@ -69,7 +69,7 @@ public final class Views {
       ns[i] = s[a];
       nst[i] = st[a];
     }
-    return Tensor.wrap(x.storage(), x.offset(), ns, nst);
+    return Tensor.wrap(x, x.offset(), ns, nst);
   }
 
   /** Transposed view that records nothing. */
@@ -96,13 +96,13 @@ public final class Views {
     shape[a] = len;
     int off = x.offset() + (len > 0 ? s * st[a] : 0);
     st[a] *= step;
-    Tensor y = Tensor.wrap(x.storage(), off, shape, st);
+    Tensor y = Tensor.wrap(x, off, shape, st);
     return Tape.record("slice", y, dy -> {
       Tensor dx = Tensor.zerosLike(x);
       int[] dst = dx.strides();
       int dOff = len > 0 ? s * dst[a] : 0;
       dst[a] *= step;
-      copyInto(dy, Tensor.wrap(dx.storage(), dOff, shape, dst));
+      copyInto(dy, Tensor.wrap(dx, dOff, shape, dst));
       return new Tensor[] {dx};
     }, x);
   }
@@ -164,7 +164,7 @@ public final class Views {
   }
 
   private static Tensor shapeView(String op, Tensor x, int[] shape, int[] strides) {
-    Tensor y = Tensor.wrap(x.storage(), x.offset(), shape, strides);
+    Tensor y = Tensor.wrap(x, x.offset(), shape, strides);
     return Tape.record(op, y, dy -> new Tensor[] {reshape(dy, x.shape())}, x);
   }
 
@@ -193,7 +193,7 @@ public final class Views {
             + ": dimension " + i + " is " + have + ", not 1");
       }
     }
-    Tensor y = Tensor.wrap(x.storage(), x.offset(), ns, nst);
+    Tensor y = Tensor.wrap(x, x.offset(), ns, nst);
     return Tape.record("expand", y, dy -> new Tensor[] {Reductions.sumTo(dy, x.shape())}, x);
   }
 

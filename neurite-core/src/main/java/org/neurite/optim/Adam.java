@@ -78,6 +78,7 @@ public sealed class Adam extends Optimizer permits AdamW {
       // Elementwise, so split across threads and vectorised, with the scalar loop's operations in its
       // order (no fused multiply-adds): the result does not depend on the thread count or the lanes.
       org.neurite.kernels.Parallel.forRange(w.length, 1 << 16, (j0, j1) -> update(w, g, mi, vi, j0, j1, decay, l2, stepSize, sqrtC2));
+      p.bumpVersion();
     }
   }
 

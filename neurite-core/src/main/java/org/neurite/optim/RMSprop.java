@@ -109,6 +109,7 @@ public final class RMSprop extends Optimizer {
           w[j] -= lr * gj / d;
         }
       }
+      p.bumpVersion();
     }
   }
 

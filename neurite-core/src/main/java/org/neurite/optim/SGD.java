@@ -104,6 +104,7 @@ public final class SGD extends Optimizer {
         }
         w[j] -= lr * d;
       }
+      p.bumpVersion();
     }
   }
 

@@ -2,6 +2,7 @@ package org.neurite.tensor;
 
 import java.util.Arrays;
 import org.neurite.autograd.Autograd;
+import org.neurite.autograd.AutogradMeta;
 import org.neurite.autograd.Node;
 import org.neurite.ops.Activations;
 import org.neurite.ops.Arithmetic;
@@ -19,8 +20,13 @@ import org.neurite.ops.Views;
  *
  * <p>Autograd: a tensor with {@code requiresGrad} records the ops that use it (while
  * {@link org.neurite.autograd.GradMode} is on), and {@link #backward()} fills the {@code grad} of the
- * leaves. The instance methods here are the user-facing spelling of the ops in {@code org.neurite.ops},
- * where each op's forward sits beside its backward.
+ * leaves. The graph state (gradient, grad function) lives in {@link AutogradMeta}, not here; the
+ * autograd methods below delegate to it. The instance methods here are the user-facing spelling of the
+ * ops in {@code org.neurite.ops}, where each op's forward sits beside its backward.
+ *
+ * <p>Versions: views of one storage share a counter that every in-place write bumps
+ * ({@link #bumpVersion}); a backward whose input was written in place after the forward throws. Reading
+ * a tensor whose array a closed {@link Workspace} scope took back throws too.
  *
  * <p>Not thread-safe for concurrent mutation (gradient accumulation); concurrent reads are fine.
  */
@@ -29,17 +35,19 @@ public final class Tensor {
   private final int offset;
   private final int[] shape;
   private final int[] strides;
-  private boolean requiresGrad;
-  private Tensor grad;
-  private float[] spareGrad; // the array of a gradient given up by recycleGrad, for the next one
-  private float[] gradBuffer; // spareGrad handed to an op's backward by takeGradBuffer, for accumulateGrad to adopt
-  private Node gradFn;
+  private final Storage shared;     // version counter and workspace lease, shared by views
+  private AutogradMeta autograd;    // null until the tensor requires a gradient
 
-  private Tensor(float[] data, int offset, int[] shape, int[] strides) {
+  private Tensor(float[] data, int offset, int[] shape, int[] strides, Storage shared) {
     this.data = data;
     this.offset = offset;
     this.shape = shape;
     this.strides = strides;
+    this.shared = shared;
+  }
+
+  private Tensor(float[] data, int offset, int[] shape, int[] strides) {
+    this(data, offset, shape, strides, Storage.of(data));
   }
 
   // ---------------------------------------------------------------- creation
@@ -55,10 +63,19 @@ public final class Tensor {
 
   /**
    * Low-level: a view of {@code data} with explicit offset and strides. For ops and kernels' callers;
-   * users want {@link #of} or the view methods.
+   * users want {@link #of} or the view methods. The result has a version counter of its own: a view of
+   * a tensor should be made with {@link #wrap(Tensor, int, int[], int[])}, which shares it.
    */
   public static Tensor wrap(float[] data, int offset, int[] shape, int[] strides) {
     return new Tensor(data, offset, shape, strides);
+  }
+
+  /**
+   * Low-level: a view of {@code base}'s storage with explicit offset and strides, sharing its version
+   * counter and workspace lease (what the view ops use).
+   */
+  public static Tensor wrap(Tensor base, int offset, int[] shape, int[] strides) {
+    return new Tensor(base.data, offset, shape, strides, base.shared);
   }
 
   public static Tensor scalar(float value) {
@@ -146,9 +163,30 @@ public final class Tensor {
     return offset;
   }
 
-  /** The storage, shared with views. Index it through {@link #offset()} and {@link #strides()}. */
+  /**
+   * The storage, shared with views. Index it through {@link #offset()} and {@link #strides()}. Call
+   * {@link #bumpVersion} after writing into it in place.
+   *
+   * @throws IllegalStateException when a closed workspace scope took the array back
+   */
   public float[] storage() {
+    shared.checkLive(this);
     return data;
+  }
+
+  /** How many in-place writes the storage has had (PyTorch's {@code _version}); shared by views. */
+  public int version() {
+    return shared.version;
+  }
+
+  /**
+   * Records an in-place write to the storage (optimizer steps and {@code loadStateDict} call it): a
+   * backward that saved this tensor, or a view of its storage, before the write then throws instead of
+   * reading the new values. Returns this.
+   */
+  public Tensor bumpVersion() {
+    shared.version++;
+    return this;
   }
 
   /** True when the elements lie in row-major order without gaps (from {@link #offset()} on). */
@@ -172,11 +210,13 @@ public final class Tensor {
    * Writing into it changes this tensor only in the first case.
    */
   public float[] data() {
+    shared.checkLive(this);
     return isDense() ? data : Strided.toArray(this);
   }
 
   /** A dense copy of the elements in row-major order. */
   public float[] toArray() {
+    shared.checkLive(this);
     return isDense() ? data.clone() : Strided.toArray(this);
   }
 
@@ -192,7 +232,7 @@ public final class Tensor {
             + " of size " + shape[i] + " (shape " + Shape.str(shape) + ")");
       p += ix * strides[i];
     }
-    return data[p];
+    return storage()[p];
   }
 
   /** The value of a one-element tensor. */
@@ -200,7 +240,7 @@ public final class Tensor {
     if (size() != 1)
       throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " has " + size()
           + " elements, item() needs exactly one");
-    return data[offset];
+    return storage()[offset];
   }
 
   /** A tensor with this shape whose storage is dense: {@code this} when already dense. */
@@ -208,31 +248,32 @@ public final class Tensor {
     return Views.contiguous(this);
   }
 
-  // ---------------------------------------------------------------- autograd
+  // ---------------------------------------------------------------- autograd (delegates to AutogradMeta)
+
+  /** Internal, for autograd: this tensor's graph state, made on first use. */
+  public AutogradMeta autograd() {
+    if (autograd == null) autograd = new AutogradMeta();
+    return autograd;
+  }
 
   public boolean requiresGrad() {
-    return requiresGrad;
+    return autograd != null && autograd.requiresGrad();
   }
 
   /** Marks a leaf as a parameter whose gradient {@link #backward()} computes. Returns this. */
   public Tensor requiresGrad(boolean on) {
-    if (gradFn != null && !on)
-      throw new IllegalStateException("requiresGrad(false) on a non-leaf tensor (made by " + gradFn.op()
-          + "); use detach()");
-    this.requiresGrad = on;
+    if (on || autograd != null) autograd().requiresGrad(on);
     return this;
   }
 
   /** The accumulated gradient, or {@code null} before the first backward. */
   public Tensor grad() {
-    return grad;
+    return autograd == null ? null : autograd.grad();
   }
 
   /** Forgets the accumulated gradient (PyTorch's {@code set_to_none}). */
   public void zeroGrad() {
-    grad = null;
-    spareGrad = null;
-    gradBuffer = null;
+    if (autograd != null) autograd.zeroGrad();
   }
 
   /**
@@ -242,35 +283,21 @@ public final class Tensor {
    * this call changes with that next backward; copy it to keep it.
    */
   public void recycleGrad() {
-    if (grad != null) spareGrad = grad.data;
-    grad = null;
-    gradBuffer = null;
-  }
-
-  /**
-   * Internal, for ops' backward: an array of this leaf's size to write its gradient into, which
-   * {@link #accumulateGrad} then takes as the gradient without a copy (PyTorch accumulates into
-   * {@code .grad} the same way); the array {@link #recycleGrad} kept, or null when there is none.
-   */
-  public float[] takeGradBuffer() {
-    if (gradFn != null || grad != null || spareGrad == null) return null;
-    gradBuffer = spareGrad;
-    spareGrad = null;
-    return gradBuffer;
+    if (autograd != null) autograd.recycleGrad();
   }
 
   /** The op that produced this tensor, or {@code null} for a leaf. */
   public Node gradFn() {
-    return gradFn;
+    return autograd == null ? null : autograd.gradFn();
   }
 
   public boolean isLeaf() {
-    return gradFn == null;
+    return gradFn() == null;
   }
 
-  /** Same storage, cut from the graph: no gradient flows back through the result. */
+  /** Same storage (and version counter), cut from the graph: no gradient flows back through the result. */
   public Tensor detach() {
-    return new Tensor(data, offset, shape, strides);
+    return new Tensor(data, offset, shape, strides, shared);
   }
 
   /** Backpropagates from this scalar (a loss). Gradients add to the leaves' {@code grad}. */
@@ -284,30 +311,6 @@ public final class Tensor {
   /** Backpropagates {@code gradOutput}, which has this tensor's shape. */
   public void backward(Tensor gradOutput) {
     Autograd.backward(this, gradOutput);
-  }
-
-  /** Internal: called by {@link org.neurite.autograd.Tape} to attach the recorded op. */
-  public void attach(Node node) {
-    this.gradFn = node;
-    this.requiresGrad = true;
-  }
-
-  /** Internal: adds {@code g} to this leaf's gradient, owning a dense copy. */
-  public void accumulateGrad(Tensor g) {
-    if (grad == null && gradBuffer != null && g.storage() == gradBuffer && g.isDense()) {
-      grad = of(gradBuffer, shape);
-      gradBuffer = null;
-    } else if (grad == null) {
-      float[] d = spareGrad;
-      spareGrad = null;
-      if (d != null && d.length == g.size() && g.isContiguous()) System.arraycopy(g.data, g.offset, d, 0, d.length);
-      else d = g.toArray();
-      grad = of(d, shape);
-    } else {
-      float[] acc = grad.data;
-      float[] add = g.data();
-      for (int i = 0; i < acc.length; i++) acc[i] += add[i];
-    }
   }
 
   // ---------------------------------------------------------------- arithmetic (broadcasting)
@@ -412,6 +415,7 @@ public final class Tensor {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("tensor(");
+    if (!shared.live()) return sb.append("<released to its workspace>, shape=").append(Shape.str(shape)).append(')').toString();
     float[] d = data();
     if (size() <= 64) {
       format(sb, d, 0, 0);
@@ -419,8 +423,8 @@ public final class Tensor {
       sb.append("<").append(size()).append(" values>");
     }
     sb.append(", shape=").append(Shape.str(shape));
-    if (gradFn != null) sb.append(", grad_fn=").append(gradFn.op());
-    else if (requiresGrad) sb.append(", requires_grad");
+    if (gradFn() != null) sb.append(", grad_fn=").append(gradFn().op());
+    else if (requiresGrad()) sb.append(", requires_grad");
     return sb.append(')').toString();
   }
 

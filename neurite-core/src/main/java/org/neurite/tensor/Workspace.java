@@ -1,12 +1,14 @@
 package org.neurite.tensor;
 
 import java.util.ArrayDeque;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.neurite.autograd.Node;
 
 /**
  * Recycles the large arrays of a computation that repeats with the same shapes: a training step, a
@@ -35,9 +37,17 @@ import java.util.Set;
  * }</pre>
  *
  * <p>The contract: a tensor an op created inside a scope is valid until the scope closes. Read what you
- * need before that, or {@link Scope#keep} the tensor. Parameters, their {@code grad}, optimizer state
- * and tensors made by the creation methods ({@code Tensor.of}, {@code zeros}, ...) are never recycled.
- * Only arrays of {@link #MIN_FLOATS} floats or more are pooled: smaller ones are cheap to allocate.
+ * need before that, or {@link Scope#keep} the tensor (with what its backward needs). The contract is
+ * checked: each pooled array sits in a slot whose generation goes up when the array comes back, a
+ * tensor remembers the generation it was lent at, and reading a tensor whose array came back throws an
+ * {@code IllegalStateException} naming the scope (one field compare per read of the storage, not per
+ * element). Parameters, their {@code grad}, optimizer state and tensors made by the creation methods
+ * ({@code Tensor.of}, {@code zeros}, ...) are never recycled. Only arrays of {@link #MIN_FLOATS} floats
+ * or more are pooled: smaller ones are cheap to allocate.
+ *
+ * <p>This is the one pool of large arrays: op outputs and gradients, max pooling's argmax and
+ * attention's saved probabilities all come from here. (A parameter's gradient array is not pooled: it
+ * stays with the parameter from step to step, see {@link #gradient}.)
  *
  * <p>The workspace keeps no more than the arrays its last scope used: sizes a scope did not ask for are
  * dropped when it closes, so shapes that change from batch to batch cost no memory, only the reuse.
@@ -51,8 +61,20 @@ public final class Workspace {
 
   private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
 
-  // Free arrays by kind and length: a float[]'s key is its length, an int[]'s its length + 2^32.
-  private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
+  // Free slots by kind and length: a float[]'s key is its length, an int[]'s its length + 2^32.
+  private final Map<Long, ArrayDeque<Slot>> free = new HashMap<>();
+  private int scopes; // scopes entered, to name them in messages
+
+  /** A pooled array and its generation, which goes up each time the array comes back to the pool. */
+  static final class Slot {
+    final Object array;
+    int generation;
+    String returnedBy = ""; // for the message of a stale read
+
+    Slot(Object array) {
+      this.array = array;
+    }
+  }
 
   /** An empty workspace; its first scope allocates as usual. */
   public Workspace() {}
@@ -63,7 +85,18 @@ public final class Workspace {
    * @return the scope, to close (try-with-resources)
    */
   public Scope enter() {
-    Scope s = new Scope(CURRENT.get());
+    return enter("scope #" + (scopes + 1));
+  }
+
+  /**
+   * As {@link #enter()}, with a name that messages about tensors read after the scope closed give.
+   *
+   * @param name the scope's name, e.g. "training step"
+   * @return the scope, to close (try-with-resources)
+   */
+  public Scope enter(String name) {
+    scopes++;
+    Scope s = new Scope(CURRENT.get(), name);
     CURRENT.set(s);
     return s;
   }
@@ -86,10 +119,10 @@ public final class Workspace {
 
   /** For tests: overwrites every pooled array, so an op that reads before it writes shows up. */
   void poison() {
-    for (ArrayDeque<Object> q : free.values())
-      for (Object a : q) {
-        if (a instanceof float[] f) java.util.Arrays.fill(f, Float.NaN);
-        else java.util.Arrays.fill((int[]) a, Integer.MIN_VALUE);
+    for (ArrayDeque<Slot> q : free.values())
+      for (Slot slot : q) {
+        if (slot.array instanceof float[] f) java.util.Arrays.fill(f, Float.NaN);
+        else java.util.Arrays.fill((int[]) slot.array, Integer.MIN_VALUE);
       }
   }
 
@@ -108,13 +141,13 @@ public final class Workspace {
   /**
    * An array for the gradient of {@code t} that an op's backward overwrites: the parameter's own
    * gradient array from the step before, when it has one to give (then autograd adopts it without a
-   * copy, see {@link Tensor#takeGradBuffer}), else as {@link #floats}.
+   * copy, see {@link org.neurite.autograd.AutogradMeta#takeGradBuffer}), else as {@link #floats}.
    *
    * @param t the tensor whose gradient the array will hold
    * @return the array
    */
   public static float[] gradient(Tensor t) {
-    float[] a = t.takeGradBuffer();
+    float[] a = t.isLeaf() && t.requiresGrad() ? t.autograd().takeGradBuffer() : null;
     return a != null ? a : floats(t.size());
   }
 
@@ -137,7 +170,16 @@ public final class Workspace {
    */
   public static boolean isLent(Object a) {
     Scope s = CURRENT.get();
-    return s != null && s.lent.contains(a);
+    return s != null && s.lent.containsKey(a);
+  }
+
+  /** The slot of {@code a} when a scope open on this thread lent it and it is not back yet, else null. */
+  static Slot slotOf(Object a) {
+    for (Scope s = CURRENT.get(); s != null; s = s.outer) {
+      Slot slot = s.lent.get(a);
+      if (slot != null) return slot;
+    }
+    return null;
   }
 
   /**
@@ -148,11 +190,14 @@ public final class Workspace {
    */
   public static void recycle(float[] a) {
     Scope s = CURRENT.get();
-    if (s != null && s.lent.remove(a)) s.owner().give(a);
+    Slot slot = s == null ? null : s.lent.remove(a);
+    if (slot != null) s.owner().give(slot, s.handBackNote);
   }
 
-  private void give(Object a) {
-    free.computeIfAbsent(key(a), k -> new ArrayDeque<>()).push(a);
+  private void give(Slot slot, String by) {
+    slot.generation++;   // every tensor lent this array before is stale from now on
+    slot.returnedBy = by;
+    free.computeIfAbsent(key(slot.array), k -> new ArrayDeque<>()).push(slot);
   }
 
   private static long key(Object a) {
@@ -162,13 +207,16 @@ public final class Workspace {
   /** One pass of the repeated computation; see {@link Workspace}. */
   public final class Scope implements AutoCloseable {
     private final Scope outer;
-    private final Set<Object> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final String closeNote, handBackNote; // what a stale read's message says took the array back
+    private final Map<Object, Slot> lent = new IdentityHashMap<>();
     private final Set<Long> asked = new HashSet<>();
     private final Thread thread = Thread.currentThread();
     private boolean closed;
 
-    private Scope(Scope outer) {
+    private Scope(Scope outer, String name) {
       this.outer = outer;
+      this.closeNote = "the close of workspace scope \"" + name + "\"";
+      this.handBackNote = "an early hand-back in workspace scope \"" + name + "\" (a gradient autograd had propagated)";
     }
 
     private Workspace owner() {
@@ -178,21 +226,33 @@ public final class Workspace {
     private Object take(int n, boolean ints) {
       long key = n + (ints ? 1L << 32 : 0);
       asked.add(key);
-      ArrayDeque<Object> q = free.get(key);
-      Object a = q != null && !q.isEmpty() ? q.pop() : ints ? new int[n] : new float[n];
-      lent.add(a);
-      return a;
+      ArrayDeque<Slot> q = free.get(key);
+      Slot slot = q != null && !q.isEmpty() ? q.pop() : new Slot(ints ? new int[n] : new float[n]);
+      lent.put(slot.array, slot);
+      return slot.array;
     }
 
     /**
-     * Lets {@code t} outlive the scope: its storage is no longer recycled (the garbage collector frees it
-     * as usual). Returns {@code t}.
+     * Lets {@code t} outlive the scope with what its backward still needs: its storage, and the storage
+     * of every tensor and saved array of the graph behind it, are no longer recycled (the garbage
+     * collector frees them as usual), so {@code t.backward()} works after the scope closed. Returns
+     * {@code t}.
      *
      * @param t a tensor made inside this scope
      * @return {@code t}
      */
     public Tensor keep(Tensor t) {
-      lent.remove(t.storage());
+      Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      List<Tensor> todo = new ArrayList<>(List.of(t));
+      while (!todo.isEmpty()) {
+        Tensor x = todo.removeLast();
+        if (!seen.add(x)) continue;
+        lent.remove(x.storage());
+        Node node = x.gradFn();
+        if (node == null) continue;
+        for (Object a : node.saved()) lent.remove(a);
+        for (Tensor in : node.inputs()) if (in != null) todo.add(in);
+      }
       return t;
     }
 
@@ -209,7 +269,7 @@ public final class Workspace {
       closed = true;
       CURRENT.set(outer);
       free.keySet().removeIf(key -> !asked.contains(key) && (outer == null || !outer.asked.contains(key)));
-      for (Object a : lent) give(a);
+      for (Slot slot : lent.values()) give(slot, closeNote);
       lent.clear();
       if (outer != null) outer.asked.addAll(asked);
     }

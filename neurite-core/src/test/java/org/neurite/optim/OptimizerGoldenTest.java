@@ -63,7 +63,7 @@ class OptimizerGoldenTest {
       Tensor p = ps.get(i);
       p.zeroGrad();
       String g = k + "/" + NAMES[i];
-      if (grads.has(g)) p.accumulateGrad(grads.tensor(g));
+      if (grads.has(g)) p.autograd().accumulate(grads.tensor(g));
     }
   }
 
@@ -136,7 +136,7 @@ class OptimizerGoldenTest {
   @Test
   void clipByValueClamps() {
     Tensor p = Tensor.zeros(4).requiresGrad(true);
-    p.accumulateGrad(Tensor.of(new float[] {-2f, -0.25f, 0.5f, 3f}, 4));
+    p.autograd().accumulate(Tensor.of(new float[] {-2f, -0.25f, 0.5f, 3f}, 4));
     GradClip.byValue(List.of(p), 0.5);
     assertArrayEquals(new float[] {-0.5f, -0.25f, 0.5f, 0.5f}, p.grad().toArray());
   }
@@ -144,7 +144,7 @@ class OptimizerGoldenTest {
   @Test
   void clipByNormLeavesSmallGradientsAndSkipsMissingOnes() {
     Tensor p = Tensor.zeros(2).requiresGrad(true), q = Tensor.zeros(3).requiresGrad(true);
-    p.accumulateGrad(Tensor.of(new float[] {3f, 4f}, 2));
+    p.autograd().accumulate(Tensor.of(new float[] {3f, 4f}, 2));
     assertEquals(5.0, GradClip.byNorm(List.of(p, q), 10.0), 1e-12);
     assertArrayEquals(new float[] {3f, 4f}, p.grad().toArray());
     assertEquals(0.0, GradClip.byNorm(List.of(q), 1.0));

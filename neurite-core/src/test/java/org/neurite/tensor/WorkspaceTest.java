@@ -149,4 +149,102 @@ class WorkspaceTest {
       }
     }
   }
+
+  // The lifetime is checked: a tensor read after its scope closed throws, naming the scope, instead of
+  // returning whatever the next scope wrote into the recycled array. Before the generation stamps, item()
+  // returned 2 here and then NaN once the pool was poisoned.
+  @Test
+  void readingATensorAfterItsScopeClosedThrowsNamingTheScope() {
+    Workspace ws = new Workspace();
+    Tensor t, view, small;
+    try (var s = ws.enter("training step")) {
+      t = Tensor.ones(BIG).mul(2f);
+      view = t.reshape(BIG / 2, 2);
+      small = Tensor.ones(8).mul(2f);
+      assertEquals(2f, t.get(0));
+    }
+    for (Tensor stale : new Tensor[] {t, view}) {
+      var e = assertThrows(IllegalStateException.class, stale::toArray);
+      assertTrue(e.getMessage().contains("workspace scope \"training step\""), e.getMessage());
+      assertThrows(IllegalStateException.class, stale::storage);
+      assertThrows(IllegalStateException.class, () -> stale.get(new int[stale.rank()]));
+      assertTrue(stale.toString().contains("released"), "printing a stale tensor does not throw");
+    }
+    assertEquals(2f, small.get(0), "arrays under MIN_FLOATS are never lent, so never stale");
+  }
+
+  @Test
+  void aTensorWhoseArrayAutogradHandedBackEarlyIsStaleToo() {
+    Workspace ws = new Workspace();
+    try (var s = ws.enter()) {
+      float[] a = Workspace.floats(BIG);
+      Tensor t = Tensor.of(a, BIG);
+      Workspace.recycle(a);
+      var e = assertThrows(IllegalStateException.class, t::data);
+      assertTrue(e.getMessage().contains("early hand-back"), e.getMessage());
+      Tensor again = Tensor.of(Workspace.floats(BIG), BIG);
+      assertSame(a, again.storage(), "the array is lent again, to a new tensor that may read it");
+    }
+  }
+
+  // keep(loss) keeps the graph behind the loss: conv and ReLU outputs, max pooling's argmax. Before, it kept
+  // only the loss's own (scalar) storage, and backward after the close read arrays the next scope had
+  // overwritten (here: NaN from the poisoned pool).
+  @Test
+  void keepingALossKeepsWhatItsBackwardNeeds() {
+    Tensor x = Tensor.randn(new Rng(7), 8, 3, 34, 34);
+    Tensor y = Tensor.of(new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 8);
+    List<Map<String, float[]>> grads = new ArrayList<>();
+    for (boolean pooled : new boolean[] {false, true}) {
+      Seeds.set(8);
+      Sequential m = Sequential.of(new Conv2D(8, 3).relu(), new MaxPool2D(2), new Flatten(), new Dense(10)).input(3, 34, 34);
+      Tensor loss;
+      if (pooled) {
+        Workspace ws = new Workspace();
+        try (var s = ws.enter()) {
+          loss = s.keep(Functional.crossEntropy(m.forward(x), y));
+        }
+        ws.poison();
+        try (var s = ws.enter()) {   // a second step takes every pooled array and writes into it
+          Functional.crossEntropy(m.forward(x.mul(-1f)), y);
+        }
+        ws.poison();
+      } else {
+        loss = Functional.crossEntropy(m.forward(x), y);
+      }
+      loss.backward();
+      Map<String, float[]> g = new java.util.TreeMap<>();
+      m.namedParameters().forEach((k, p) -> g.put(k, p.grad().toArray()));
+      grads.add(g);
+    }
+    for (String k : grads.get(0).keySet()) assertArrayEquals(grads.get(0).get(k), grads.get(1).get(k), k);
+  }
+
+  // Attention's saved probabilities come from the workspace too; keep holds them with the graph.
+  @Test
+  void keepingAnAttentionOutputKeepsItsSavedProbabilities() {
+    Tensor qkv = Tensor.randn(new Rng(9), 8, 64, 48);
+    Tensor g = Tensor.randn(new Rng(10), 8, 64, 16);
+    float[][] grads = new float[2][];
+    for (int pooled = 0; pooled < 2; pooled++) {
+      Tensor in = qkv.detach().requiresGrad(true), out;
+      if (pooled == 1) {
+        Workspace ws = new Workspace();
+        try (var s = ws.enter()) {
+          out = s.keep(org.neurite.ops.Attention.multiHeadSelf(in, 2, null, false, 0f, null, false).output());
+        }
+        ws.poison();
+        try (var s = ws.enter()) {
+          org.neurite.ops.Attention.multiHeadSelf(in.mul(-1f), 2, null, false, 0f, null, false).output().sum().backward();
+        }
+        in.zeroGrad();
+        ws.poison();
+      } else {
+        out = org.neurite.ops.Attention.multiHeadSelf(in, 2, null, false, 0f, null, false).output();
+      }
+      out.backward(g);
+      grads[pooled] = in.grad().toArray();
+    }
+    assertArrayEquals(grads[0], grads[1]);
+  }
 }

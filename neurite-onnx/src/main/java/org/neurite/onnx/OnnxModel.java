@@ -24,6 +24,7 @@ import org.neurite.onnx.proto.OnnxProto.ValueInfoProto;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * An imported ONNX graph as a trainable Neurite {@link Module}. Float initializers that nodes read as
@@ -83,38 +84,33 @@ public final class OnnxModel extends Module {
 
     @Override
     public float[] buffer(int n) {
-      if (GradMode.enabled()) return new float[n];
-      var free = pool.get(n);
-      float[] a = free == null ? null : free.pollFirst();
-      return a != null ? a : new float[n];
+      return GradMode.enabled() ? new float[n] : Workspace.floats(n);
     }
   };
   private long version;
 
   /**
-   * Arrays of dead values, by length, for {@link Op.Exec#buffer} (inference only). A few per length
-   * suffice: a network reuses each activation shape along its layers.
+   * Inference runs in a scope of this thread's workspace: {@link Op.Exec#buffer} and the core ops draw
+   * their arrays from it, dead values go back to it as soon as no later step reads them, and the outputs
+   * are kept. One workspace per thread, since runs may be concurrent.
    */
-  private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.ConcurrentLinkedDeque<float[]>> pool =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int POOL_PER_LENGTH = 4;
+  private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
   /** Whether inference recycles dead values' arrays (system property neurite.onnx.recycle, default true). */
   private static final boolean RECYCLE = !"false".equals(System.getProperty("neurite.onnx.recycle"));
 
   /**
-   * Hands the storage of a value that just died to the pool, unless another live value, a constant, a
-   * parameter or a caller's input shares it (a view, an Identity): only arrays nothing can read again
-   * are recycled.
+   * Hands the storage of a value that just died back to the workspace, unless another live value, a
+   * constant, a parameter or a caller's input shares it (a view, an Identity): only arrays nothing can
+   * read again are recycled (and only those the run's scope lent).
    */
   private void recycle(Tensor dead, Tensor[] env, Map<String, Tensor> feeds) {
     if (dead == null) return;
     float[] a = dead.storage();
-    if (a.length < 4096) return;   // small arrays are cheap to allocate; not worth the scan
+    if (!Workspace.isLent(a)) return;
     for (Tensor t : env) if (t != null && t.storage() == a) return;
     for (Tensor t : template) if (t != null && t.storage() == a) return;
     for (Tensor t : feeds.values()) if (t.storage() == a) return;
-    var free = pool.computeIfAbsent(a.length, k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
-    if (free.size() < POOL_PER_LENGTH) free.addFirst(a);
+    Workspace.recycle(a);
   }
 
   /** One node to run; {@code broadcasts}: its output takes the broadcast shape of its inputs (checked before it runs). */
@@ -211,6 +207,15 @@ public final class OnnxModel extends Module {
     for (String k : feeds.keySet())
       if (inputs.stream().noneMatch(in -> in.name().equals(k)))
         throw new IllegalArgumentException(this + ": \"" + k + "\" is not an input of the graph; its inputs are " + inputNames());
+    if (!RECYCLE || GradMode.enabled()) return execute(env, feeds);
+    try (var scope = workspaces.get().enter("ONNX run")) {
+      Map<String, Tensor> result = execute(env, feeds);
+      result.values().forEach(scope::keep);
+      return result;
+    }
+  }
+
+  private Map<String, Tensor> execute(Tensor[] env, Map<String, Tensor> feeds) {
     for (Step s : steps) {
       Tensor[] args = new Tensor[s.in.length];
       for (int k = 0; k < args.length; k++) args[k] = s.in[k] < 0 ? null : env[s.in[k]];
@@ -231,7 +236,7 @@ public final class OnnxModel extends Module {
           throw new IllegalArgumentException(s.node.where() + ": output " + k + " (\"" + s.node.outputs[k] + "\") is not computed by Neurite");
         env[s.out[k]] = out[k];
       }
-      boolean recycling = RECYCLE && !GradMode.enabled();
+      boolean recycling = RECYCLE && !GradMode.enabled();   // then run() opened a workspace scope
       for (int id : s.free) {
         Tensor dead = env[id];
         env[id] = null;
