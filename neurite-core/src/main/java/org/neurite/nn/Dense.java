@@ -1,6 +1,9 @@
 package org.neurite.nn;
 
+import org.neurite.ops.Functional;
+import org.neurite.ops.LinearAlgebra;
 import org.neurite.tensor.Init;
+import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -61,7 +64,20 @@ public final class Dense extends Layer {
   // left a transposed view to copy (44 M elements a step for the seed CNN at 224 x 224).
   @Override
   protected Tensor compute(Tensor x) {
-    return org.neurite.ops.Attention.projection(x, weight, bias, computesActivation(), 0f, null);
+    return LinearAlgebra.linear(x, weight, bias, computesActivation(), 0f, null);
+  }
+
+  /**
+   * {@code dropout(forward(x))}, dropout of rate {@code rate} when {@code rng} is not null (training): a
+   * Transformer feed-forward's {@code dropout(activation(linear1(x)))}. With ReLU or no activation the
+   * dropout runs inside the projection ({@link LinearAlgebra#linear}), the bench's attention training
+   * saving an array and a pass per layer; with another activation it follows it.
+   */
+  public Tensor forward(Tensor x, float rate, Rng rng) {
+    boolean fusable = activation == Activation.RELU || activation == Activation.LINEAR;
+    if (rng == null || !fusable || weight == null || x.rank() < 2 || x.shape(-1) != weight.shape(1))
+      return Functional.dropout(forward(x), rate, rng != null, rng);   // forward names any mismatch
+    return LinearAlgebra.linear(x, weight, bias, computesActivation(), rate, rng);
   }
 
   /** ReLU runs inside the projection (the seed CNN's Dense(512, activation='relu')). */
