@@ -68,16 +68,19 @@ public final class Dense extends Layer {
   }
 
   /**
-   * {@code dropout(forward(x))}, dropout of rate {@code rate} when {@code rng} is not null (training): a
-   * Transformer feed-forward's {@code dropout(activation(linear1(x)))}. With ReLU or no activation the
-   * dropout runs inside the projection ({@link LinearAlgebra#linear}), the bench's attention training
-   * saving an array and a pass per layer; with another activation it follows it.
+   * {@code dropout(act(forward(x)))}, dropout of rate {@code rate} when {@code rng} is not null
+   * (training): a Transformer feed-forward's {@code dropout(activation(linear1(x)))}, for a Dense without
+   * an activation of its own. With ReLU or no activation, both run inside the projection
+   * ({@link LinearAlgebra#linear}: one GEMM and one pass, where a separate ReLU and dropout would cost an
+   * array and a pass each); another activation follows the projection.
    */
-  public Tensor forward(Tensor x, float rate, Rng rng) {
-    boolean fusable = activation == Activation.RELU || activation == Activation.LINEAR;
-    if (rng == null || !fusable || weight == null || x.rank() < 2 || x.shape(-1) != weight.shape(1))
-      return Functional.dropout(forward(x), rate, rng != null, rng);   // forward names any mismatch
-    return LinearAlgebra.linear(x, weight, bias, computesActivation(), rate, rng);
+  public Tensor forward(Tensor x, Activation act, float rate, Rng rng) {
+    if (activation != Activation.LINEAR)
+      throw new IllegalStateException(this + ": forward(x, act, rate, rng) is for a Dense without an activation of its own");
+    boolean fused = act == Activation.RELU || act == Activation.LINEAR;
+    if (!fused || weight == null || x.rank() < 2 || x.shape(-1) != weight.shape(1))   // forward names any mismatch
+      return Functional.dropout(act.apply(forward(x)), rate, rng != null, rng);
+    return LinearAlgebra.linear(x, weight, bias, act == Activation.RELU, rate, rng);
   }
 
   /** ReLU runs inside the projection (the seed CNN's Dense(512, activation='relu')). */

@@ -66,7 +66,7 @@ public final class TransformerDecoderLayer extends Module {
     this.dModel = dModel;
     this.heads = heads;
     this.ff = ff;
-    this.linear1 = child("linear1", new Dense(ff).activation(act));   // the feed-forward's activation runs in linear1
+    this.linear1 = child("linear1", new Dense(ff));
     this.linear2 = child("linear2", new Dense(dModel));
     this.norm1 = child("norm1", new LayerNorm());
     this.norm2 = child("norm2", new LayerNorm());
@@ -97,7 +97,8 @@ public final class TransformerDecoderLayer extends Module {
 
   /** GELU instead of ReLU in the feed-forward block. */
   public TransformerDecoderLayer gelu() {
-    return activation(Activation.GELU);
+    this.act = Activation.GELU;
+    return this;
   }
 
   /** Sets the activation by config value (RELU or GELU). */
@@ -105,7 +106,6 @@ public final class TransformerDecoderLayer extends Module {
     if (a != Activation.RELU && a != Activation.GELU)
       throw new IllegalArgumentException("TransformerDecoderLayer: activation " + a + " is not supported; expected RELU or GELU");
     this.act = a;
-    linear1.activation(a);
     return this;
   }
 
@@ -177,7 +177,7 @@ public final class TransformerDecoderLayer extends Module {
 
   // linear2(dropout(act(linear1(x))))
   private Tensor feedForward(Tensor x, Rng r) {
-    return linear2.forward(linear1.forward(x, dropout, r));
+    return linear2.forward(linear1.forward(x, act, dropout, r));
   }
 
   private Rng trainingRng() {

@@ -47,7 +47,7 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
     this.dModel = dModel;
     this.heads = heads;
     this.ff = ff;
-    this.linear1 = child("linear1", new Dense(ff).activation(act));   // the feed-forward's activation runs in linear1
+    this.linear1 = child("linear1", new Dense(ff));
     this.linear2 = child("linear2", new Dense(dModel));
     this.norm1 = child("norm1", new LayerNorm());
     this.norm2 = child("norm2", new LayerNorm());
@@ -70,7 +70,6 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
   /** GELU instead of ReLU in the feed-forward block. */
   public TransformerEncoderLayer gelu() {
     this.act = Activation.GELU;
-    linear1.activation(act);
     return this;
   }
 
@@ -128,7 +127,7 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
 
   // linear2(dropout(act(linear1(x))))
   private Tensor feedForward(Tensor x, Rng r) {
-    return linear2.forward(linear1.forward(x, dropout, r));
+    return linear2.forward(linear1.forward(x, act, dropout, r));
   }
 
   private Tensor drop(Tensor x) {
