@@ -234,8 +234,7 @@ final class NnOps {
       }
       Tensor y;
       boolean fast = bn == null ? !Tape.needed(x, w, b) : !e.training() && !Tape.needed(x, w, b, in[3], in[4]);
-      Convolution.Plan plan = fast ? Convolution.plan(x2.shape(), w2.shape(), b == null ? null : b.shape(), wd.stride, wd.padBegin,
-          wd.dilation, group) : null;
+      Convolution.Plan plan = fast ? plan(x2, w2, b, wd) : null;
       boolean wino = fast && plan.winograd();
       lastKind = "[" + w2.shape(2) + "x" + w2.shape(3) + (wd.stride[0] > 1 ? "/" + wd.stride[0] : "") + (group > 1 ? " g" : "")
           + (wino && fast ? " winograd" : fast ? " im2col" : " recorded") + "]";
@@ -276,6 +275,17 @@ final class NnOps {
       float[] y = e.buffer(n * o * g.outH() * g.outW());
       org.neurite.kernels.Conv2d.forward(g, x.data(), w.data(), bias == null ? null : bias.data(), y);
       return Tensor.of(y, n, o, g.outH(), g.outW());
+    }
+
+    // The core plan (Winograd or Conv2d), made once per input shape: the node's window is fixed, and its
+    // padding resolves the same way for the same input shape.
+    private volatile Convolution.Plan plan;
+
+    private Convolution.Plan plan(Tensor x2, Tensor w2, Tensor b, Window wd) {
+      Convolution.Plan p = plan;
+      if (p == null || !p.fits(x2, w2))
+        plan = p = Convolution.plan(x2.shape(), w2.shape(), b == null ? null : b.shape(), wd.stride, wd.padBegin, wd.dilation, group);
+      return p;
     }
 
     /** For profiles: which path the last run took, and the kernel size. */
