@@ -16,7 +16,7 @@ public final class BatchNormKernels {
    * Training: per channel, mean and biased variance of the batch into {@code mean} and {@code var},
    * {@code rstd = 1 / sqrt(var + eps)}, and {@code y = (x - mean) * rstd * w + b} (w, b may be null).
    */
-  public static void forwardTrain(float[] x, float[] w, float[] b, float[] y, int n, int c, int s, float eps, float[] mean,
+  public static void forwardTrain(float[] x, float[] w, float[] b, float[] y, int n, int c, int s, float eps, double[] mean,
                                   float[] var, float[] rstd) {
     Parallel.forRange(c, 1, (from, to) -> {
       for (int ch = from; ch < to; ch++) {
@@ -35,22 +35,28 @@ public final class BatchNormKernels {
           }
         }
         double v = sq / count;
-        mean[ch] = (float) mu;
+        mean[ch] = mu;
         var[ch] = (float) v;
-        float r = (float) (1 / Math.sqrt(v + eps));
-        rstd[ch] = r;
-        affine(x, y, n, c, s, ch, r * (w == null ? 1f : w[ch]), (b == null ? 0f : b[ch]) - (float) mu * r * (w == null ? 1f : w[ch]));
+        double is = 1 / Math.sqrt(v + eps);
+        rstd[ch] = (float) is;
+        // In double, from the double mean: with a mean far from zero, x * scale + (b - mean * scale) in
+        // float loses the digits of the normalised output (PyTorch's CPU kernel works in double too).
+        double scale = is * (w == null ? 1f : w[ch]), shift = (b == null ? 0f : b[ch]) - mu * scale;
+        for (int i = 0; i < n; i++) {
+          int at = (i * c + ch) * s;
+          for (int k = 0; k < s; k++) y[at + k] = (float) (x[at + k] * scale + shift);
+        }
       }
     });
   }
 
   /** Evaluation: {@code y = (x - mean) / sqrt(var + eps) * w + b} from the given (running) statistics. */
-  public static void forwardEval(float[] x, float[] w, float[] b, float[] y, int n, int c, int s, float eps, float[] mean,
+  public static void forwardEval(float[] x, float[] w, float[] b, float[] y, int n, int c, int s, float eps, double[] mean,
                                  float[] var) {
     Parallel.forRange(c, Math.max(1, 4096 / Math.max(1, n * s)), (from, to) -> {
       for (int ch = from; ch < to; ch++) {
         float r = (float) (1 / Math.sqrt((double) var[ch] + eps)), scale = r * (w == null ? 1f : w[ch]);
-        affine(x, y, n, c, s, ch, scale, (b == null ? 0f : b[ch]) - mean[ch] * scale);
+        affine(x, y, n, c, s, ch, scale, (b == null ? 0f : b[ch]) - (float) mean[ch] * scale);
       }
     });
   }
@@ -69,12 +75,13 @@ public final class BatchNormKernels {
    * values. Any of dx, dw, db may be null. With {@code batchStats} false it is the backward of
    * {@link #forwardEval} (the statistics are constants): {@code dx = dy * w * rstd}.
    */
-  public static void backward(float[] x, float[] w, float[] mean, float[] rstd, float[] dy, float[] dx, float[] dw, float[] db,
+  public static void backward(float[] x, float[] w, double[] mean, float[] rstd, float[] dy, float[] dx, float[] dw, float[] db,
                               int n, int c, int s, boolean batchStats) {
     Parallel.forRange(c, 1, (from, to) -> {
       for (int ch = from; ch < to; ch++) {
         double sumDy = 0, sumDyXhat = 0;
-        float mu = mean[ch], r = rstd[ch];
+        double mu = mean[ch];
+        float r = rstd[ch];
         for (int i = 0; i < n; i++) {
           int at = (i * c + ch) * s;
           for (int k = 0; k < s; k++) {

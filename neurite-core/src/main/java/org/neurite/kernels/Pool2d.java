@@ -15,7 +15,9 @@ import java.util.Arrays;
  * stride-2 unpadded window has its own loop (no window bounds to clamp); the general loops beside
  * it are also the scalar references the tests compare against. Backward kernels overwrite dx.
  *
- * <p>Not here: ceil mode, dilation, fractional or adaptive pooling (beyond the global average).
+ * <p>General windows ({@link PoolWindow}: ceil mode, dilation, asymmetric padding) have direct loops of
+ * their own at the end, and max pooling for inference a faster loop without the argmax. Not here:
+ * fractional or adaptive pooling (beyond the global average).
  *
  * <p>Thread-safe: static methods with no shared mutable state; concurrent calls must write to disjoint
  * output arrays.
@@ -262,4 +264,154 @@ public final class Pool2d {
       for (int p = p0; p < p1; p++) Arrays.fill(dx, p * hw, (p + 1) * hw, dy[p] / hw);
     });
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // General windows (PoolWindow): ceil mode, dilation, asymmetric padding
+
+  /**
+   * y = the maximum (or mean) of each window of {@code p}; for max, arg = the winner's index within the
+   * input plane (-1 for a window with no input cell). The loop is direct: no special cases.
+   *
+   * @param x   [n, c, h, w]
+   * @param y   [n, c, p.outH(h), p.outW(w)], overwritten
+   * @param arg as y for max pooling (overwritten), null for averages
+   */
+  public static void windowForward(PoolWindow p, int n, int c, int h, int w, float[] xs, float[] y, int[] arg) {
+    int oh = p.outH(h), ow = p.outW(w);
+    float[] div = p.max() ? null : new float[oh * ow];
+    if (!p.max()) for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) div[i * ow + j] = p.divisor(h, w, i, j);
+    Parallel.forRange(n * c, 4, (p0, p1) -> {
+      for (int plane = p0; plane < p1; plane++) {
+        int xb = plane * h * w, yb = plane * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          for (int j = 0; j < ow; j++) {
+            int h0 = i * p.sh() - p.pt(), w0 = j * p.sw() - p.pl();
+            float best = Float.NEGATIVE_INFINITY, sum = 0f;
+            int at = -1;
+            for (int a = 0; a < p.kh(); a++) {
+              int hh = h0 + a * p.dh();
+              if (hh < 0 || hh >= h) continue;
+              for (int b = 0; b < p.kw(); b++) {
+                int ww = w0 + b * p.dw();
+                if (ww < 0 || ww >= w) continue;
+                float v = xs[xb + hh * w + ww];
+                if (p.max()) {
+                  if (v > best || at < 0 || Float.isNaN(v)) {
+                    best = v;
+                    at = hh * w + ww;
+                  }
+                } else {
+                  sum += v;
+                }
+              }
+            }
+            if (p.max()) {
+              y[yb + i * ow + j] = best;
+              arg[yb + i * ow + j] = at;
+            } else {
+              y[yb + i * ow + j] = sum / div[i * ow + j];
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /** dx = dy routed to each window's argmax (max) or spread over its cells / divisor (mean); dx overwritten. */
+  public static void windowBackward(PoolWindow p, int n, int c, int h, int w, float[] g, int[] arg, float[] dx) {
+    int oh = p.outH(h), ow = p.outW(w);
+    Arrays.fill(dx, 0, n * c * h * w, 0f);
+    float[] div = p.max() ? null : new float[oh * ow];
+    if (!p.max()) for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) div[i * ow + j] = p.divisor(h, w, i, j);
+    Parallel.forRange(n * c, 4, (p0, p1) -> {
+      for (int plane = p0; plane < p1; plane++) {
+        int xb = plane * h * w, yb = plane * oh * ow;
+        for (int i = 0; i < oh; i++)
+          for (int j = 0; j < ow; j++) {
+            float gi = g[yb + i * ow + j];
+            if (p.max()) {
+              int at = arg[yb + i * ow + j];
+              if (at >= 0) dx[xb + at] += gi;
+              continue;
+            }
+            float share = gi / div[i * ow + j];
+            int h0 = i * p.sh() - p.pt(), w0 = j * p.sw() - p.pl();
+            for (int a = 0; a < p.kh(); a++) {
+              int hh = h0 + a * p.dh();
+              if (hh < 0 || hh >= h) continue;
+              for (int b = 0; b < p.kw(); b++) {
+                int ww = w0 + b * p.dw();
+                if (ww >= 0 && ww < w) dx[xb + hh * w + ww] += share;
+              }
+            }
+          }
+      }
+    });
+  }
+
+  /**
+   * Max pooling for inference (no argmax): separable, a row pass then a column pass per plane, with
+   * branch-free maxima (NaN propagates, as in PyTorch). The argmax-keeping loops branch on every
+   * comparison, which costs ten times more on a ResNet stem.
+   *
+   * @param y [n, c, p.outH(h), p.outW(w)], overwritten
+   */
+  public static void maxNoArgmax(PoolWindow p, int n, int c, int h, int w, float[] xs, float[] y) {
+    int oh = p.outH(h), ow = p.outW(w);
+    // Padded row, split into even and odd columns for stride 2: window j covers padded columns 2j .. 2j + k - 1.
+    boolean split = p.sw() == 2 && p.dw() == 1;
+    int padded = Math.max(w + p.pl(), (ow - 1) * p.sw() + (p.kw() - 1) * p.dw() + 1) + 2;
+    Parallel.forRange(n * c, 4, (p0, p1) -> {
+      float[] rows = new float[h * ow + V];   // the plane pooled along each row
+      float[] even = new float[padded / 2 + 2 * V], odd = new float[padded / 2 + 2 * V];
+      for (int plane = p0; plane < p1; plane++) {
+        int xb = plane * h * w, yb = plane * oh * ow;
+        for (int r = 0; r < h; r++) {
+          int in = xb + r * w, out = r * ow;
+          if (split) {
+            // padded column q = col + pad: even[q / 2] for even q, odd[q / 2] for odd q; the rest is -inf
+            int firstEven = p.pl() & 1, firstOdd = 1 - firstEven;   // the first input column landing on an even / odd q
+            int ne = (w - firstEven + 1) / 2, no = (w - firstOdd + 1) / 2;
+            int e0 = (firstEven + p.pl()) >> 1, o0 = (firstOdd + p.pl()) >> 1;
+            Arrays.fill(even, 0, e0, Float.NEGATIVE_INFINITY);
+            Arrays.fill(even, e0 + ne, even.length, Float.NEGATIVE_INFINITY);
+            Arrays.fill(odd, 0, o0, Float.NEGATIVE_INFINITY);
+            Arrays.fill(odd, o0 + no, odd.length, Float.NEGATIVE_INFINITY);
+            for (int k = 0; k < ne; k++) even[e0 + k] = xs[in + firstEven + 2 * k];
+            for (int k = 0; k < no; k++) odd[o0 + k] = xs[in + firstOdd + 2 * k];
+            // tap b of window j: padded column 2j + b, i.e. even[j + b/2] or odd[j + b/2]
+            int j = Simd.ENABLED ? Pool2dVector.maxTaps(even, odd, p.kw(), rows, out, ow) : 0;
+            for (; j < ow; j++) {
+              float m = Float.NEGATIVE_INFINITY;
+              for (int b = 0; b < p.kw(); b++) m = Math.max(m, ((b & 1) == 0 ? even : odd)[j + (b >> 1)]);
+              rows[out + j] = m;
+            }
+          } else {
+            for (int j = 0; j < ow; j++) {
+              int c0 = j * p.sw() - p.pl();
+              float m = Float.NEGATIVE_INFINITY;
+              for (int b = 0; b < p.kw(); b++) {
+                int col = c0 + b * p.dw();
+                if (col >= 0 && col < w) m = Math.max(m, xs[in + col]);
+              }
+              rows[out + j] = m;
+            }
+          }
+        }
+        for (int i = 0; i < oh; i++) {
+          int r0 = i * p.sh() - p.pt(), out = yb + i * ow;
+          Arrays.fill(y, out, out + ow, Float.NEGATIVE_INFINITY);
+          for (int a = 0; a < p.kh(); a++) {
+            int r = r0 + a * p.dh();
+            if (r < 0 || r >= h) continue;
+            int src = r * ow, j = Simd.ENABLED ? Pool2dVector.maxInto(y, out, rows, src, ow) : 0;
+            for (; j < ow; j++) y[out + j] = Math.max(y[out + j], rows[src + j]);
+          }
+        }
+      }
+    });
+  }
+
+  /** Floats per vector: the pooling scratch rows are padded by this much (also on the scalar path). */
+  private static final int V = Simd.FLOAT_LANES;
 }

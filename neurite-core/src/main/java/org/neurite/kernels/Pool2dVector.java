@@ -18,6 +18,7 @@ final class Pool2dVector {
 
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  private static final int V = F.length();
   private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i);
   private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, i -> 2 * i + 1);
 
@@ -92,5 +93,27 @@ final class Pool2dVector {
     int have = Math.max(0, Math.min(Math.min(n, 2 * F.length()), src.length - from));
     System.arraycopy(src, from, dst, to, have);
     Arrays.fill(dst, to + have, to + 2 * F.length(), 0f);
+  }
+
+  // The two passes of Pool2d.maxNoArgmax.
+
+  /** rows[out + j] = the max over taps b < kw of (b even ? even : odd)[j + b / 2]. */
+  static int maxTaps(float[] even, float[] odd, int kw, float[] rows, int out, int ow) {
+    int j = 0;
+    for (int bound = F.loopBound(ow); j < bound; j += V) {
+      FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+      for (int b = 0; b < kw; b++)
+        m = m.max(FloatVector.fromArray(F, (b & 1) == 0 ? even : odd, j + (b >> 1)));
+      m.intoArray(rows, out + j);
+    }
+    return j;
+  }
+
+  /** y[out + j] = max(y[out + j], rows[src + j]). */
+  static int maxInto(float[] y, int out, float[] rows, int src, int ow) {
+    int j = 0;
+    for (int bound = F.loopBound(ow); j < bound; j += V)
+      FloatVector.fromArray(F, y, out + j).max(FloatVector.fromArray(F, rows, src + j)).intoArray(y, out + j);
+    return j;
   }
 }

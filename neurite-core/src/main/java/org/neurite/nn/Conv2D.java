@@ -143,11 +143,18 @@ public final class Conv2D extends Layer {
     return new int[] {filters, ho, wo};
   }
 
+  // The path (Winograd or Conv2d's) is planned once per input shape; a plan is immutable, so concurrent
+  // predicts may race to replace it harmlessly.
+  private volatile Convolution.Plan plan;
+
   @Override
   protected Tensor compute(Tensor x) {
-    int p = padSize;
-    return Convolution.conv2d(x, weight, bias, new int[] {stride, stride}, new int[] {p, p},
-        new int[] {dilation, dilation}, groups, computesActivation());
+    // The options are fixed once built, so only the input's shape can invalidate a plan.
+    Convolution.Plan pl = plan;
+    if (pl == null || !pl.fits(x, weight))
+      plan = pl = Convolution.plan(x.shape(), weight.shape(), bias == null ? null : bias.shape(), new int[] {stride, stride},
+          new int[] {padSize, padSize}, new int[] {dilation, dilation}, groups);
+    return Convolution.conv2d(x, weight, bias, pl, computesActivation());
   }
 
   /** ReLU runs inside the convolution (the seed CNN's Conv2D(..., activation='relu')). */

@@ -1,6 +1,9 @@
 package org.neurite.nn;
 
+import org.neurite.ops.Functional;
+import org.neurite.ops.LinearAlgebra;
 import org.neurite.tensor.Init;
+import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -65,7 +68,23 @@ public final class Dense extends Layer {
   // left a transposed view to copy (44 M elements a step for the seed CNN at 224 x 224).
   @Override
   protected Tensor compute(Tensor x) {
-    return org.neurite.ops.Attention.projection(x, weight, bias, computesActivation(), 0f, null);
+    return LinearAlgebra.linear(x, weight, bias, computesActivation(), 0f, null);
+  }
+
+  /**
+   * {@code dropout(act(forward(x)))}, dropout of rate {@code rate} when {@code rng} is not null
+   * (training): a Transformer feed-forward's {@code dropout(activation(linear1(x)))}, for a Dense without
+   * an activation of its own. With ReLU or no activation, both run inside the projection
+   * ({@link LinearAlgebra#linear}: one GEMM and one pass, where a separate ReLU and dropout would cost an
+   * array and a pass each); another activation follows the projection.
+   */
+  public Tensor forward(Tensor x, Activation act, float rate, Rng rng) {
+    if (activation != Activation.LINEAR)
+      throw new IllegalStateException(this + ": forward(x, act, rate, rng) is for a Dense without an activation of its own");
+    boolean fused = act == Activation.RELU || act == Activation.LINEAR;
+    if (!fused || weight == null || x.rank() < 2 || x.shape(-1) != weight.shape(1))   // forward names any mismatch
+      return Functional.dropout(act.apply(forward(x)), rate, rng != null, rng);
+    return LinearAlgebra.linear(x, weight, bias, act == Activation.RELU, rate, rng);
   }
 
   /** ReLU runs inside the projection (the seed CNN's Dense(512, activation='relu')). */

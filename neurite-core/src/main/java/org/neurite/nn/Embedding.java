@@ -1,8 +1,7 @@
 package org.neurite.nn;
 
 import java.util.Arrays;
-import org.neurite.autograd.Tape;
-import org.neurite.kernels.Pointwise;
+import org.neurite.ops.Indexing;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
@@ -125,40 +124,13 @@ public final class Embedding extends Layer implements MaskSource {
     return Tensor.of(m, ids.shape());
   }
 
-  // y[p, :] = W[ids[p], :].  dW[ids[p], :] += dy[p, :] for every p whose id is not the padding index.
+  // The op names the bad id; the message names this layer, as every layer's does.
   private Tensor lookup(Tensor ids) {
-    float[] v = ids.data(), w = weight.data();
-    int[] rows = new int[v.length];
-    for (int p = 0; p < v.length; p++) rows[p] = checkedId(v[p], p, ids.shape());
-    float[] y = new float[v.length * dim];
-    for (int p = 0; p < rows.length; p++) System.arraycopy(w, rows[p] * dim, y, p * dim, dim);
-    int[] shape = Arrays.copyOf(ids.shape(), ids.rank() + 1);
-    shape[ids.rank()] = dim;
-    int pad = paddingIdx == null ? -1 : paddingIdx;
-    return Tape.record("embedding", Tensor.of(y, shape), dy -> {
-      float[] g = dy.data(), dw = new float[vocab * dim];
-      for (int p = 0; p < rows.length; p++)
-        if (rows[p] != pad) Pointwise.axpy(dim, 1f, g, p * dim, dw, rows[p] * dim);
-      return new Tensor[] {Tensor.of(dw, vocab, dim)};
-    }, weight);
-  }
-
-  private int checkedId(float id, int p, int[] shape) {
-    int i = (int) id;
-    if (i != id || i < 0 || i >= vocab)
-      throw new IllegalArgumentException(this + ": token id " + (i == id ? String.valueOf(i) : String.valueOf(id))
-          + " at position " + Shape.str(coordinates(p, shape)) + " is not in [0, " + vocab + ") (vocabulary size "
-          + vocab + ")");
-    return i;
-  }
-
-  private static int[] coordinates(int p, int[] shape) {
-    int[] c = new int[shape.length];
-    for (int d = shape.length - 1; d >= 0; d--) {
-      c[d] = shape[d] == 0 ? 0 : p % shape[d];
-      p = shape[d] == 0 ? p : p / shape[d];
+    try {
+      return Indexing.embedding(ids, weight, paddingIdx == null ? -1 : paddingIdx);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(this + e.getMessage().substring("embedding".length()), e);
     }
-    return c;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package org.neurite.nn;
 
 import org.neurite.ops.Normalization;
+import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -43,16 +44,14 @@ public final class LayerNorm extends Layer {
     return new Config(eps);
   }
 
-  Tensor weight() {
-    return weight;
-  }
-
-  Tensor bias() {
-    return bias;
-  }
-
-  float eps() {
-    return eps;
+  /**
+   * {@code norm(x + dropout(residual))}, dropout of rate {@code rate} when {@code rng} is not null
+   * (training): the post-norm join of a Transformer block, one fused op
+   * ({@link Normalization#addLayerNorm}).
+   */
+  public Tensor forward(Tensor x, Tensor residual, float rate, Rng rng) {
+    ensureBuilt(x);
+    return Normalization.addLayerNorm(x, residual, weight, bias, eps, rate, rng);
   }
 
   @Override

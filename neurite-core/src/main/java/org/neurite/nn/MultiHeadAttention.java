@@ -1,6 +1,7 @@
 package org.neurite.nn;
 
 import org.neurite.ops.Attention;
+import org.neurite.ops.LinearAlgebra;
 import org.neurite.tensor.Init;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
@@ -43,7 +44,7 @@ public final class MultiHeadAttention extends Layer implements MaskAware {
   private float dropout;
   private final Rng rng = Seeds.next();
   private final Dense outProj;
-  private Tensor inProjWeight, inProjBias, outWeight, outBias;
+  private Tensor inProjWeight, inProjBias;
 
   public MultiHeadAttention(int dModel, int heads) {
     if (dModel < 1 || heads < 1)
@@ -79,8 +80,6 @@ public final class MultiHeadAttention extends Layer implements MaskAware {
         () -> Init.xavierUniform(Seeds.next(), dModel, 3 * dModel, 3 * dModel, dModel));
     inProjBias = param("in_proj_bias", new int[] {3 * dModel}, () -> Tensor.zeros(3 * dModel));
     outProj.buildFor(in);
-    outWeight = outProj.namedParameters().get("weight");
-    outBias = outProj.namedParameters().get("bias");
     return in;
   }
 
@@ -117,21 +116,19 @@ public final class MultiHeadAttention extends Layer implements MaskAware {
     Rng r = isTraining() && dropout > 0 ? rng : null;
     Attention.Result a;
     if (query == key && key == value) {
-      Tensor qkv = Attention.projection(query, inProjWeight, inProjBias, false, 0f, null);   // [N, T, 3E]
+      Tensor qkv = LinearAlgebra.linear(query, inProjWeight, inProjBias);   // [N, T, 3E]
       a = Attention.multiHeadSelf(qkv, heads, keyPaddingMask, causal, dropout, r, needWeights);
     } else {
-      int e = dModel;
       Tensor q = project(query, 0), k = project(key, 1), v = project(value, 2);
       a = Attention.multiHead(q, k, v, heads, keyPaddingMask, causal, dropout, r, needWeights);
     }
-    return new Result(Attention.projection(a.output(), outWeight, outBias, false, 0f, null), a.weights());
+    return new Result(outProj.forward(a.output()), a.weights());
   }
 
   /** x times the part-th block of rows of in_proj_weight (0 = q, 1 = k, 2 = v), plus its bias. */
   private Tensor project(Tensor x, int part) {
     int e = dModel;
-    return Attention.projection(x, inProjWeight.slice(0, part * e, (part + 1) * e), inProjBias.slice(0, part * e, (part + 1) * e),
-        false, 0f, null);
+    return LinearAlgebra.linear(x, inProjWeight.slice(0, part * e, (part + 1) * e), inProjBias.slice(0, part * e, (part + 1) * e));
   }
 
   private void check(String what, Tensor t) {

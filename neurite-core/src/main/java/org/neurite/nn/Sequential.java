@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.neurite.ops.Convolution;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
@@ -170,6 +171,60 @@ public final class Sequential extends Module {
     Sequential s = new Sequential();
     for (int k = 0; k < layers.size(); k++) s.add(k == i ? replacement : layers.get(k));
     return s.input(inputShape());
+  }
+
+  /**
+   * An inference copy of this model in which each {@link Conv2D} without an activation of its own that
+   * is followed by a {@link BatchNorm} becomes one convolution with the normalisation folded into its
+   * weights ({@link Convolution#foldBatchNorm}), and a ReLU {@link ActivationLayer} right after them runs
+   * inside it: one op where there were two or three. Explicit, and safe for the model it is called on:
+   * that model must be in evaluation mode (folding bakes in the running statistics, which training moves;
+   * PyTorch's conv-bn fusion asks the same), its parameters are not touched (the folded convolutions get
+   * new, frozen ones), and the other layers are shared, as {@link #withLayer} shares them. The copy is
+   * in evaluation mode; it is for predictions, not for training. Only this model's own layers are
+   * folded, not those inside a {@link Residual}.
+   *
+   * @return the folded copy, built
+   * @throws IllegalStateException if the model is not built or is in training mode
+   */
+  public Sequential fuseForInference() {
+    if (!isBuilt()) throw new IllegalStateException("fuseForInference: the model is not built; call input(...) first");
+    if (isTraining())
+      throw new IllegalStateException("fuseForInference: the model is in training mode; call eval() first (folding bakes in "
+          + "the running statistics, which training moves)");
+    Sequential s = new Sequential();
+    List<Conv2D> folded = new ArrayList<>();
+    List<Tensor[]> weights = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      Module m = layers.get(i);
+      if (m instanceof Conv2D conv && conv.activation() == Activation.LINEAR && i + 1 < layers.size()
+          && layers.get(i + 1) instanceof BatchNorm bn) {
+        boolean relu = i + 2 < layers.size() && layers.get(i + 2) instanceof ActivationLayer a && a.activation() == Activation.RELU;
+        var c = conv.config();
+        Conv2D f = Conv2D.of(new Conv2D.Config(c.filters(), c.kernelSize(), c.stride(), c.padding(), c.dilation(), c.groups(),
+            true, relu ? Activation.RELU : Activation.LINEAR, c.explicitPadding()));
+        var p = conv.stateDict();
+        var q = bn.stateDict();
+        weights.add(Convolution.foldBatchNorm(p.get("weight"), p.get("bias"), q.get("weight"), q.get("bias"),
+            q.get("running_mean"), q.get("running_var"), bn.config().eps()));
+        folded.add(f);
+        s.add(f);
+        i += relu ? 2 : 1;
+      } else {
+        s.add(m);
+      }
+    }
+    s.input(inputShape());
+    for (int k = 0; k < folded.size(); k++) {
+      var p = folded.get(k).namedParameters();
+      for (int j = 0; j < 2; j++) {
+        Tensor t = p.get(j == 0 ? "weight" : "bias");
+        System.arraycopy(weights.get(k)[j].data(), 0, t.storage(), t.offset(), t.size());
+        t.requiresGrad(false);
+      }
+    }
+    s.eval();
+    return s;
   }
 
   /**

@@ -1,8 +1,6 @@
 package org.neurite.nn;
 
-import org.neurite.ops.Attention;
 import org.neurite.ops.Functional;
-import org.neurite.ops.Normalization;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
@@ -135,8 +133,7 @@ public final class TransformerDecoderLayer extends Module {
       return crossAndFeedForward(x, memory, memoryMask, false).output();
     }
     // x = norm1(x + dropout(sa(x)))
-    x = Normalization.addLayerNorm(x, selfAttn.call(x, x, x, tgtMask, true, false).output(), norm1.weight(), norm1.bias(),
-        norm1.eps(), dropout, trainingRng());
+    x = norm1.forward(x, selfAttn.call(x, x, x, tgtMask, true, false).output(), dropout, trainingRng());
     return crossAndFeedForward(x, memory, memoryMask, false).output();
   }
 
@@ -154,7 +151,7 @@ public final class TransformerDecoderLayer extends Module {
     Tensor kv = cache == null ? h : Tensor.concat(1, cache, h);                          // [K, t + 1, E]
     Tensor sa = selfAttn.call(h, kv, kv, null, false, false).output();                 // the last query sees every key
     Tensor y = normFirst ? x.add(drop(sa))
-        : Normalization.addLayerNorm(x, sa, norm1.weight(), norm1.bias(), norm1.eps(), dropout, trainingRng());
+        : norm1.forward(x, sa, dropout, trainingRng());
     Step s = crossAndFeedForward(y, memory, memoryMask, needWeights);
     return new Step(s.output(), kv, s.crossWeights());
   }
@@ -171,8 +168,8 @@ public final class TransformerDecoderLayer extends Module {
     } else {
       c = crossAttn.call(x, memory, memory, memoryMask, false, needWeights);
       // x = norm2(x + dropout(ca(x, m)));  x = norm3(x + dropout(ffn(x)))
-      x = Normalization.addLayerNorm(x, c.output(), norm2.weight(), norm2.bias(), norm2.eps(), dropout, r);
-      x = Normalization.addLayerNorm(x, feedForward(x, r), norm3.weight(), norm3.bias(), norm3.eps(), dropout, r);
+      x = norm2.forward(x, c.output(), dropout, r);
+      x = norm3.forward(x, feedForward(x, r), dropout, r);
     }
     Tensor w = c.weights();
     return new Step(x, null, w == null ? null : w.reshape(w.shape(0), w.shape(2)));
@@ -180,12 +177,7 @@ public final class TransformerDecoderLayer extends Module {
 
   // linear2(dropout(act(linear1(x))))
   private Tensor feedForward(Tensor x, Rng r) {
-    Tensor w1 = linear1.namedParameters().get("weight"), b1 = linear1.namedParameters().get("bias");
-    Tensor w2 = linear2.namedParameters().get("weight"), b2 = linear2.namedParameters().get("bias");
-    Tensor h = act == Activation.RELU
-        ? Attention.projection(x, w1, b1, true, dropout, r)
-        : Functional.dropout(act.apply(Attention.projection(x, w1, b1, false, 0f, null)), dropout, r != null, rng);
-    return Attention.projection(h, w2, b2, false, 0f, null);
+    return linear2.forward(linear1.forward(x, act, dropout, r));
   }
 
   private Rng trainingRng() {

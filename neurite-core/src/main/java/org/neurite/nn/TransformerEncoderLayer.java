@@ -1,8 +1,6 @@
 package org.neurite.nn;
 
-import org.neurite.ops.Attention;
 import org.neurite.ops.Functional;
-import org.neurite.ops.Normalization;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
@@ -42,7 +40,6 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
   private final MultiHeadAttention selfAttn;
   private final Dense linear1, linear2;
   private final LayerNorm norm1, norm2;
-  private Tensor w1, b1, w2, b2;   // linear1's and linear2's parameters, for the fused feed-forward
 
   public TransformerEncoderLayer(int dModel, int heads, int ff) {
     if (ff < 1) throw new IllegalArgumentException("TransformerEncoderLayer: ff (" + ff + ") must be >= 1");
@@ -96,10 +93,6 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
     linear2.buildFor(linear1.buildFor(in));
     norm1.buildFor(in);
     norm2.buildFor(in);
-    w1 = linear1.namedParameters().get("weight");
-    b1 = linear1.namedParameters().get("bias");
-    w2 = linear2.namedParameters().get("weight");
-    b2 = linear2.namedParameters().get("bias");
     return in;
   }
 
@@ -122,8 +115,8 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
     return encode(x, mask);
   }
 
-  // Post-norm runs the residual adds, dropouts, ReLU and biases inside fused ops
-  // (Normalization.addLayerNorm, Attention.projection); the composite spelling is in the comments.
+  // Each block is its children's forward; the fusions (residual add, dropout and norm in one op; bias,
+  // ReLU and dropout inside the projection) are decided by the ops those children call.
   private Tensor encode(Tensor x, Tensor mask) {
     Rng r = isTraining() && dropout > 0 ? rng : null;
     if (normFirst) {
@@ -131,9 +124,9 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
       return x.add(drop(feedForward(norm2.forward(x), r)));                   // x + dropout(ffn(norm2(x)))
     }
     // x = norm1(x + dropout(sa(x)))
-    x = Normalization.addLayerNorm(x, selfAttention(x, mask), norm1.weight(), norm1.bias(), norm1.eps(), dropout, r);
+    x = norm1.forward(x, selfAttention(x, mask), dropout, r);
     // x = norm2(x + dropout(ffn(x)))
-    return Normalization.addLayerNorm(x, feedForward(x, r), norm2.weight(), norm2.bias(), norm2.eps(), dropout, r);
+    return norm2.forward(x, feedForward(x, r), dropout, r);
   }
 
   private Tensor selfAttention(Tensor x, Tensor mask) {
@@ -142,10 +135,7 @@ public final class TransformerEncoderLayer extends Layer implements MaskAware {
 
   // linear2(dropout(act(linear1(x))))
   private Tensor feedForward(Tensor x, Rng r) {
-    Tensor h = act == Activation.RELU
-        ? Attention.projection(x, w1, b1, true, dropout, r)
-        : Functional.dropout(act.apply(Attention.projection(x, w1, b1, false, 0f, null)), dropout, r != null, rng);
-    return Attention.projection(h, w2, b2, false, 0f, null);
+    return linear2.forward(linear1.forward(x, act, dropout, r));
   }
 
   private Tensor drop(Tensor x) {

@@ -14,7 +14,8 @@ import org.neurite.tensor.Workspace;
  * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Activations {
-  private static final double SQRT1_2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
+  private static final double SQRT1_2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327,
+      TWO_OVER_SQRT_PI = 1.1283791670955126;
 
   private Activations() {}
 
@@ -70,6 +71,31 @@ public final class Activations {
     Tensor y = Arithmetic.map(x, v -> 0.5 * v * (1 + erf(v * SQRT1_2)));
     return Tape.record("gelu", y, dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x,
         v -> 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)))}, x);
+  }
+
+  // y = erf(x).  dx = dy * 2 / sqrt(pi) * exp(-x^2).
+  public static Tensor erf(Tensor x) {
+    Tensor y = Arithmetic.map(x, Activations::erf);
+    return Tape.record("erf", y, dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x,
+        v -> TWO_OVER_SQRT_PI * Math.exp(-v * v)))}, x);
+  }
+
+  // y = clamp(alpha x + beta, 0, 1) (ONNX's HardSigmoid; PyTorch's hardsigmoid is alpha = 1/6, beta = 1/2).
+  // dx = dy * alpha inside (0, 1), 0 outside.
+  public static Tensor hardSigmoid(Tensor x, float alpha, float beta) {
+    Tensor y = Arithmetic.map(x, v -> Math.max(0, Math.min(1, alpha * v + beta)));
+    return Tape.record("hard_sigmoid", y, dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x, v -> {
+      double z = alpha * v + beta;
+      return z > 0 && z < 1 ? alpha : 0;
+    }))}, x);
+  }
+
+  // y = x * clamp(x / 6 + 1/2, 0, 1) (MobileNetV3's hard swish).  dx = dy * (0 below -3, 1 above 3, x / 3 + 1/2
+  // between), as PyTorch.
+  public static Tensor hardSwish(Tensor x) {
+    Tensor y = Arithmetic.map(x, v -> v * Math.max(0, Math.min(1, v / 6 + 0.5)));
+    return Tape.record("hard_swish", y, dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x,
+        v -> v < -3 ? 0 : v > 3 ? 1 : v / 3 + 0.5))}, x);
   }
 
   // y = log(1 + exp(x)), and x itself above 20 (PyTorch's threshold).  dx = dy * sigmoid(x).

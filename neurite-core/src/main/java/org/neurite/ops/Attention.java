@@ -7,14 +7,12 @@ import org.neurite.kernels.AttentionKernels.View;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
-import org.neurite.tensor.Workspace;
 
 /**
  * Scaled dot-product attention ("Attention Is All You Need", Vaswani et al. 2017), fused: scores,
  * masks, softmax, dropout and the weighted sum run as one kernel per (batch, head) block, and the
  * backward reuses the saved probabilities. Also here: the masked softmax of attention pooling and
- * additive attention, and {@link #projection}, the linear layer of attention blocks and Transformer
- * feed-forwards fused with its bias, ReLU and dropout.
+ * additive attention. The projections around attention are {@link LinearAlgebra#linear}.
  *
  * <pre>
  *   weights = softmax(q k^T / sqrt(dk) + mask)      [.., Tq, S]
@@ -82,6 +80,24 @@ public final class Attention {
       return new Tensor[] {Tensor.of(dq, q.shape()), Tensor.of(dkk, k.shape()), Tensor.of(dvv, v.shape())};
     }, q, k, v);
     return new Result(y, weights);
+  }
+
+  /**
+   * The composite reference of {@link #scaledDotProduct(Tensor, Tensor, Tensor, Tensor, boolean)}, from
+   * matmul, softmax and matmul, for tests: {@code softmax(q k^T / sqrt(dk) + mask) v} with masked scores
+   * at -1e9 (so a query must see at least one key: where the fused kernel gives zeros, this gives the
+   * mean of v).
+   */
+  public static Tensor scaledDotProductComposite(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal) {
+    Tensor scores = q.matmul(k.transpose(-2, -1)).mul((float) (1.0 / Math.sqrt(q.shape(-1))));   // [N, H, Tq, S]
+    int n = q.shape(0), tq = q.shape(2), s = k.shape(2);
+    float[] hide = new float[n * tq * s];
+    float[] m = keyPaddingMask == null ? null : keyPaddingMask.data();
+    for (int b = 0; b < n; b++)
+      for (int i = 0; i < tq; i++)
+        for (int j = 0; j < s; j++)
+          if ((m != null && m[b * s + j] == 0f) || (causal && j > i)) hide[(b * tq + i) * s + j] = -1e9f;
+    return scores.add(Tensor.of(hide, n, 1, tq, s)).softmax(-1).matmul(v);
   }
 
   /**
@@ -185,42 +201,6 @@ public final class Attention {
       AttentionKernels.softmaxBackward(y, dy.data(), dx, rows, t);
       return new Tensor[] {Tensor.of(dx, scores.shape())};
     }, scores);
-  }
-
-  /**
-   * The linear layers of attention blocks and Transformer feed-forwards, fused into one GEMM and one
-   * pass: {@code y = dropout(act(x w^T + b))}, act = ReLU when {@code relu}, else the identity; dropout
-   * of rate {@code dropout} when {@code rng} is not null (training). PyTorch's
-   * {@code F.dropout(F.relu(F.linear(x, w, b)))}.
-   *
-   * @param x [..., in]; w [out, in] (PyTorch's Linear.weight); b [out] or null
-   */
-  // y = dropout(act(z)), z = x w^T + b.  With ReLU: dz = y > 0 ? dy / (1 - p) : 0 (y > 0 exactly where z > 0
-  // and the element was kept); without: dz = dy * mask.  dx = dz w, dw = dz^T x, db = column sums of dz.
-  public static Tensor projection(Tensor x, Tensor w, Tensor b, boolean relu, float dropout, Rng rng) {
-    String op = "linear";
-    if (w.rank() != 2 || x.rank() < 1 || x.shape(-1) != w.shape(1))
-      throw new IllegalArgumentException(op + ": input " + Shape.str(x.shape()) + " and weight " + Shape.str(w.shape())
-          + " do not fit: need input [..., in] and weight [out, in]");
-    int in = w.shape(1), out = w.shape(0), rows = in == 0 ? 0 : x.size() / in;
-    if (b != null && (b.rank() != 1 || b.shape(0) != out))
-      throw new IllegalArgumentException(op + ": bias must be [" + out + "], got " + Shape.str(b.shape()));
-    if (!(dropout >= 0f && dropout < 1f)) throw new IllegalArgumentException(op + ": dropout (" + dropout + ") must be in [0, 1)");
-    float p = rng != null ? dropout : 0f;
-    long seed = p > 0f ? rng.nextLong() : 0L;
-    float[] xs = x.data(), ws = w.data();
-    float[] y = Workspace.floats(rows * out);
-    AttentionKernels.linear(xs, ws, b == null ? null : b.data(), y, rows, in, out, relu, p, seed);
-    int[] shape = x.shape();
-    shape[shape.length - 1] = out;
-    Tensor result = Tensor.of(y, shape);
-    return Tape.record(op, result, dy -> {
-      float[] dx = x.requiresGrad() ? Workspace.floats(rows * in) : null, dw = w.requiresGrad() ? Workspace.gradient(w) : null;
-      float[] db = b != null && b.requiresGrad() ? Workspace.gradient(b) : null;
-      AttentionKernels.linearBackward(xs, ws, y, dy.data(), dx, dw, db, rows, in, out, relu, p, seed);
-      return new Tensor[] {dx == null ? null : Tensor.of(dx, x.shape()), dw == null ? null : Tensor.of(dw, out, in),
-          db == null ? null : Tensor.of(db, out)};
-    }, x, w, b);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -1,11 +1,12 @@
 package org.neurite.ops;
 
 import org.neurite.autograd.Tape;
+import org.neurite.kernels.Pointwise;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Indexing: gather, index-select, scatter-add, where and masked fill. Index tensors hold whole numbers
+ * Indexing: embedding lookup, gather, index-select, scatter-add, where and masked fill. Index tensors hold whole numbers
  * in float32; a fractional or out-of-range index is an error naming the op, the position and the range.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
@@ -13,6 +14,48 @@ import org.neurite.tensor.Tensor;
  */
 public final class Indexing {
   private Indexing() {}
+
+  /**
+   * PyTorch's {@code F.embedding(ids, weight, padding_idx)}: row {@code ids[p]} of {@code weight} for
+   * every position p. Shape: ids {@code [...]} (whole numbers in float32), weight {@code [vocab, dim]},
+   * out {@code [..., dim]}. The row {@code paddingIdx} (-1: none) gets no gradient.
+   */
+  // y[p, :] = W[ids[p], :].  dW[ids[p], :] += dy[p, :] for every p whose id is not the padding index.
+  public static Tensor embedding(Tensor ids, Tensor weight, int paddingIdx) {
+    if (weight.rank() != 2)
+      throw new IllegalArgumentException("embedding: weight must be [vocab, dim], got " + Shape.str(weight.shape()));
+    int vocab = weight.shape(0), dim = weight.shape(1);
+    float[] v = ids.data(), w = weight.data();
+    int[] rows = new int[v.length];
+    for (int p = 0; p < v.length; p++) {
+      int i = (int) v[p];
+      if (i != v[p] || i < 0 || i >= vocab)
+        throw new IllegalArgumentException("embedding: token id " + (i == v[p] ? String.valueOf(i) : String.valueOf(v[p]))
+            + " at position " + Shape.str(coordinates(p, ids.shape())) + " is not in [0, " + vocab + ") (vocabulary size "
+            + vocab + ")");
+      rows[p] = i;
+    }
+    float[] y = new float[v.length * dim];
+    for (int p = 0; p < rows.length; p++) System.arraycopy(w, rows[p] * dim, y, p * dim, dim);
+    int[] shape = java.util.Arrays.copyOf(ids.shape(), ids.rank() + 1);
+    shape[ids.rank()] = dim;
+    return Tape.record("embedding", Tensor.of(y, shape), dy -> {
+      float[] g = dy.data(), dw = new float[vocab * dim];
+      for (int p = 0; p < rows.length; p++)
+        if (rows[p] != paddingIdx) Pointwise.axpy(dim, 1f, g, p * dim, dw, rows[p] * dim);
+      return new Tensor[] {Tensor.of(dw, vocab, dim)};
+    }, weight);
+  }
+
+  /** The coordinates of flat position p in shape (row-major). */
+  private static int[] coordinates(int p, int[] shape) {
+    int[] c = new int[shape.length];
+    for (int d = shape.length - 1; d >= 0; d--) {
+      c[d] = shape[d] == 0 ? 0 : p % shape[d];
+      p = shape[d] == 0 ? p : p / shape[d];
+    }
+    return c;
+  }
 
   // y[..i..] = x[..index[..i..]..] along axis.  dx = zeros, scatter-added with dy at index.
   public static Tensor gather(Tensor x, int axis, Tensor index) {

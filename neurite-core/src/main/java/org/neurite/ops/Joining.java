@@ -5,13 +5,44 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Joining and splitting along an axis: concat, stack, split.
+ * Joining and splitting along an axis: concat, stack, split; and constant padding around each axis.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
  * and workspaces are per thread); the tensors themselves are not thread-safe.
  */
 public final class Joining {
   private Joining() {}
+
+  /**
+   * PyTorch's {@code F.pad(x, pad, value=value)} (constant mode) with the pads per axis, outermost first:
+   * {@code before[d]} and {@code after[d]} cells of {@code value} around axis d (both of length rank, each
+   * >= 0). Shape: {@code out[d] = in[d] + before[d] + after[d]}.
+   */
+  // y = x with before[d] and after[d] cells of value around each axis d.  dx = the interior of dy.
+  public static Tensor pad(Tensor x, int[] before, int[] after, float value) {
+    int r = x.rank();
+    if (before.length != r || after.length != r)
+      throw new IllegalArgumentException("pad: needs " + r + " pads before and after for input " + Shape.str(x.shape()) + ", got "
+          + before.length + " and " + after.length);
+    int[] in = x.shape(), out = new int[r];
+    for (int d = 0; d < r; d++) {
+      if (before[d] < 0 || after[d] < 0)
+        throw new IllegalArgumentException("pad: pads must be >= 0, got " + java.util.Arrays.toString(before) + " and "
+            + java.util.Arrays.toString(after));
+      out[d] = in[d] + before[d] + after[d];
+    }
+    float[] y = new float[Shape.size(out)];
+    if (value != 0f) java.util.Arrays.fill(y, value);
+    int[] ost = Shape.strides(out);
+    int off = 0;
+    for (int d = 0; d < r; d++) off += before[d] * ost[d];
+    Views.copyInto(x, Tensor.wrap(y, off, in, ost));
+    int interior = off;
+    return Tape.record("pad", Tensor.of(y, out), dy -> {
+      Tensor inner = Tensor.wrap(dy.data(), interior, in, ost);   // dy read densely, as y was laid out
+      return new Tensor[] {Tensor.of(inner.toArray(), in)};
+    }, x);
+  }
 
   // y = parts laid end to end along axis.  d(part i) = the matching slice of dy.
   public static Tensor concat(int axis, Tensor... parts) {

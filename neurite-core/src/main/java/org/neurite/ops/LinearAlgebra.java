@@ -1,15 +1,19 @@
 package org.neurite.ops;
 
 import org.neurite.autograd.Tape;
+import org.neurite.kernels.AttentionKernels;
 import org.neurite.kernels.Gemm;
 import org.neurite.kernels.Parallel;
+import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 import org.neurite.tensor.Workspace;
 
 /**
  * Matrix products with torch.matmul's semantics: 1-D operands gain and then lose a dimension, leading
- * (batch) dimensions broadcast. Transposed views go to the GEMM as transpose flags, not copies.
+ * (batch) dimensions broadcast. Transposed views go to the GEMM as transpose flags, not copies. And
+ * {@link #linear}, PyTorch's {@code F.linear}: the projection of Dense layers, attention blocks and
+ * Transformer feed-forwards, fused with its bias, ReLU and dropout.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
  * and workspaces are per thread); the tensors themselves are not thread-safe.
@@ -41,6 +45,51 @@ public final class LinearAlgebra {
         a.requiresGrad() ? Reductions.sumTo(product(dc, Views.transposeRaw(b, -2 + b.rank(), b.rank() - 1)), a.shape()) : null,
         b.requiresGrad() ? Reductions.sumTo(product(Views.transposeRaw(a, a.rank() - 2, a.rank() - 1), dc), b.shape()) : null},
         a, b);
+  }
+
+  /**
+   * PyTorch's {@code F.linear}: {@code y = x w^T + b} over the last axis, one GEMM whose weight gradient
+   * comes out already in {@code [out, in]} (where {@code x.matmul(w.t())} would leave a transposed view
+   * to copy). {@code x.matmul(w.t()).add(b)} is its reference composite.
+   *
+   * @param x [..., in]; w [out, in] (PyTorch's Linear.weight); b [out] or null
+   */
+  public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+    return linear(x, w, b, false, 0f, null);
+  }
+
+  /**
+   * {@link #linear(Tensor, Tensor, Tensor)} fused with its activation and dropout into one GEMM and one
+   * pass: {@code y = dropout(act(x w^T + b))}, act = ReLU when {@code relu}, else the identity; dropout
+   * of rate {@code dropout} when {@code rng} is not null (training). PyTorch's
+   * {@code F.dropout(F.relu(F.linear(x, w, b)))}.
+   */
+  // y = dropout(act(z)), z = x w^T + b.  With ReLU: dz = y > 0 ? dy / (1 - p) : 0 (y > 0 exactly where z > 0
+  // and the element was kept); without: dz = dy * mask.  dx = dz w, dw = dz^T x, db = column sums of dz.
+  public static Tensor linear(Tensor x, Tensor w, Tensor b, boolean relu, float dropout, Rng rng) {
+    String op = "linear";
+    if (w.rank() != 2 || x.rank() < 1 || x.shape(-1) != w.shape(1))
+      throw new IllegalArgumentException(op + ": input " + Shape.str(x.shape()) + " and weight " + Shape.str(w.shape())
+          + " do not fit: need input [..., in] and weight [out, in]");
+    int in = w.shape(1), out = w.shape(0), rows = in == 0 ? 0 : x.size() / in;
+    if (b != null && (b.rank() != 1 || b.shape(0) != out))
+      throw new IllegalArgumentException(op + ": bias must be [" + out + "], got " + Shape.str(b.shape()));
+    if (!(dropout >= 0f && dropout < 1f)) throw new IllegalArgumentException(op + ": dropout (" + dropout + ") must be in [0, 1)");
+    float p = rng != null ? dropout : 0f;
+    long seed = p > 0f ? rng.nextLong() : 0L;
+    float[] xs = x.data(), ws = w.data();
+    float[] y = Workspace.floats(rows * out);
+    AttentionKernels.linear(xs, ws, b == null ? null : b.data(), y, rows, in, out, relu, p, seed);
+    int[] shape = x.shape();
+    shape[shape.length - 1] = out;
+    Tensor result = Tensor.of(y, shape);
+    return Tape.record(op, result, dy -> {
+      float[] dx = x.requiresGrad() ? Workspace.floats(rows * in) : null, dw = w.requiresGrad() ? Workspace.gradient(w) : null;
+      float[] db = b != null && b.requiresGrad() ? Workspace.gradient(b) : null;
+      AttentionKernels.linearBackward(xs, ws, y, dy.data(), dx, dw, db, rows, in, out, relu, p, seed);
+      return new Tensor[] {dx == null ? null : Tensor.of(dx, x.shape()), dw == null ? null : Tensor.of(dw, out, in),
+          db == null ? null : Tensor.of(db, out)};
+    }, x, w, b);
   }
 
   // c[..., m, n] = a[..., m, k] b[..., k, n], batch dims broadcast. No graph.

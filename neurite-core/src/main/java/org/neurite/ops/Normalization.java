@@ -110,6 +110,20 @@ public final class Normalization {
    */
   public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
                                  float momentum, float eps) {
+    return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, null);
+  }
+
+  /**
+   * Training-mode batch norm without running statistics that hands back the batch's mean and biased
+   * variance {@code [C]} as {@code stats[0]} and {@code stats[1]}: for callers that keep their own
+   * running statistics (ONNX's BatchNormalization, whose momentum is 1 - PyTorch's, outputs them).
+   */
+  public static Tensor batchNormTrain(Tensor x, Tensor weight, Tensor bias, float eps, float[][] stats) {
+    return batchNorm(x, null, null, weight, bias, true, 0f, eps, stats);
+  }
+
+  private static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
+                                  float momentum, float eps, float[][] stats) {
     if (x.rank() < 2) throw new IllegalArgumentException("batch_norm: expected [N, C, ...], got " + Shape.str(x.shape()));
     int n = x.shape(0), c = x.shape(1), sp = n * c == 0 ? 0 : x.size() / (n * c);
     for (Tensor t : new Tensor[] {runningMean, runningVar, weight, bias})
@@ -118,25 +132,31 @@ public final class Normalization {
             + Shape.str(x.shape()) + ", got " + Shape.str(t.shape()));
     if (!training && (runningMean == null || runningVar == null))
       throw new IllegalArgumentException("batch_norm: evaluation needs the running mean and variance");
-    if (training && (long) n * sp < 2)
+    if (training && stats == null && (long) n * sp < 2)   // batchNormTrain's callers (ONNX) decide for themselves
       throw new IllegalArgumentException("batch_norm: training needs more than one value per channel, got input "
           + Shape.str(x.shape()) + " (PyTorch refuses it too: the variance of one value is 0)");
     float[] xs = x.data(), w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
-    float[] y = Workspace.floats(xs.length), mean, rstd = new float[c];
+    float[] y = Workspace.floats(xs.length), rstd = new float[c];
+    double[] mean = new double[c];
     if (training) {
-      mean = new float[c];
       float[] var = new float[c];
       BatchNormKernels.forwardTrain(xs, w, b, y, n, c, sp, eps, mean, var, rstd);
+      if (stats != null) {
+        stats[0] = new float[c];
+        for (int i = 0; i < c; i++) stats[0][i] = (float) mean[i];
+        stats[1] = var;
+      }
       if (runningMean != null) {
         float[] rm = runningMean.storage(), rv = runningVar.storage();
         float unbias = (float) ((double) n * sp / (n * sp - 1));
         for (int i = 0; i < c; i++) {
-          rm[i] = (1 - momentum) * rm[i] + momentum * mean[i];
+          rm[i] = (1 - momentum) * rm[i] + momentum * (float) mean[i];
           rv[i] = (1 - momentum) * rv[i] + momentum * var[i] * unbias;
         }
       }
     } else {
-      mean = runningMean.toArray();
+      float[] rmean = runningMean.toArray();
+      for (int i = 0; i < c; i++) mean[i] = rmean[i];
       float[] var = runningVar.toArray();
       BatchNormKernels.forwardEval(xs, w, b, y, n, c, sp, eps, mean, var);
       for (int i = 0; i < c; i++) rstd[i] = (float) (1 / Math.sqrt((double) var[i] + eps));

@@ -117,7 +117,8 @@ public final class Views {
     float[] from = src.storage(), to = dst.storage();
     Strided.forEachRow(src.shape(), new int[] {src.offset(), dst.offset()},
         new int[][] {src.strides(), dst.strides()}, (n, off, st) -> {
-          for (int i = 0; i < n; i++) to[off[1] + i * st[1]] = from[off[0] + i * st[0]];
+          if (st[0] == 1 && st[1] == 1) System.arraycopy(from, off[0], to, off[1], n);
+          else for (int i = 0; i < n; i++) to[off[1] + i * st[1]] = from[off[0] + i * st[0]];
         });
   }
 

@@ -14,6 +14,7 @@ import org.neurite.autograd.GradCheck;
 import org.neurite.autograd.GradMode;
 import org.neurite.kernels.AttentionKernels;
 import org.neurite.ops.Attention;
+import org.neurite.ops.LinearAlgebra;
 import org.neurite.ops.Normalization;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
@@ -107,6 +108,25 @@ class AttentionTest {
     Attention.multiHeadSelf(b, 2, null, true, 0f, null, false).output().mul(u).sum();   // takes the pooled array
     lossA.backward();
     Golden.assertClose("second backward", first, a.grad(), 0, 0);
+  }
+
+  @Test
+  void fusedAttentionMatchesItsComposite() {
+    Rng rng = new Rng(12);
+    Tensor mask = Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 0, 0}, 2, 4);
+    for (boolean causal : new boolean[] {false, true}) {
+      Tensor[] a = {Tensor.randn(rng, 2, 3, 4, 5).requiresGrad(true), Tensor.randn(rng, 2, 3, 4, 5).requiresGrad(true),
+          Tensor.randn(rng, 2, 3, 4, 6).requiresGrad(true)};
+      Tensor[] b = new Tensor[3];
+      for (int i = 0; i < 3; i++) b[i] = Tensor.of(a[i].toArray(), a[i].shape()).requiresGrad(true);
+      Tensor u = Tensor.randn(rng, 2, 3, 4, 6);
+      Tensor fused = Attention.scaledDotProduct(a[0], a[1], a[2], mask, causal).output();
+      Tensor ref = Attention.scaledDotProductComposite(b[0], b[1], b[2], mask, causal);
+      Golden.assertClose("attention causal=" + causal, ref, fused, 1e-5, 1e-5);
+      fused.mul(u).sum().backward();
+      ref.mul(u).sum().backward();
+      for (int i = 0; i < 3; i++) Golden.assertClose("grad " + "qkv".charAt(i), b[i].grad(), a[i].grad(), 1e-5, 1e-4);
+    }
   }
 
   @Test
@@ -374,12 +394,12 @@ class AttentionTest {
   // ---------------------------------------------------------------- the fused linear layer and residual norm
 
   @Test
-  void projectionMatchesItsComposite() {
+  void linearMatchesItsComposite() {
     Rng rng = new Rng(21);
     Tensor x = Tensor.randn(rng, 3, 5, 7).requiresGrad(true), w = Tensor.randn(rng, 9, 7).requiresGrad(true);
     Tensor b = Tensor.randn(rng, 9).requiresGrad(true), u = Tensor.randn(rng, 3, 5, 9);
     for (boolean relu : new boolean[] {false, true}) {
-      Tensor fused = Attention.projection(x, w, b, relu, 0f, null);
+      Tensor fused = LinearAlgebra.linear(x, w, b, relu, 0f, null);
       fused.mul(u).sum().backward();
       Tensor[] g = {x.grad(), w.grad(), b.grad()};
       x.zeroGrad();
@@ -388,7 +408,7 @@ class AttentionTest {
       Tensor ref = org.neurite.ops.Functional.linear(x, w, b);
       if (relu) ref = ref.relu();
       ref.mul(u).sum().backward();
-      Golden.assertClose("projection relu=" + relu, ref, fused, 1e-5, 1e-5);
+      Golden.assertClose("linear relu=" + relu, ref, fused, 1e-5, 1e-5);
       Golden.assertClose("dx", x.grad(), g[0], 1e-5, 1e-5);
       Golden.assertClose("dw", w.grad(), g[1], 1e-5, 1e-5);
       Golden.assertClose("db", b.grad(), g[2], 1e-5, 1e-5);
@@ -399,14 +419,14 @@ class AttentionTest {
   }
 
   @Test
-  void gradCheckProjectionWithReluAndDropout() {
+  void gradCheckLinearWithReluAndDropout() {
     Rng rng = new Rng(22);
     // keep pre-activations away from ReLU's kink: a large bias spread
     Tensor x = Tensor.randn(rng, 4, 6).requiresGrad(true), w = Tensor.randn(rng, 5, 6).requiresGrad(true);
     Tensor b = Tensor.of(new float[] {3, -3, 2.5f, -2.5f, 4}, 5).requiresGrad(true);
-    GradCheck.defaults().check(in -> Attention.projection(in[0], in[1], in[2], true, 0.3f, new Rng(3)), x, w, b);
-    GradCheck.defaults().check(in -> Attention.projection(in[0], in[1], in[2], false, 0.3f, new Rng(3)), x, w, b);
-    GradCheck.defaults().check(in -> Attention.projection(in[0], in[1], null, false, 0f, null), x, w);
+    GradCheck.defaults().check(in -> LinearAlgebra.linear(in[0], in[1], in[2], true, 0.3f, new Rng(3)), x, w, b);
+    GradCheck.defaults().check(in -> LinearAlgebra.linear(in[0], in[1], in[2], false, 0.3f, new Rng(3)), x, w, b);
+    GradCheck.defaults().check(in -> LinearAlgebra.linear(in[0], in[1], null, false, 0f, null), x, w);
   }
 
   @Test

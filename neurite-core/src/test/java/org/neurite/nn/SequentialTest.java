@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.neurite.testing.Errors.assertMessage;
 
 import org.junit.jupiter.api.Test;
 import org.neurite.autograd.GradCheck;
 import org.neurite.kernels.Parallel;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
+import org.neurite.testing.Golden;
 import org.neurite.train.Fit;
 import org.neurite.train.History;
 
@@ -118,6 +120,33 @@ class SequentialTest {
     assertEquals(1f, m.stateDict().get("layers.0.num_batches_tracked").item());
     Tensor e = m.eval().forward(x);
     assertTrue(Math.abs(e.mean().item()) > 1, "eval mode uses running statistics, not the batch's");
+  }
+
+  /**
+   * Conv2D + BatchNorm + ReLU folded for inference: the copy predicts what the model predicts, has
+   * fewer layers, and leaves the model's parameters alone; a model in training mode is refused.
+   */
+  @Test
+  void fuseForInferenceFoldsConvBatchNormAndReluWithoutTouchingTheModel() {
+    Seeds.set(7);
+    Sequential m = Sequential.of(new Conv2D(16, 3).padding(Padding.SAME), new BatchNorm(), new ActivationLayer(Activation.RELU),
+        new Conv2D(16, 3).useBias(false), new BatchNorm(), new Flatten(), new Dense(3)).input(3, 8, 8);
+    Tensor x = Tensor.randn(new Rng(8), 4, 3, 8, 8);
+    for (int i = 0; i < 3; i++) m.forward(x.mul(1.5f).add(i));   // training mode: the running statistics move
+    assertMessage(IllegalStateException.class, m::fuseForInference, "fuseForInference", "training mode", "eval()");
+    m.eval();
+    java.util.Map<String, float[]> before = new java.util.HashMap<>();
+    m.stateDict().forEach((k, v) -> before.put(k, v.toArray()));
+    Sequential fused = m.fuseForInference();
+    assertEquals(4, fused.layers().size(), fused.toString());   // conv(+bn+relu), conv(+bn), flatten, dense
+    Tensor want, got;
+    try (var off = org.neurite.autograd.GradMode.off()) {
+      want = m.forward(x);
+      got = fused.forward(x);
+    }
+    Golden.assertClose("fused", want, got, 1e-5, 1e-4);
+    m.stateDict().forEach((k, v) -> assertArrayEquals(before.get(k), v.toArray(), k + " changed"));
+    assertTrue(fused.namedParameters().get("layers.0.weight").requiresGrad() == false, "folded weights are frozen");
   }
 
   @Test

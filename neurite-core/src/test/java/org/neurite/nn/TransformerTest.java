@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.neurite.autograd.GradCheck;
+import org.neurite.ops.Attention;
 import org.neurite.ops.Functional;
+import org.neurite.ops.Normalization;
 import org.neurite.optim.Adam;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
@@ -71,6 +73,39 @@ class TransformerTest {
     Tensor alone = Tensor.of(Arrays.copyOfRange(x.toArray(), 6 * 8, 6 * 8 + 3 * 8), 1, 3, 8);
     float[] c = layer.forward(alone).data();
     for (int i = 0; i < 3 * 8; i++) assertEquals(c[i], a[6 * 8 + i], 1e-5, "cut sample " + i);
+  }
+
+  /**
+   * The layer is its children's forward, fused inside the ops: the same function spelled with the
+   * composite references (linear, matmul/softmax/matmul attention, layer norm from means) agrees.
+   */
+  @Test
+  void encoderLayerMatchesTheCompositionOfItsParts() {
+    Seeds.set(6);
+    int e = 8, h = 2, d = e / h;
+    TransformerEncoderLayer layer = new TransformerEncoderLayer(e, h, 12).dropout(0f);
+    Rng rng = new Rng(6);
+    Tensor x = Tensor.randn(rng, 2, 5, e).requiresGrad(true);
+    Tensor mask = Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5);
+    Tensor y = layer.forward(x, mask);
+    var p = layer.namedParameters();
+    Tensor x2 = Tensor.of(x.toArray(), x.shape()).requiresGrad(true);
+    Tensor[] qkv = new Tensor[3];
+    for (int i = 0; i < 3; i++)
+      qkv[i] = Functional.linear(x2, p.get("self_attn.in_proj_weight").slice(0, i * e, (i + 1) * e),
+          p.get("self_attn.in_proj_bias").slice(0, i * e, (i + 1) * e)).reshape(2, 5, h, d).transpose(1, 2);
+    Tensor heads = Attention.scaledDotProductComposite(qkv[0], qkv[1], qkv[2], mask, false).transpose(1, 2).contiguous()
+        .reshape(2, 5, e);
+    Tensor sa = Functional.linear(heads, p.get("self_attn.out_proj.weight"), p.get("self_attn.out_proj.bias"));
+    Tensor x1 = Normalization.layerNormComposite(x2.add(sa), p.get("norm1.weight"), p.get("norm1.bias"), 1e-5f);
+    Tensor ff = Functional.linear(Functional.linear(x1, p.get("linear1.weight"), p.get("linear1.bias")).relu(),
+        p.get("linear2.weight"), p.get("linear2.bias"));
+    Tensor ref = Normalization.layerNormComposite(x1.add(ff), p.get("norm2.weight"), p.get("norm2.bias"), 1e-5f);
+    Golden.assertClose("encoder layer", ref, y, ATOL, RTOL);
+    Tensor u = Tensor.randn(rng, 2, 5, e);
+    y.mul(u).sum().backward();
+    ref.mul(u).sum().backward();
+    Golden.assertClose("grad x", x2.grad(), x.grad(), ATOL, RTOL);
   }
 
   @Test

@@ -55,6 +55,21 @@ class BatchNormTest {
     Golden.assertClose("batch_norm vs composite", want, y, 1e-4, 1e-4);
   }
 
+  /** The training-mode op that hands back the batch statistics (ONNX's BatchNormalization outputs them). */
+  @Test
+  void batchNormTrainReturnsTheBatchStatisticsAndPassesGradCheck() {
+    Golden.Case c = FIX.get("batch_norm_train_3x4x5x4");
+    float[][] stats = new float[2][];
+    c.check(Normalization.batchNormTrain(c.input("x"), c.input("weight"), c.input("bias"), 1e-5f, stats), ATOL, RTOL);
+    Tensor x = c.tensor("x");
+    Golden.assertClose("batch mean", x.mean(false, 0, 2, 3), Tensor.of(stats[0], 4), 1e-5, 1e-5);
+    Golden.assertClose("batch variance (biased)", x.var(0, false, 0, 2, 3), Tensor.of(stats[1], 4), 1e-5, 1e-4);
+    Rng r = new Rng(3);
+    Tensor g = Tensor.randn(r, 3), b = Tensor.randn(r, 3);
+    GradCheck.defaults().check(in -> Normalization.batchNormTrain(in[0], g, b, 1e-5f, new float[2][]),
+        Tensor.randn(r, 4, 3, 2, 2).requiresGrad(true));
+  }
+
   @Test
   void badShapesAreNamed() {
     Tensor x = Tensor.zeros(2, 3, 4);

@@ -99,6 +99,22 @@ class ConvolutionTest {
         Functional.conv2d(x, w, null, 1, 1, 1, 1), 1e-5, 1e-5);
   }
 
+  // ---------------------------------------------------------------- transposed convolution
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"conv_transpose_s2_p1_op1", "conv_transpose_groups2_dil"})
+  void convTransposeMatchesPyTorchAndPassesGradCheck(String name) {
+    Golden.Case c = FIX.get(name);
+    boolean first = name.endsWith("op1");
+    int[] s = first ? new int[] {2, 2} : new int[] {1, 2}, p = first ? new int[] {1, 1} : new int[] {0, 1};
+    int[] op = first ? new int[] {1, 1} : new int[] {0, 1}, d = first ? new int[] {1, 1} : new int[] {2, 1};
+    int groups = first ? 1 : 2;
+    Tensor b = c.has("bias") ? c.input("bias") : null;
+    c.check(Convolution.convTranspose2d(c.input("x"), c.input("w"), b, s, p, d, op, groups), ATOL, RTOL);
+    GradCheck.defaults().check(in -> Convolution.convTranspose2d(in[0], in[1], null, s, p, d, op, groups),
+        c.tensor("x").requiresGrad(true), c.tensor("w").requiresGrad(true));
+  }
+
   // ---------------------------------------------------------------- errors
 
   @Test
@@ -134,5 +150,43 @@ class ConvolutionTest {
     assertMessage(IllegalArgumentException.class,
         () -> Functional.conv2d(Tensor.zeros(1, 1, 8, 8), Tensor.zeros(1, 1, 3, 3), null, 0, 0, 1, 1),
         "conv2d", "stride");
+  }
+
+  // ---------------------------------------------------------------- the plan: Winograd behind the op
+
+  @Test
+  void planChoosesWinogradOnlyFor3x3Stride1UngroupedWithEnoughChannels() {
+    int[] one = {1, 1}, none = {0, 0};
+    org.junit.jupiter.api.Assertions.assertTrue(Convolution.plan(new int[] {1, 16, 12, 12}, new int[] {16, 16, 3, 3}, null, one,
+        one, one, 1).winograd());
+    org.junit.jupiter.api.Assertions.assertFalse(Convolution.plan(new int[] {1, 16, 12, 12}, new int[] {16, 16, 3, 3}, null,
+        new int[] {2, 2}, one, one, 1).winograd(), "stride 2");
+    org.junit.jupiter.api.Assertions.assertFalse(Convolution.plan(new int[] {1, 16, 12, 12}, new int[] {16, 8, 3, 3}, null, one,
+        one, one, 2).winograd(), "groups");
+    org.junit.jupiter.api.Assertions.assertFalse(Convolution.plan(new int[] {1, 3, 12, 12}, new int[] {16, 3, 3, 3}, null, one,
+        none, one, 1).winograd(), "3 input channels");
+    org.junit.jupiter.api.Assertions.assertFalse(Convolution.plan(new int[] {1, 16, 12, 12}, new int[] {16, 16, 5, 5}, null, one,
+        none, one, 1).winograd(), "5x5");
+    org.junit.jupiter.api.Assertions.assertFalse(Convolution.plan(new int[] {1, 64, 5, 5}, new int[] {128, 64, 3, 3}, null, one,
+        none, one, 1).winograd(), "a 3x3 output: the tiles would waste most of their work");
+  }
+
+  /** Inference takes the Winograd path, training the direct one; both agree with each other and with ReLU fused. */
+  @Test
+  void winogradInferenceAgreesWithTheRecordedPath() {
+    Rng rng = new Rng(31);
+    Tensor x = Tensor.randn(rng, 2, 16, 9, 11), w = Tensor.randn(rng, 24, 16, 3, 3).mul(0.1f), b = Tensor.randn(rng, 24);
+    Convolution.Plan plan = Convolution.plan(x.shape(), w.shape(), b.shape(), new int[] {1, 1}, new int[] {1, 1},
+        new int[] {1, 1}, 1);
+    org.junit.jupiter.api.Assertions.assertTrue(plan.winograd());
+    for (boolean relu : new boolean[] {false, true}) {
+      Tensor wg = w.detach().requiresGrad(true);
+      Tensor direct = Convolution.conv2d(x, wg, b, plan, relu);   // a gradient is recorded: Conv2d
+      org.junit.jupiter.api.Assertions.assertTrue(direct.requiresGrad(), "training runs the recorded direct path");
+      Tensor wino = Convolution.conv2d(x, w, b, plan, relu);
+      Golden.assertClose("winograd relu=" + relu, direct.detach(), wino, 1e-4, 1e-4);
+    }
+    assertMessage(IllegalArgumentException.class, () -> Convolution.conv2d(Tensor.zeros(1, 16, 9, 11), w, b, plan, false),
+        "conv2d: plan for", "does not fit input [1, 16, 9, 11]");
   }
 }

@@ -88,6 +88,17 @@ class IndexingTest {
   }
 
   @Test
+  void embeddingMatchesPyTorchAndPassesGradCheck() {
+    Golden.Case c = FIX.get("embedding_padding_idx");
+    Tensor ids = c.tensor("ids");
+    c.check(Indexing.embedding(ids, c.input("weight"), 0), ATOL, RTOL);
+    // without a padding index: the padding row's gradient is 0 by design, not the derivative
+    GradCheck.defaults().check(in -> Indexing.embedding(ids, in[0], -1), c.tensor("weight").requiresGrad(true));
+    assertMessage(IllegalArgumentException.class, () -> Indexing.embedding(Tensor.of(new float[] {1, 5}, 1, 2), c.tensor("weight"), -1),
+        "embedding: token id 5 at position [0, 1] is not in [0, 5)");
+  }
+
+  @Test
   void indexTensorsGetNoGradient() {
     Tensor x = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
     Tensor index = Tensor.of(new float[] {2, 0}, 2).requiresGrad(true);

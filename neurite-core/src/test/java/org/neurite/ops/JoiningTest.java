@@ -46,6 +46,18 @@ class JoiningTest {
   }
 
   @Test
+  void padMatchesPyTorchAndPassesGradCheck() {
+    Golden.Case c = FIX.get("pad_constant");
+    int[] before = {1, 0, 2}, after = {0, 1, 1};
+    c.check(Joining.pad(c.input("x"), before, after, 0.5f), ATOL, RTOL);
+    GradCheck.defaults().check(in -> Joining.pad(in[0], before, after, 0.5f), c.tensor("x").requiresGrad(true));
+    assertMessage(IllegalArgumentException.class, () -> Joining.pad(c.tensor("x"), new int[] {1, 0}, after, 0f),
+        "pad: needs 3 pads", "[2, 3, 2]");
+    assertMessage(IllegalArgumentException.class, () -> Joining.pad(c.tensor("x"), new int[] {1, 0, -1}, after, 0f),
+        "pad: pads must be >= 0");
+  }
+
+  @Test
   void splitMatchesPyTorch() {
     Golden.Case c = FIX.get("split_axis1");
     Tensor x = c.input("x");

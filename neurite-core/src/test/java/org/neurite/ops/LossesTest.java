@@ -27,6 +27,19 @@ class LossesTest {
     c.check(Functional.crossEntropy(logits, c.tensor("labels")), 1e-5, 1e-5);
   }
 
+  /** The sequence models' loss: padding rows ignored, label smoothing, against F.cross_entropy(ignore_index, label_smoothing). */
+  @Test
+  void crossEntropyWithIgnoreIndexAndSmoothingMatchesPyTorch() {
+    Golden.Case c = FIX.get("cross_entropy_ignore_smoothing");
+    Tensor labels = c.tensor("labels");
+    c.check(Losses.crossEntropy(c.input("logits"), labels, 0, 0.1f), 1e-5, 1e-5);
+    GradCheck.defaults().check(in -> Losses.crossEntropy(in[0], in[1], 0, 0.1f), c.tensor("logits").requiresGrad(true), labels);
+    Tensor allIgnored = Losses.crossEntropy(c.tensor("logits"), Tensor.zeros(6), 0, 0.1f);
+    assertEquals(0f, allIgnored.item());
+    assertMessage(IllegalArgumentException.class, () -> Losses.crossEntropy(c.tensor("logits"), labels, 0, 1f),
+        "cross_entropy", "smoothing (1.0) must be in [0, 1)");
+  }
+
   @Test
   void crossEntropyGradCheck() {
     Golden.Case c = FIX.get("cross_entropy");

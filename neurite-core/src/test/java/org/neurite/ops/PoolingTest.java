@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.autograd.GradCheck;
+import org.neurite.kernels.PoolWindow;
 import org.neurite.tensor.Tensor;
 import org.neurite.testing.Golden;
 
@@ -43,7 +44,35 @@ class PoolingTest {
         Arguments.of("avg_3x3_s2_p1_incpad", avg(3, 2, 1, true)),
         Arguments.of("avg_3x3_s2_p1_nopad", avg(3, 2, 1, false)),
         Arguments.of("avg_3x3_s1_p1_incpad", avg(3, 1, 1, true)),
-        Arguments.of("avg_3x3_s1_p1_nopad", avg(3, 1, 1, false)));
+        Arguments.of("avg_3x3_s1_p1_nopad", avg(3, 1, 1, false)),
+        Arguments.of("avg_3x3_s2_p1_ceil_incpad", window(false, 3, 2, 1, 0, 1, 1, 1, 1, true, true)),
+        Arguments.of("avg_3x3_s2_p1_ceil_nopad", window(false, 3, 2, 1, 0, 1, 1, 1, 1, true, false)),
+        Arguments.of("max_3x3_s2_p1_d2_ceil", window(true, 3, 2, 2, 0, 1, 1, 1, 1, true, false)),
+        Arguments.of("max_2x2_s2_asym", window(true, 2, 2, 1, 0, 0, 1, 1, 0, false, false)));
+  }
+
+  // A general window (ONNX's): square kernel k, stride s, dilation d, pads top/left/bottom/right.
+  private static UnaryOperator<Tensor> window(boolean max, int k, int s, int d, int unused, int pt, int pl, int pb, int pr,
+                                              boolean ceil, boolean includePad) {
+    return x -> Pooling.pool2d(x, new PoolWindow(max, k, k, s, s, d, d, pt, pl, pb, pr, ceil, includePad));
+  }
+
+  /** The inference max pool (no argmax, separable) against the general loop, on awkward windows; NaN propagates. */
+  @ParameterizedTest(name = "k={0}x{1} s={2}x{3} d={4} pads={5},{6},{7},{8} ceil={9} in={10}x{11}")
+  @org.junit.jupiter.params.provider.CsvSource({"3, 3, 2, 2, 1, 1, 1, 1, 1, false, 112, 112", "3, 3, 2, 2, 1, 0, 0, 0, 0, true, 13, 13",
+      "2, 2, 2, 2, 1, 0, 0, 1, 1, false, 7, 9", "3, 3, 1, 1, 1, 1, 1, 1, 1, false, 6, 5", "2, 3, 3, 2, 2, 0, 1, 0, 1, true, 11, 17",
+      "1, 3, 1, 2, 1, 0, 1, 0, 1, false, 1, 20", "3, 3, 2, 2, 1, 1, 1, 1, 1, false, 2, 3", "2, 2, 2, 2, 1, 0, 0, 0, 0, false, 14, 14"})
+  void inferenceMaxPoolMatchesTheRecordedOne(int kh, int kw, int sh, int sw, int d, int pt, int pl, int pb, int pr, boolean ceil,
+                                             int h, int w) {
+    Tensor x = Tensor.randn(new org.neurite.tensor.Rng(h * 31 + w), 2, 3, h, w);
+    PoolWindow p = new PoolWindow(true, kh, kw, sh, sw, d, d, pt, pl, pb, pr, ceil, false);
+    Tensor recorded = Pooling.pool2d(x.detach().requiresGrad(true), p);   // the argmax-keeping loops
+    Tensor inference = Pooling.pool2d(x, p);
+    Golden.assertClose("max pool", recorded.detach(), inference, 0, 0);
+    x.storage()[5] = Float.NaN;   // NaN propagates, as in PyTorch
+    boolean nan = false;
+    for (float v : Pooling.pool2d(x, p).toArray()) nan |= Float.isNaN(v);
+    org.junit.jupiter.api.Assertions.assertTrue(nan);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -3,6 +3,7 @@ package org.neurite.onnx;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
+import org.neurite.ops.Activations;
 import org.neurite.ops.Arithmetic;
 import org.neurite.tensor.Tensor;
 
@@ -32,9 +33,9 @@ final class MathOps {
     m.put("HardSigmoid", c -> {
       c.node.allow("alpha", "beta");
       float a = c.node.f("alpha", 0.2f), b = c.node.f("beta", 0.5f);
-      return unaryChecked(c, x -> Prims.hardSigmoid(x, a, b));
+      return unaryChecked(c, x -> Activations.hardSigmoid(x, a, b));
     });
-    m.put("HardSwish", c -> unary(c, Prims::hardSwish));
+    m.put("HardSwish", c -> unary(c, Activations::hardSwish));
     m.put("Gelu", c -> {
       c.node.allow("approximate");
       String approx = c.node.s("approximate", "none");
@@ -60,7 +61,7 @@ final class MathOps {
       c.inputs(2, 2);
       return (Op.Single) (in, e) -> Tensor.where(in[0].gt(0f), in[0], in[0].mul(in[1]));
     });
-    m.put("Erf", c -> unary(c, Prims::erf));
+    m.put("Erf", c -> unary(c, Activations::erf));
     m.put("Sqrt", c -> unary(c, Tensor::sqrt));
     m.put("Exp", c -> unary(c, Tensor::exp));
     m.put("Log", c -> unary(c, Tensor::log));

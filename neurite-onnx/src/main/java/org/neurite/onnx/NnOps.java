@@ -4,8 +4,12 @@ import java.util.Arrays;
 import java.util.Map;
 import org.neurite.autograd.GradMode;
 import org.neurite.autograd.Tape;
+import org.neurite.kernels.Pool2d;
+import org.neurite.kernels.PoolWindow;
 import org.neurite.kernels.Simd;
+import org.neurite.kernels.Winograd;
 import org.neurite.ops.Convolution;
+import org.neurite.ops.Normalization;
 import org.neurite.ops.Pooling;
 import org.neurite.tensor.Tensor;
 
@@ -230,8 +234,8 @@ final class NnOps {
       }
       Tensor y;
       boolean fast = bn == null ? !Tape.needed(x, w, b) : !e.training() && !Tape.needed(x, w, b, in[3], in[4]);
-      boolean wino = fast && WINOGRAD && Winograd.applies(w2.shape(2), w2.shape(3), wd.stride, wd.dilation, group, x2.shape(1),
-          w2.shape(0));
+      Convolution.Plan plan = fast ? plan(x2, w2, b, wd) : null;
+      boolean wino = fast && plan.winograd();
       lastKind = "[" + w2.shape(2) + "x" + w2.shape(3) + (wd.stride[0] > 1 ? "/" + wd.stride[0] : "") + (group > 1 ? " g" : "")
           + (wino && fast ? " winograd" : fast ? " im2col" : " recorded") + "]";
       if (fast && (bn != null || act != null || wino)) {
@@ -273,6 +277,17 @@ final class NnOps {
       return Tensor.of(y, n, o, g.outH(), g.outW());
     }
 
+    // The core plan (Winograd or Conv2d), made once per input shape: the node's window is fixed, and its
+    // padding resolves the same way for the same input shape.
+    private volatile Convolution.Plan plan;
+
+    private Convolution.Plan plan(Tensor x2, Tensor w2, Tensor b, Window wd) {
+      Convolution.Plan p = plan;
+      if (p == null || !p.fits(x2, w2))
+        plan = p = Convolution.plan(x2.shape(), w2.shape(), b == null ? null : b.shape(), wd.stride, wd.padBegin, wd.dilation, group);
+      return p;
+    }
+
     /** For profiles: which path the last run took, and the kernel size. */
     String kind() {
       return lastKind;
@@ -293,7 +308,7 @@ final class NnOps {
       Tensor wf = w2, bf = b;
       if (bn != null) {
         try (var off = GradMode.off()) {
-          Tensor[] f = fold(w2, b, in[3], in[4], in[5], in[6], bn.eps);
+          Tensor[] f = Convolution.foldBatchNorm(w2, b, in[3], in[4], in[5], in[6], bn.eps);
           wf = f[0];
           bf = f[1];
         }
@@ -317,26 +332,6 @@ final class NnOps {
     for (int i = 0; i < n; i += 61) s += a[off + i] * (double) (i + 1);
     for (int i = Math.max(0, n - 8); i < n; i++) s += a[off + i] * (double) (i + 7);
     return s;
-  }
-
-  /** Winograd for 3x3 stride-1 inference convolutions (system property neurite.onnx.winograd, default true). */
-  private static final boolean WINOGRAD = !"false".equals(System.getProperty("neurite.onnx.winograd"));
-
-  // Conv then BN in evaluation: w' = w * s, b' = (b - mean) * s + beta, with s = gamma / sqrt(var + eps) per output channel.
-  static Tensor[] fold(Tensor w, Tensor b, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps) {
-    int o = w.shape(0);
-    float[] g = gamma.data(), bt = beta.data(), mu = mean.data(), v = var.data(), ws = w.data();
-    float[] bias = b == null ? null : b.data();
-    if (g.length != o || bt.length != o || mu.length != o || v.length != o)
-      throw new IllegalArgumentException("batch norm parameters do not have " + o + " channels");
-    float[] nw = new float[ws.length], nb = new float[o];
-    int per = ws.length / o;
-    for (int i = 0; i < o; i++) {
-      float s = (float) (g[i] / Math.sqrt((double) v[i] + eps));
-      for (int k = 0; k < per; k++) nw[i * per + k] = ws[i * per + k] * s;
-      nb[i] = ((bias == null ? 0f : bias[i]) - mu[i]) * s + bt[i];
-    }
-    return new Tensor[] {Tensor.of(nw, w.shape()), Tensor.of(nb, o)};
   }
 
   private static Op convTranspose(Ctx c) throws OnnxException {
@@ -377,12 +372,17 @@ final class NnOps {
       Tensor y;
       boolean simple = Arrays.equals(pb, pe);
       for (int i = 0; i < spatial; i++) simple &= op[i] < Math.max(st[i], dl[i]);
+      if (x2.rank() == 4 && w2.rank() == 4) {   // the output's size, checked before the op allocates it
+        int[] outDims = {x2.shape(0), w2.shape(1) * group, 1, 1};
+        for (int i = 0; i < spatial; i++) outDims[4 - spatial + i] = simple ? target[i] : (size[i] - 1) * st[i] + (k[i] - 1) * dl[i] + 1;
+        OnnxModel.checkAlloc("conv_transpose2d", outDims);
+      }
       if (simple) {
         int[] p2 = spatial == 1 ? new int[] {0, pb[0]} : pb, o2 = spatial == 1 ? new int[] {0, op[0]} : op;
-        y = Prims.convTranspose2d(x2, w2, b, s2, p2, d2, o2, group);
+        y = Convolution.convTranspose2d(x2, w2, b, s2, p2, d2, o2, group);
       } else {
         // Asymmetric: the unpadded result, then crop (and zero-extend for large output padding), then the bias.
-        y = Prims.convTranspose2d(x2, w2, null, s2, new int[2], d2, new int[2], group);
+        y = Convolution.convTranspose2d(x2, w2, null, s2, new int[2], d2, new int[2], group);
         for (int i = 0; i < spatial; i++) {
           int axis = y.rank() - spatial + i;
           int have = y.shape(axis) - pb[i];
@@ -432,15 +432,11 @@ final class NnOps {
       Tensor shift = bias.sub(mean.mul(s));
       return new Tensor[] {x.mul(s.reshape(bshape)).add(shift.reshape(bshape)), mean, var};
     }
-    double[][] stats = new double[2][];
-    Tensor y = Prims.batchNormTrain(x, scale.reshape(ch), bias.reshape(ch), eps, stats);
+    float[][] stats = new float[2][];
+    Tensor y = Normalization.batchNormTrain(x, scale.reshape(ch), bias.reshape(ch), eps, stats);
     long count = x.size() / Math.max(1, ch);
     double corr = count > 1 ? (double) count / (count - 1) : 1;
-    float[] bm = new float[ch], bv = new float[ch];
-    for (int i = 0; i < ch; i++) {
-      bm[i] = (float) stats[0][i];
-      bv[i] = (float) stats[1][i];
-    }
+    float[] bm = stats[0].clone(), bv = stats[1].clone();
     if (mean.isDense() && var.isDense()) {
       float[] rm = mean.storage(), rv = var.storage();
       for (int i = 0; i < ch; i++) {
@@ -505,24 +501,19 @@ final class NnOps {
       if (spatial(c.node, x) != k.length) throw c.node.error("kernel_shape " + Arrays.toString(k) + " does not fit input " + Args.shape(x));
       Window w = window2d(win.resolve(Arrays.copyOfRange(x.shape(), 2, x.rank())));
       Tensor x2 = as2d(x);
-      Prims.Pool p = new Prims.Pool(max, w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.dilation[0], w.dilation[1],
+      PoolWindow p = new PoolWindow(max, w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.dilation[0], w.dilation[1],
           w.padBegin[0], w.padBegin[1], w.padEnd[0], w.padEnd[1], ceil, countPad);
-      int h = x2.shape(2), wd = x2.shape(3);
       Tensor y;
-      boolean core = w.symmetric() && w.dilation[0] == 1 && w.dilation[1] == 1 && 2 * w.padBegin[0] <= w.kernel[0]
-          && 2 * w.padBegin[1] <= w.kernel[1] && h + 2 * w.padBegin[0] >= w.kernel[0] && wd + 2 * w.padBegin[1] >= w.kernel[1];
-      if (core && ceil) {
-        Prims.Pool floor = new Prims.Pool(max, p.kh(), p.kw(), p.sh(), p.sw(), 1, 1, p.pt(), p.pl(), p.pb(), p.pr(), false, countPad);
-        core = floor.out(h, p.kh(), p.sh(), 1, p.pt(), p.pb()) == p.out(h, p.kh(), p.sh(), 1, p.pt(), p.pb())
-            && floor.out(wd, p.kw(), p.sw(), 1, p.pl(), p.pr()) == p.out(wd, p.kw(), p.sw(), 1, p.pl(), p.pr());
-      }
-      if (max && !org.neurite.autograd.Tape.needed(x2)) {
-        y = Prims.maxPoolNoGrad(x2, p, e::buffer);
-      } else if (core) {
-        int[] kk = w.kernel, ss = w.stride, pp = w.padBegin;
-        y = max ? Pooling.maxPool2d(x2, kk, ss, pp) : Pooling.avgPool2d(x2, kk, ss, pp, countPad);
+      if (max && !org.neurite.autograd.Tape.needed(x2)) {   // inference: the core kernel, into a recycled buffer
+        int n = x2.shape(0), ch = x2.shape(1), h = x2.shape(2), wd = x2.shape(3), oh = p.outH(h), ow = p.outW(wd);
+        if (oh < 1 || ow < 1)
+          throw new IllegalArgumentException("max_pool2d: input " + h + "x" + wd + " is smaller than the " + p.kh() + "x" + p.kw()
+              + " window");
+        float[] out = e.buffer(n * ch * oh * ow);
+        Pool2d.maxNoArgmax(p, n, ch, h, wd, x2.data(), out);
+        y = Tensor.of(out, n, ch, oh, ow);
       } else {
-        y = Prims.pool2d(x2, p);
+        y = Pooling.pool2d(x2, p);
       }
       return x.rank() == 3 ? y.squeeze(2) : y;
     };

@@ -15,6 +15,7 @@ import org.neurite.nn.MultiplicativeAttention;
 import org.neurite.nn.RecurrentLayer;
 import org.neurite.nn.SourceAttention;
 import org.neurite.tensor.Rng;
+import org.neurite.ops.Losses;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -208,7 +209,7 @@ public final class Seq2Seq extends Module implements TranslationModel {
   public Tensor loss(Tensor source, Tensor targetIn, Tensor targetOut, float smoothing, double teacherForcing, Rng rng) {
     Tensor logits = logits(source, targetIn, teacherForcing, rng);
     int m = targetOut.size();
-    return SequenceLoss.crossEntropy(logits.reshape(m, config.targetVocab()), targetOut.reshape(m), 0, smoothing);
+    return Losses.crossEntropy(logits.reshape(m, config.targetVocab()), targetOut.reshape(m), 0, smoothing);
   }
 
   // ------------------------------------------------------------------ decoding

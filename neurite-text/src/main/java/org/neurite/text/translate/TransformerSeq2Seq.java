@@ -13,6 +13,7 @@ import org.neurite.nn.Seeds;
 import org.neurite.nn.TransformerDecoderLayer;
 import org.neurite.nn.TransformerEncoderLayer;
 import org.neurite.ops.Functional;
+import org.neurite.ops.Losses;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 
@@ -168,7 +169,7 @@ public final class TransformerSeq2Seq extends Module implements TranslationModel
     }
     Tensor logits = logits(source, in);
     int m = targetOut.size();
-    return SequenceLoss.crossEntropy(logits.reshape(m, config.targetVocab()), targetOut.reshape(m), 0, smoothing);
+    return Losses.crossEntropy(logits.reshape(m, config.targetVocab()), targetOut.reshape(m), 0, smoothing);
   }
 
   // ------------------------------------------------------------------ decoding

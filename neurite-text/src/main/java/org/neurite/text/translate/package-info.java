@@ -3,7 +3,7 @@
  * ({@link org.neurite.text.translate.Seq2Seq}) and a Transformer encoder-decoder
  * ({@link org.neurite.text.translate.TransformerSeq2Seq}), both behind
  * {@link org.neurite.text.translate.TranslationModel}; their padding-aware label-smoothed loss
- * ({@link org.neurite.text.translate.SequenceLoss}), teacher-forced training with an optional scheduled
+ * ({@code org.neurite.ops.Losses.crossEntropy}), teacher-forced training with an optional scheduled
  * teacher-forcing ratio ({@link org.neurite.text.translate.TranslationTrainer}), batched greedy and
  * beam-search decoding ({@code Decoding}), parallel corpora
  * ({@link org.neurite.text.translate.ParallelCorpus}), text-level translation and model directories

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.neurite.nn.Seeds;
 import org.neurite.tensor.Rng;
+import org.neurite.ops.Losses;
 import org.neurite.tensor.Tensor;
 
 /** Learns to reverse short sequences, then checks the decoders against each other. */
@@ -208,7 +209,7 @@ class Seq2SeqTest {
     Rng rng = new Rng(5);
     Tensor logits = Tensor.randn(rng, 4, 6).requiresGrad(true);
     Tensor labels = Tensor.of(new float[] {2, 0, 5, 0}, 4);
-    Tensor loss = SequenceLoss.crossEntropy(logits, labels, 0, 0f);
+    Tensor loss = Losses.crossEntropy(logits, labels, 0, 0f);
     loss.backward();
     Tensor kept = Tensor.of(new float[] {2, 5}, 2);
     Tensor ref = org.neurite.ops.Losses.softmaxCrossEntropy(logits.detach().indexSelect(0, 0, 2), kept);
@@ -223,7 +224,7 @@ class Seq2SeqTest {
     float eps = 0.1f;
     double lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
     double nll = lse - 2, uniform = ((lse - 1) + (lse - 2) + (lse - 3)) / 3;
-    assertEquals((1 - eps) * nll + eps * uniform, SequenceLoss.crossEntropy(x, Tensor.of(new float[] {1}, 1), 0, eps).item(), 1e-5);
+    assertEquals((1 - eps) * nll + eps * uniform, Losses.crossEntropy(x, Tensor.of(new float[] {1}, 1), 0, eps).item(), 1e-5);
   }
 
   @Test
@@ -232,15 +233,15 @@ class Seq2SeqTest {
     float[] x0 = Tensor.randn(rng, 3, 5).data();
     Tensor labels = Tensor.of(new float[] {1, 0, 4}, 3);
     Tensor x = Tensor.of(x0.clone(), 3, 5).requiresGrad(true);
-    SequenceLoss.crossEntropy(x, labels, 0, 0.2f).backward();
+    Losses.crossEntropy(x, labels, 0, 0.2f).backward();
     float[] g = x.grad().data();
     double h = 1e-2;
     for (int i = 0; i < x0.length; i++) {
       float[] p = x0.clone(), m = x0.clone();
       p[i] += (float) h;
       m[i] -= (float) h;
-      double num = (SequenceLoss.crossEntropy(Tensor.of(p, 3, 5), labels, 0, 0.2f).item()
-          - SequenceLoss.crossEntropy(Tensor.of(m, 3, 5), labels, 0, 0.2f).item()) / (2 * h);
+      double num = (Losses.crossEntropy(Tensor.of(p, 3, 5), labels, 0, 0.2f).item()
+          - Losses.crossEntropy(Tensor.of(m, 3, 5), labels, 0, 0.2f).item()) / (2 * h);
       assertEquals(num, g[i], 2e-3, "grad " + i);
     }
   }

@@ -1,4 +1,4 @@
-package org.neurite.onnx;
+package org.neurite.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API loops of {@link Winograd}'s input and output transforms, over whole vectors of tiles;
  * each returns the tile it stopped at, and {@link Winograd}'s scalar loop does the rest. Loaded only when
- * {@link org.neurite.kernels.Simd#ENABLED}.
+ * {@link Simd#ENABLED}.
  */
 final class WinogradVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -1,11 +1,10 @@
-package org.neurite.onnx;
+package org.neurite.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.neurite.kernels.Parallel;
 import org.neurite.tensor.Rng;
 
 /** The Winograd F(2x2, 3x3) kernel against the direct formula: odd and even sizes, vector tails, paddings, clamps. */
@@ -18,7 +17,7 @@ class WinogradTest {
     float[] x = rand(r, n * c * h * w), wt = rand(r, o * c * 9), bias = rand(r, o);
     int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
     float[] want = new float[n * o * oh * ow], got = new float[want.length];
-    Winograd.forwardScalar(x, n, c, h, w, wt, o, bias, pad, pad, want);
+    Conv2d.forwardScalar(new ConvGeometry(n, c, h, w, o, 3, 3, 1, 1, pad, pad, 1, 1, 1), x, wt, bias, want);
     for (int threads : new int[] {1, 2}) {
       int before = Parallel.threads();
       Parallel.setThreads(threads);

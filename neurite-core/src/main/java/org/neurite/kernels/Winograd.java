@@ -1,8 +1,4 @@
-package org.neurite.onnx;
-
-import org.neurite.kernels.Gemm;
-import org.neurite.kernels.Parallel;
-import org.neurite.kernels.Simd;
+package org.neurite.kernels;
 
 /**
  * Winograd F(2x2, 3x3) convolution (Lavin and Gray, "Fast Algorithms for Convolutional Neural
@@ -20,29 +16,42 @@ import org.neurite.kernels.Simd;
  * (one per tile cell), so every cell of every tile is a contiguous vector load. The vector loops are in
  * {@link WinogradVector}; the scalar tails here do all the tiles without the Vector API ({@link Simd}).
  *
- * <p>A kernel: arrays and sizes only, no tensors or autograd. Inference only (no backward); it lives
- * in neurite-onnx until neurite-core's kernels take it. {@link #forwardScalar} is the direct
- * reference formula used by the tests.
+ * <p>A kernel: arrays and sizes only, no tensors or autograd. Forward only: a convolution that records
+ * a gradient runs on {@link Conv2d}, forward and backward alike ({@code ops.Convolution.Plan} chooses).
+ * {@link Conv2d#forwardScalar} is the direct reference formula the tests compare against.
  */
-final class Winograd {
+public final class Winograd {
   /** Floats per vector: the padding of the output-tile halves (also on the scalar path). */
   private static final int L = Simd.FLOAT_LANES;
   /** Tiles per block, at least: each of the 16 GEMMs then has this many columns. */
-  private static final int TARGET_TILES = Integer.getInteger("neurite.onnx.winogradTiles", 256);
+  private static final int TARGET_TILES = Integer.getInteger("neurite.winogradTiles", 256);
 
   private Winograd() {}
 
-  /** Whether this geometry runs here: 3x3, stride 1, dilation 1, one group, enough channels to pay off. */
-  static boolean applies(int kh, int kw, int[] stride, int[] dilation, int groups, int inC, int outC) {
-    return kh == 3 && kw == 3 && stride[0] == 1 && stride[1] == 1 && dilation[0] == 1 && dilation[1] == 1 && groups == 1
-        && inC >= 16 && outC >= 16;
+  /**
+   * Whether this geometry runs here and pays off: 3x3, stride 1, dilation 1, one group, enough channels,
+   * an output of at least {@link #MIN_OUT_PIXELS} per image (on a 3x3 map the 2x2 tiles compute 16
+   * outputs for 9), and not a batch of small images that {@link LaneConv} computes faster.
+   * -Dneurite.winograd=false turns it off everywhere.
+   */
+  public static boolean applies(ConvGeometry g) {
+    return ENABLED && g.kH() == 3 && g.kW() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
+        && g.groups() == 1 && g.inC() >= 16 && g.outC() >= 16 && (long) g.outH() * g.outW() >= MIN_OUT_PIXELS
+        && !(Simd.ENABLED && LaneConv.applies(g, Parallel.inside() ? 1 : Parallel.threads()));
   }
+
+  /** Output pixels per image, at least (6x6; ResNet's last 7x7 stage still qualifies). */
+  static final int MIN_OUT_PIXELS = 36;
+
+  /** -Dneurite.winograd=false (or the older -Dneurite.onnx.winograd=false) keeps every convolution on {@link Conv2d}. */
+  private static final boolean ENABLED =
+      !"false".equals(System.getProperty("neurite.winograd", System.getProperty("neurite.onnx.winograd")));
 
   /**
    * U = G g G^T for every (o, c): w {@code [O, C, 3, 3]} to u {@code [16, O, C]}, with
    * G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]].
    */
-  static float[] transformWeights(float[] w, int outC, int inC) {
+  public static float[] transformWeights(float[] w, int outC, int inC) {
     float[] u = new float[16 * outC * inC];
     int plane = outC * inC;
     Parallel.forRange(outC, 8, (o0, o1) -> {
@@ -91,7 +100,7 @@ final class Winograd {
    * @param pad  zero padding on each side of H and W
    * @param y    output [N, O, H + 2 pad - 2, W + 2 pad - 2], overwritten
    */
-  static void forward(float[] x, int n, int inC, int h, int w, float[] u, int outC, float[] bias, int padH, int padW,
+  public static void forward(float[] x, int n, int inC, int h, int w, float[] u, int outC, float[] bias, int padH, int padW,
                       float lo, float hi, float[] y) {
     int oh = h + 2 * padH - 2, ow = w + 2 * padW - 2;
     if (oh < 1 || ow < 1) throw new IllegalArgumentException("winograd: input " + h + "x" + w + " is smaller than the kernel");
@@ -240,28 +249,5 @@ final class Winograd {
       y[at + 2 * t + 1] = row[half + from + t];
     }
     if ((ow & 1) != 0) y[at + ow - 1] = row[from + pairs];
-  }
-
-  /** The direct formula, for tests: y[n, o, i, j] = bias[o] + sum_c,a,b x[n, c, i + a - pad, j + b - pad] w[o, c, a, b]. */
-  static void forwardScalar(float[] x, int n, int inC, int h, int w, float[] wt, int outC, float[] bias, int padH, int padW,
-                            float[] y) {
-    int oh = h + 2 * padH - 2, ow = w + 2 * padW - 2;
-    for (int b = 0; b < n; b++)
-      for (int o = 0; o < outC; o++)
-        for (int i = 0; i < oh; i++)
-          for (int j = 0; j < ow; j++) {
-            double acc = bias == null ? 0 : bias[o];
-            for (int c = 0; c < inC; c++)
-              for (int a = 0; a < 3; a++) {
-                int r = i + a - padH;
-                if (r < 0 || r >= h) continue;
-                for (int q = 0; q < 3; q++) {
-                  int col = j + q - padW;
-                  if (col < 0 || col >= w) continue;
-                  acc += x[((b * inC + c) * h + r) * w + col] * wt[((o * inC + c) * 3 + a) * 3 + q];
-                }
-              }
-            y[((b * outC + o) * oh + i) * ow + j] = (float) acc;
-          }
   }
 }
