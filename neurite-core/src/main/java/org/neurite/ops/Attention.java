@@ -7,6 +7,7 @@ import org.neurite.kernels.AttentionKernels.View;
 import org.neurite.tensor.Rng;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
+import org.neurite.tensor.Workspace;
 
 /**
  * Scaled dot-product attention ("Attention Is All You Need", Vaswani et al. 2017), fused: scores,
