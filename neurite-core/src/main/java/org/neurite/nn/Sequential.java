@@ -214,7 +214,14 @@ public final class Sequential extends Module {
         s.add(m);
       }
     }
-    s.input(inputShape());
+    // The folded layers' random initial weights are overwritten below: drawing them from the thread's
+    // Seeds would shift every later seeded initialisation, so they come from a throwaway generator.
+    org.neurite.tensor.Rng seeds = Seeds.swap(new org.neurite.tensor.Rng(0));
+    try {
+      s.input(inputShape());
+    } finally {
+      Seeds.swap(seeds);
+    }
     for (int k = 0; k < folded.size(); k++) {
       var p = folded.get(k).namedParameters();
       for (int j = 0; j < 2; j++) {
