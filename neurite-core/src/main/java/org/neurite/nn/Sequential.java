@@ -3,6 +3,7 @@ package org.neurite.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.neurite.ops.Convolution;
 import org.neurite.tensor.Shape;
@@ -181,8 +182,8 @@ public final class Sequential extends Module {
    * that model must be in evaluation mode (folding bakes in the running statistics, which training moves;
    * PyTorch's conv-bn fusion asks the same), its parameters are not touched (the folded convolutions get
    * new, frozen ones), and the other layers are shared, as {@link #withLayer} shares them. The copy is
-   * in evaluation mode; it is for predictions, not for training. Only this model's own layers are
-   * folded, not those inside a {@link Residual}.
+   * in evaluation mode; it is for predictions, not for training. The branches of {@link Residual}
+   * blocks are folded the same way (a ResNet's convolutions are all inside them).
    *
    * @return the folded copy, built
    * @throws IllegalStateException if the model is not built or is in training mode
@@ -192,9 +193,31 @@ public final class Sequential extends Module {
     if (isTraining())
       throw new IllegalStateException("fuseForInference: the model is in training mode; call eval() first (folding bakes in "
           + "the running statistics, which training moves)");
+    List<Map.Entry<Conv2D, Tensor[]>> folded = new ArrayList<>();
+    Sequential s = folded(layers, folded);
+    // The folded layers' random initial weights are overwritten below: drawing them from the thread's
+    // Seeds would shift every later seeded initialisation, so they come from a throwaway generator.
+    org.neurite.tensor.Rng seeds = Seeds.swap(new org.neurite.tensor.Rng(0));
+    try {
+      s.input(inputShape());
+    } finally {
+      Seeds.swap(seeds);
+    }
+    for (var e : folded) {
+      var p = e.getKey().namedParameters();
+      for (int j = 0; j < 2; j++) {
+        Tensor t = p.get(j == 0 ? "weight" : "bias");
+        System.arraycopy(e.getValue()[j].data(), 0, t.storage(), t.offset(), t.size());
+        t.requiresGrad(false);
+      }
+    }
+    s.eval();
+    return s;
+  }
+
+  /** {@code layers} with each Conv2D + BatchNorm (+ ReLU) as one new Conv2D, Residual blocks' branches too. */
+  private static Sequential folded(List<Module> layers, List<Map.Entry<Conv2D, Tensor[]>> out) {
     Sequential s = new Sequential();
-    List<Conv2D> folded = new ArrayList<>();
-    List<Tensor[]> weights = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
       Module m = layers.get(i);
       if (m instanceof Conv2D conv && conv.activation() == Activation.LINEAR && i + 1 < layers.size()
@@ -205,32 +228,17 @@ public final class Sequential extends Module {
             true, relu ? Activation.RELU : Activation.LINEAR, c.explicitPadding()));
         var p = conv.stateDict();
         var q = bn.stateDict();
-        weights.add(Convolution.foldBatchNorm(p.get("weight"), p.get("bias"), q.get("weight"), q.get("bias"),
-            q.get("running_mean"), q.get("running_var"), bn.config().eps()));
-        folded.add(f);
+        out.add(Map.entry(f, Convolution.foldBatchNorm(p.get("weight"), p.get("bias"), q.get("weight"), q.get("bias"),
+            q.get("running_mean"), q.get("running_var"), bn.config().eps())));
         s.add(f);
         i += relu ? 2 : 1;
+      } else if (m instanceof Residual r) {
+        s.add(Residual.of(r.config(), folded(r.body().layers(), out),
+            r.shortcut() == null ? null : folded(r.shortcut().layers(), out)));
       } else {
         s.add(m);
       }
     }
-    // The folded layers' random initial weights are overwritten below: drawing them from the thread's
-    // Seeds would shift every later seeded initialisation, so they come from a throwaway generator.
-    org.neurite.tensor.Rng seeds = Seeds.swap(new org.neurite.tensor.Rng(0));
-    try {
-      s.input(inputShape());
-    } finally {
-      Seeds.swap(seeds);
-    }
-    for (int k = 0; k < folded.size(); k++) {
-      var p = folded.get(k).namedParameters();
-      for (int j = 0; j < 2; j++) {
-        Tensor t = p.get(j == 0 ? "weight" : "bias");
-        System.arraycopy(weights.get(k)[j].data(), 0, t.storage(), t.offset(), t.size());
-        t.requiresGrad(false);
-      }
-    }
-    s.eval();
     return s;
   }
 

@@ -153,6 +153,26 @@ class SequentialTest {
     assertTrue(fused.namedParameters().get("layers.0.weight").requiresGrad() == false, "folded weights are frozen");
   }
 
+  /** A ResNet's convolutions all sit inside Residual blocks: their branches are folded too. */
+  @Test
+  void fuseForInferenceFoldsInsideResidualBlocks() {
+    Seeds.set(11);
+    Sequential body = Sequential.of(new Conv2D(8, 3).padding(Padding.SAME).useBias(false), new BatchNorm(),
+        new ActivationLayer(Activation.RELU), new Conv2D(8, 3).padding(Padding.SAME).useBias(false), new BatchNorm());
+    Sequential shortcut = Sequential.of(new Conv2D(8, 1).useBias(false), new BatchNorm());
+    Sequential m = Sequential.of(new Residual(body, shortcut).relu(), new Flatten(), new Dense(3)).input(4, 6, 6);
+    Tensor x = Tensor.randn(new Rng(12), 5, 4, 6, 6);
+    for (int i = 0; i < 3; i++) m.forward(x.mul(0.7f).add(i));   // move the running statistics off 0 and 1
+    m.eval();
+    Sequential fused = m.fuseForInference();
+    Residual r = (Residual) fused.layers().get(0);
+    assertEquals(2, r.body().layers().size(), r.body().layers().toString());
+    assertEquals(1, r.shortcut().layers().size(), r.shortcut().layers().toString());
+    try (var off = org.neurite.autograd.GradMode.off()) {
+      Golden.assertClose("fused residual", m.forward(x), fused.forward(x), 1e-5, 1e-4);
+    }
+  }
+
   @Test
   void batchNormAndConvGradientsCheck() {
     Seeds.set(4);
