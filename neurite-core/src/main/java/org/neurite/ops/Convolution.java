@@ -45,9 +45,9 @@ public final class Convolution {
   /**
    * How a convolution of one geometry runs, chosen once (a layer keeps it while its input shape stays):
    * {@link Winograd} F(2x2, 3x3) when it applies and pays off (3x3, stride 1, ungrouped, enough
-   * channels; exact to a few ulps of the output) and no gradient is recorded; otherwise {@link Conv2d},
-   * which picks its own direct, lane or im2col + GEMM path. A convolution that records a gradient runs on
-   * {@link Conv2d} forward and backward alike: Winograd has no backward here.
+   * channels; exact to a few ulps of the output); otherwise {@link Conv2d}, which picks its own direct,
+   * lane or im2col + GEMM path. Training takes the same forward; the backward is always {@link Conv2d}'s
+   * (it needs only x, w and dy, not how y was computed).
    */
   public record Plan(ConvGeometry geometry, boolean winograd) {
     /** Whether this plan was made for input {@code x} and weight {@code w}. */
@@ -87,17 +87,15 @@ public final class Convolution {
     if (!plan.fits(x, w)) throw new IllegalArgumentException("conv2d: plan for " + g + " does not fit input "
         + Shape.str(x.shape()) + " and weight " + Shape.str(w.shape()));
     int n = g.batch(), o = g.outC();
-    if (plan.winograd() && !Tape.needed(x, w, bias)) {
-      // Inference: the weights are transformed on every call (16 O C floats, small beside the images),
-      // so a weight changed in place by an optimizer or a load is never read stale.
-      float[] y = Workspace.floats(n * o * g.outH() * g.outW());
-      Winograd.forward(x.data(), n, g.inC(), g.inH(), g.inW(), Winograd.transformWeights(w.data(), o, g.inC()), o,
-          bias == null ? null : bias.data(), g.padH(), g.padW(), relu ? 0f : Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y);
-      return Tensor.of(y, n, o, g.outH(), g.outW());
-    }
     float[] xs = x.data(), ws = w.data();
     float[] y = Workspace.floats(n * o * g.outH() * g.outW());
-    Conv2d.forward(g, xs, ws, bias == null ? null : bias.data(), y, relu);
+    if (plan.winograd())
+      // The weights are transformed on every call (16 O C floats, small beside the images), so a weight
+      // changed in place by an optimizer or a load is never read stale.
+      Winograd.forward(xs, n, g.inC(), g.inH(), g.inW(), Winograd.transformWeights(ws, o, g.inC()), o,
+          bias == null ? null : bias.data(), g.padH(), g.padW(), relu ? 0f : Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y);
+    else
+      Conv2d.forward(g, xs, ws, bias == null ? null : bias.data(), y, relu);
     Tensor out = Tensor.of(y, n, o, g.outH(), g.outW());
     return Tape.record(relu ? "conv2d_relu" : "conv2d", out, dy -> {
       float[] dx = x.requiresGrad() ? Workspace.floats(xs.length) : null;

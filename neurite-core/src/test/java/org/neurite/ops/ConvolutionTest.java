@@ -171,20 +171,31 @@ class ConvolutionTest {
         none, one, 1).winograd(), "a 3x3 output: the tiles would waste most of their work");
   }
 
-  /** Inference takes the Winograd path, training the direct one; both agree with each other and with ReLU fused. */
+  /**
+   * The Winograd plan and the direct one agree, forward and backward, with and without the fused ReLU:
+   * training takes Winograd's forward and Conv2d's backward, which needs only x, w and dy.
+   */
   @Test
-  void winogradInferenceAgreesWithTheRecordedPath() {
+  void winogradAgreesWithTheDirectPathInInferenceAndTraining() {
     Rng rng = new Rng(31);
     Tensor x = Tensor.randn(rng, 2, 16, 9, 11), w = Tensor.randn(rng, 24, 16, 3, 3).mul(0.1f), b = Tensor.randn(rng, 24);
     Convolution.Plan plan = Convolution.plan(x.shape(), w.shape(), b.shape(), new int[] {1, 1}, new int[] {1, 1},
         new int[] {1, 1}, 1);
     org.junit.jupiter.api.Assertions.assertTrue(plan.winograd());
+    Convolution.Plan direct = new Convolution.Plan(plan.geometry(), false);
+    Tensor dy = Tensor.randn(rng, 2, 24, 9, 11);
     for (boolean relu : new boolean[] {false, true}) {
-      Tensor wg = w.detach().requiresGrad(true);
-      Tensor direct = Convolution.conv2d(x, wg, b, plan, relu);   // a gradient is recorded: Conv2d
-      org.junit.jupiter.api.Assertions.assertTrue(direct.requiresGrad(), "training runs the recorded direct path");
-      Tensor wino = Convolution.conv2d(x, w, b, plan, relu);
-      Golden.assertClose("winograd relu=" + relu, direct.detach(), wino, 1e-4, 1e-4);
+      Tensor[][] grads = new Tensor[2][];
+      Tensor[] outs = new Tensor[2];
+      for (int k = 0; k < 2; k++) {
+        Tensor xg = x.detach().requiresGrad(true), wg = w.detach().requiresGrad(true), bg = b.detach().requiresGrad(true);
+        outs[k] = Convolution.conv2d(xg, wg, bg, k == 0 ? plan : direct, relu);
+        outs[k].backward(dy);
+        grads[k] = new Tensor[] {xg.grad(), wg.grad(), bg.grad()};
+      }
+      Golden.assertClose("winograd relu=" + relu, outs[1].detach(), outs[0].detach(), 1e-4, 1e-4);
+      for (int i = 0; i < 3; i++) Golden.assertClose("gradient " + i + " relu=" + relu, grads[1][i], grads[0][i], 1e-4, 1e-4);
+      Golden.assertClose("inference relu=" + relu, outs[1].detach(), Convolution.conv2d(x, w, b, plan, relu), 1e-4, 1e-4);
     }
     assertMessage(IllegalArgumentException.class, () -> Convolution.conv2d(Tensor.zeros(1, 16, 9, 11), w, b, plan, false),
         "conv2d: plan for", "does not fit input [1, 16, 9, 11]");
