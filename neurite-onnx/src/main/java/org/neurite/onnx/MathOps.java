@@ -184,8 +184,9 @@ final class MathOps {
     }
     c.node.allow();
     c.inputs(1, 3);
-    return (Op.Single) (in, e) -> clamp(c.node, in[0], bound(c.node, in[1], Float.NEGATIVE_INFINITY, "min"),
-        bound(c.node, in[2], Float.POSITIVE_INFINITY, "max"));
+    // Either bound may be missing: a node with only a min has two inputs.
+    return (Op.Single) (in, e) -> clamp(c.node, in[0], bound(c.node, in.length > 1 ? in[1] : null, Float.NEGATIVE_INFINITY, "min"),
+        bound(c.node, in.length > 2 ? in[2] : null, Float.POSITIVE_INFINITY, "max"));
   }
 
   /** A Clip bound from an optional scalar input. */

@@ -347,56 +347,65 @@ final class NnOps {
     int[] outPad = c.node.ints("output_padding", new int[spatial], 0, 1 << 16);
     int[] outShape = c.node.ints("output_shape", null, 1, Integer.MAX_VALUE);
     if (outPad.length != spatial) throw c.error("output_padding " + Arrays.toString(outPad) + " does not fit " + spatial + " axes");
-    return (Op.Single) (in, e) -> {
-      Tensor x = in[0], w = in[1], b = in.length > 2 ? in[2] : null;
-      spatial(c.node, x);
-      int[] size = Arrays.copyOfRange(x.shape(), 2, x.rank());
-      int[] k = win.kernel == null ? Arrays.copyOfRange(w.shape(), 2, w.rank()) : win.kernel;
-      int[] st = win.stride, dl = win.dilation;
-      int[] pb = win.padBegin.clone(), pe = win.padEnd.clone(), op = outPad.clone();
-      int[] target = new int[spatial];
+    // Neither the weight nor an attribute says how many spatial axes there are (a weight fed at run
+    // time): the input's rank decides, per call.
+    boolean guessed = declared == null && w0 == null && c.node.longs("strides") == null && c.node.longs("dilations") == null
+        && c.node.longs("pads") == null && c.node.longs("output_padding") == null;
+    Window win1 = guessed ? window(c, 1, null) : null;
+    return (Op.Single) (in, e) -> in[0].rank() == 3 && win1 != null
+        ? convTranspose(c, in, 1, win1, new int[1], outShape, group)
+        : convTranspose(c, in, spatial, win, outPad, outShape, group);
+  }
+
+  private static Tensor convTranspose(Ctx c, Tensor[] in, int spatial, Window win, int[] outPad, int[] outShape, int group) {
+    Tensor x = in[0], w = in[1], b = in.length > 2 ? in[2] : null;
+    spatial(c.node, x);
+    int[] size = Arrays.copyOfRange(x.shape(), 2, x.rank());
+    int[] k = win.kernel == null ? Arrays.copyOfRange(w.shape(), 2, w.rank()) : win.kernel;
+    int[] st = win.stride, dl = win.dilation;
+    int[] pb = win.padBegin.clone(), pe = win.padEnd.clone(), op = outPad.clone();
+    int[] target = new int[spatial];
+    for (int i = 0; i < spatial; i++) {
+      int full = (size[i] - 1) * st[i] + (k[i] - 1) * dl[i] + 1;   // no padding, no output padding
+      if (outShape != null || win.autoPad().startsWith("SAME")) {
+        int want = outShape != null ? outShape[outShape.length - spatial + i] : size[i] * st[i];
+        int total = full + op[i] - want;
+        if (total < 0) { op[i] -= total; total = 0; }
+        pb[i] = win.autoPad().equals("SAME_UPPER") ? total / 2 : total - total / 2;   // as the ONNX spec
+        pe[i] = total - pb[i];
+      }
+      target[i] = full - pb[i] - pe[i] + op[i];
+      if (target[i] < 1) throw c.node.error("output size " + target[i] + " along spatial axis " + i + " is < 1");
+    }
+    Tensor x2 = as2d(x), w2 = w.rank() == 3 ? w.unsqueeze(2) : w;
+    int[] s2 = spatial == 1 ? new int[] {1, st[0]} : st, d2 = spatial == 1 ? new int[] {1, dl[0]} : dl;
+    Tensor y;
+    boolean simple = Arrays.equals(pb, pe);
+    for (int i = 0; i < spatial; i++) simple &= op[i] < Math.max(st[i], dl[i]);
+    if (x2.rank() == 4 && w2.rank() == 4) {   // the output's size, checked before the op allocates it
+      int[] outDims = {x2.shape(0), w2.shape(1) * group, 1, 1};
+      for (int i = 0; i < spatial; i++) outDims[4 - spatial + i] = simple ? target[i] : (size[i] - 1) * st[i] + (k[i] - 1) * dl[i] + 1;
+      OnnxModel.checkAlloc("conv_transpose2d", outDims);
+    }
+    if (simple) {
+      int[] p2 = spatial == 1 ? new int[] {0, pb[0]} : pb, o2 = spatial == 1 ? new int[] {0, op[0]} : op;
+      y = Convolution.convTranspose2d(x2, w2, b, s2, p2, d2, o2, group);
+    } else {
+      // Asymmetric: the unpadded result, then crop (and zero-extend for large output padding), then the bias.
+      y = Convolution.convTranspose2d(x2, w2, null, s2, new int[2], d2, new int[2], group);
       for (int i = 0; i < spatial; i++) {
-        int full = (size[i] - 1) * st[i] + (k[i] - 1) * dl[i] + 1;   // no padding, no output padding
-        if (outShape != null || win.autoPad().startsWith("SAME")) {
-          int want = outShape != null ? outShape[outShape.length - spatial + i] : size[i] * st[i];
-          int total = full + op[i] - want;
-          if (total < 0) { op[i] -= total; total = 0; }
-          pb[i] = win.autoPad().equals("SAME_UPPER") ? total / 2 : total - total / 2;   // as the ONNX spec
-          pe[i] = total - pb[i];
+        int axis = y.rank() - spatial + i;
+        int have = y.shape(axis) - pb[i];
+        y = y.slice(axis, pb[i], Math.min(y.shape(axis), pb[i] + target[i]));
+        if (have < target[i]) {
+          int[] before = new int[y.rank()], after = new int[y.rank()];
+          after[axis] = target[i] - have;
+          y = Prims.pad(y, before, after, 0f);
         }
-        target[i] = full - pb[i] - pe[i] + op[i];
-        if (target[i] < 1) throw c.node.error("output size " + target[i] + " along spatial axis " + i + " is < 1");
       }
-      Tensor x2 = as2d(x), w2 = w.rank() == 3 ? w.unsqueeze(2) : w;
-      int[] s2 = spatial == 1 ? new int[] {1, st[0]} : st, d2 = spatial == 1 ? new int[] {1, dl[0]} : dl;
-      Tensor y;
-      boolean simple = Arrays.equals(pb, pe);
-      for (int i = 0; i < spatial; i++) simple &= op[i] < Math.max(st[i], dl[i]);
-      if (x2.rank() == 4 && w2.rank() == 4) {   // the output's size, checked before the op allocates it
-        int[] outDims = {x2.shape(0), w2.shape(1) * group, 1, 1};
-        for (int i = 0; i < spatial; i++) outDims[4 - spatial + i] = simple ? target[i] : (size[i] - 1) * st[i] + (k[i] - 1) * dl[i] + 1;
-        OnnxModel.checkAlloc("conv_transpose2d", outDims);
-      }
-      if (simple) {
-        int[] p2 = spatial == 1 ? new int[] {0, pb[0]} : pb, o2 = spatial == 1 ? new int[] {0, op[0]} : op;
-        y = Convolution.convTranspose2d(x2, w2, b, s2, p2, d2, o2, group);
-      } else {
-        // Asymmetric: the unpadded result, then crop (and zero-extend for large output padding), then the bias.
-        y = Convolution.convTranspose2d(x2, w2, null, s2, new int[2], d2, new int[2], group);
-        for (int i = 0; i < spatial; i++) {
-          int axis = y.rank() - spatial + i;
-          int have = y.shape(axis) - pb[i];
-          y = y.slice(axis, pb[i], Math.min(y.shape(axis), pb[i] + target[i]));
-          if (have < target[i]) {
-            int[] before = new int[y.rank()], after = new int[y.rank()];
-            after[axis] = target[i] - have;
-            y = Prims.pad(y, before, after, 0f);
-          }
-        }
-        if (b != null) y = y.add(b.reshape(1, -1, 1, 1));
-      }
-      return x.rank() == 3 ? y.squeeze(2) : y;
-    };
+      if (b != null) y = y.add(b.reshape(1, -1, 1, 1));
+    }
+    return x.rank() == 3 ? y.squeeze(2) : y;
   }
 
   // ---------------------------------------------------------------- normalisation
