@@ -15,9 +15,9 @@ import org.neurite.tensor.Tensor;
 
 /**
  * Neural-network ONNX operators: Conv, ConvTranspose, BatchNormalization, LayerNormalization,
- * InstanceNormalization, MaxPool, AveragePool, the global pools, Gemm, MatMul, Dropout, Softmax and
- * LogSoftmax. One- and two-dimensional convolutions and pools (inputs of rank 3 and 4); a 1-D input
- * runs as a 2-D one of height 1.
+ * InstanceNormalization, MaxPool, AveragePool, the global pools, Gemm, MatMul, Dropout, Softmax,
+ * LogSoftmax, NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss. One- and two-dimensional
+ * convolutions and pools (inputs of rank 3 and 4); a 1-D input runs as a 2-D one of height 1.
  *
  * <p>Inference path: a Conv whose output feeds only a BatchNormalization (and that only a Relu or a
  * constant Clip) runs as one step; with no gradient to record and in evaluation mode, the
@@ -64,6 +64,8 @@ final class NnOps {
     m.put("Dropout", NnOps::dropout);
     m.put("Softmax", c -> softmax(c, false));
     m.put("LogSoftmax", c -> softmax(c, true));
+    m.put("NegativeLogLikelihoodLoss", c -> loss(c, false));
+    m.put("SoftmaxCrossEntropyLoss", c -> loss(c, true));
   }
 
   // ---------------------------------------------------------------- convolution
@@ -582,6 +584,34 @@ final class NnOps {
       for (int i = 0; i < a; i++) outer *= s[i];
       Tensor flat = x.reshape(outer, -1);
       return (log ? flat.logSoftmax(1) : flat.softmax(1)).reshape(s);
+    };
+  }
+
+  // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss: loss[n, ...] = -sum_k m[n, k, ...] logp[n, k, ...] with the
+  // constant mask m = weight[t] at k == t (0 where t is ignore_index), so the gradient flows through logp;
+  // mean divides by the sum of m (the kept targets' weights). Targets: [N, d1, ...] for logp [N, C, d1, ...].
+  private static Op loss(Ctx c, boolean softmax) throws OnnxException {
+    c.node.allow("reduction", "ignore_index");
+    c.inputs(2, 3);
+    String red = c.node.s("reduction", "mean");
+    if (!red.equals("none") && !red.equals("sum") && !red.equals("mean")) throw c.error("unknown reduction " + red);
+    long ignore = c.node.i("ignore_index", Long.MIN_VALUE);
+    return (in, e) -> {
+      Tensor x = in[0], t = in[1];
+      int[] s = x.shape();
+      int k = x.rank() < 2 ? 0 : s[1], inner = k == 0 ? 0 : x.size() / (s[0] * k);
+      if (k == 0 || t.rank() != x.rank() - 1 || t.shape(0) != s[0] || t.size() != s[0] * inner)
+        throw c.node.error("expected input [N, C, d...] and target [N, d...], got " + Args.shape(x) + " and " + Args.shape(t));
+      float[] lab = t.data(), w = in.length > 2 && in[2] != null ? in[2].data() : null, m = new float[x.size()];
+      for (int i = 0; i < lab.length; i++) {
+        long y = (long) lab[i];
+        if (y == ignore) continue;
+        if (y < 0 || y >= k) throw c.node.error("target " + y + " is not a class index in [0, " + k + ")");
+        m[(i / inner * k + (int) y) * inner + i % inner] = w == null ? 1f : w[(int) y];
+      }
+      Tensor logp = softmax ? x.logSoftmax(1) : x, mask = Tensor.of(m, s), l = logp.mul(mask).sum(false, 1).neg();
+      if (!red.equals("none")) l = red.equals("sum") ? l.sum() : l.sum().div(mask.sum());
+      return softmax ? new Tensor[] {l, logp} : new Tensor[] {l};
     };
   }
 }
