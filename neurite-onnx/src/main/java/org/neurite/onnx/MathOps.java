@@ -72,8 +72,26 @@ final class MathOps {
     m.put("Ceil", c -> unary(c, x -> Prims.map(x, Math::ceil)));
     m.put("Round", c -> unary(c, x -> Prims.map(x, Math::rint)));   // half to even, as ONNX
     m.put("Sign", c -> unary(c, x -> Prims.map(x, Math::signum)));
-    m.put("Sin", c -> unary(c, x -> Prims.map(x, Math::sin)));
-    m.put("Cos", c -> unary(c, x -> Prims.map(x, Math::cos)));
+    for (Activations.Elementary f : Activations.Elementary.values())   // Sin, Cos, Tan, Asin, ..., Atanh
+      m.put(f.name().charAt(0) + f.name().substring(1).toLowerCase(java.util.Locale.ROOT), c -> unary(c, f::apply));
+    m.put("ThresholdedRelu", c -> {
+      c.node.allow("alpha");
+      float a = c.node.f("alpha", 1f);
+      return unaryChecked(c, x -> Tensor.where(x.gt(a), x, Tensor.scalar(0f)));
+    });
+    m.put("Trilu", c -> {   // keeps the last two axes' elements with j - i >= k (upper) or <= k (lower)
+      c.node.allow("upper");
+      c.inputs(1, 2);
+      boolean upper = c.node.i("upper", 1) != 0;
+      return (Op.Single) (in, e) -> {
+        long k = in.length > 1 && in[1] != null ? Args.longs(c.node, in[1], "k")[0] : 0;
+        if (in[0].rank() < 2) throw c.node.error("input must have rank 2 or more, got " + Args.shape(in[0]));
+        int rows = in[0].shape(-2), cols = in[0].shape(-1);
+        float[] mask = new float[rows * cols];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) mask[i * cols + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
+        return Tensor.where(Tensor.of(mask, rows, cols), in[0], Tensor.scalar(0f));
+      };
+    });
     m.put("Clip", MathOps::clip);
     m.put("Identity", c -> {
       c.node.allow();
