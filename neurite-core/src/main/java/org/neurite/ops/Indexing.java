@@ -123,6 +123,16 @@ public final class Indexing {
     }, x);
   }
 
+  // y = x where column - row >= k (upper) or <= k (lower) in the last two axes, else 0 (torch.triu, tril).
+  // A where: dx = dy masked alike.
+  public static Tensor triangle(Tensor x, long k, boolean upper) {
+    if (x.rank() < 2) throw new IllegalArgumentException("triangle: needs rank 2 or more, got " + Shape.str(x.shape()));
+    int rows = x.shape(-2), cols = x.shape(-1);
+    float[] mask = new float[rows * cols];
+    for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) mask[i * cols + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
+    return where(Tensor.of(mask, rows, cols), x, Tensor.scalar(0f));
+  }
+
   // y = cond != 0 ? a : b (broadcasting).  da = dy where cond, db = dy elsewhere (each summed to shape).
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
     int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());

@@ -5,6 +5,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 import org.neurite.ops.Activations;
 import org.neurite.ops.Arithmetic;
+import org.neurite.ops.Indexing;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -79,18 +80,11 @@ final class MathOps {
       float a = c.node.f("alpha", 1f);
       return unaryChecked(c, x -> Tensor.where(x.gt(a), x, Tensor.scalar(0f)));
     });
-    m.put("Trilu", c -> {   // keeps the last two axes' elements with j - i >= k (upper) or <= k (lower)
+    m.put("Trilu", c -> {
       c.node.allow("upper");
       c.inputs(1, 2);
       boolean upper = c.node.i("upper", 1) != 0;
-      return (Op.Single) (in, e) -> {
-        long k = in.length > 1 && in[1] != null ? Args.longs(c.node, in[1], "k")[0] : 0;
-        if (in[0].rank() < 2) throw c.node.error("input must have rank 2 or more, got " + Args.shape(in[0]));
-        int rows = in[0].shape(-2), cols = in[0].shape(-1);
-        float[] mask = new float[rows * cols];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) mask[i * cols + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
-        return Tensor.where(Tensor.of(mask, rows, cols), in[0], Tensor.scalar(0f));
-      };
+      return (Op.Single) (in, e) -> Indexing.triangle(in[0], in.length > 1 && in[1] != null ? Args.longs(c.node, in[1], "k")[0] : 0, upper);
     });
     m.put("Clip", MathOps::clip);
     m.put("Identity", c -> {

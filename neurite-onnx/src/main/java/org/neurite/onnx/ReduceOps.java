@@ -3,6 +3,7 @@ package org.neurite.onnx;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.neurite.ops.Reductions;
 import org.neurite.tensor.Tensor;
 
 /**
@@ -27,17 +28,11 @@ final class ReduceOps {
       Tensor top = max(x, a).detach();   // shifted by the maximum so exp does not overflow
       return x.sub(top).exp().sum(true, a).log().add(top);
     }));
-    m.put("CumSum", c -> {   // a product with a triangle of ones along the axis
+    m.put("CumSum", c -> {
       c.node.allow("exclusive", "reverse");
       c.inputs(2, 2);
       boolean excl = c.node.i("exclusive", 0) != 0, rev = c.node.i("reverse", 0) != 0;
-      return (Op.Single) (in, e) -> {
-        int a = Args.axis(c.node, Args.longs(c.node, in[1], "axis")[0], in[0].rank()), n = in[0].shape(a), last = in[0].rank() - 1;
-        OnnxModel.checkAlloc("CumSum", new int[] {n, n});
-        float[] t = new float[n * n];   // t[i][j] = 1 when input i adds to output j
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) t[i * n + j] = (rev ? i > j : i < j) || (!excl && i == j) ? 1 : 0;
-        return in[0].transpose(a, last).matmul(Tensor.of(t, n, n)).transpose(a, last);
-      };
+      return (Op.Single) (in, e) -> Reductions.cumsum(in[0], Args.axis(c.node, Args.longs(c.node, in[1], "axis")[0], in[0].rank()), excl, rev);
     });
     m.put("Hardmax", c -> {   // one-hot of the first maximum; before opset 13 over the axes from axis on, flattened
       c.node.allow("axis");
@@ -45,11 +40,8 @@ final class ReduceOps {
       long axis = c.node.i("axis", c.opset < 13 ? 1 : -1);
       return (Op.Single) (in, e) -> {
         int a = Args.axis(c.node, axis, in[0].rank());
-        Tensor x = c.opset < 13 ? in[0].detach().flatten(a, Math.max(a, in[0].rank() - 1)) : in[0].detach();
-        int[] at = new int[x.rank()];
-        java.util.Arrays.fill(at, 1);
-        at[a] = x.shape(a);
-        return Tensor.arange(x.shape(a)).reshape(at).eq(x.argmax(a, true)).reshape(in[0].shape());
+        Tensor x = c.opset < 13 ? in[0].detach().flatten(a, Math.max(a, in[0].rank() - 1)) : in[0].detach(), at = x.argmax(a, true);
+        return Tensor.zerosLike(x).scatterAdd(a, at, Tensor.ones(at.shape())).reshape(in[0].shape());
       };
     });
     m.put("TopK", ReduceOps::topK);
@@ -71,7 +63,6 @@ final class ReduceOps {
     return x;
   }
 
-  // The k largest (or smallest) along axis, sorted, ties to the lower index; values gathered, so differentiable.
   private static Op topK(Ctx c) throws OnnxException {
     c.node.allow("axis", "largest", "sorted", "k");
     c.inputs(c.opset < 10 ? 1 : 2, c.opset < 10 ? 1 : 2);
@@ -79,22 +70,8 @@ final class ReduceOps {
     long axis = c.node.i("axis", -1), kAttr = c.node.i("k", -1);
     boolean largest = c.node.i("largest", 1) != 0;
     return (in, e) -> {
-      int a = Args.axis(c.node, axis, in[0].rank()), last = in[0].rank() - 1, n = in[0].shape(a);
-      int k = c.opset < 10 ? (int) kAttr : Args.ints(c.node, in[1], "k", 0, n)[0];
-      if (k < 0 || k > n) throw c.node.error("k " + k + " is out of range for an axis of " + n);
-      Tensor xt = in[0].detach().transpose(a, last);
-      float[] v = xt.data(), idx = new float[v.length / Math.max(n, 1) * k];
-      for (int r = 0, off = 0; r * k < idx.length; r++, off += n) {
-        Integer[] o = new Integer[n];
-        for (int i = 0; i < n; i++) o[i] = i;
-        int base = off;
-        java.util.Arrays.sort(o, (p, q) -> largest ? Float.compare(v[base + q], v[base + p]) : Float.compare(v[base + p], v[base + q]));
-        for (int j = 0; j < k; j++) idx[r * k + j] = o[j];
-      }
-      int[] s = xt.shape();
-      s[last] = k;
-      Tensor ix = Tensor.of(idx, s).transpose(a, last).contiguous();
-      return new Tensor[] {in[0].gather(a, ix), ix};
+      int a = Args.axis(c.node, axis, in[0].rank());
+      return Reductions.topk(in[0], c.opset < 10 ? (int) kAttr : Args.ints(c.node, in[1], "k", 0, in[0].shape(a))[0], a, largest);
     };
   }
 
