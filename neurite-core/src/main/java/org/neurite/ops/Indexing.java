@@ -6,7 +6,7 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Indexing: embedding lookup, gather, index-select, scatter-add, where and masked fill. Index tensors hold whole numbers
+ * Indexing: embedding lookup, gather, index-select, scatter-add, where, triangle and masked fill. Index tensors hold whole numbers
  * in float32; a fractional or out-of-range index is an error naming the op, the position and the range.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode

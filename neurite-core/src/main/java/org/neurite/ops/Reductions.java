@@ -7,7 +7,8 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Reductions along axes: sum, mean, max, argmax, var. With no axes a reduction covers every element.
+ * Reductions along axes: sum, mean, max, argmax, var; and along one axis the running sum (cumsum) and topk.
+ * With no axes a reduction covers every element.
  * {@code keepDim} keeps each reduced axis with size 1, as PyTorch's {@code keepdim}.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode

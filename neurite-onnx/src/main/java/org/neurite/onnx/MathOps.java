@@ -9,9 +9,9 @@ import org.neurite.ops.Indexing;
 import org.neurite.tensor.Tensor;
 
 /**
- * Elementwise ONNX operators: arithmetic with broadcasting, activations, comparisons and logic, Where,
- * Cast and the variadic Sum/Max/Min/Mean. Each maker checks the node once at load time and returns the
- * op that runs it with Neurite's differentiable ops.
+ * Elementwise ONNX operators: arithmetic with broadcasting, activations, trigonometric and hyperbolic functions,
+ * comparisons and logic, Where, Trilu, Cast and the variadic Sum/Max/Min/Mean. Each maker checks the node once
+ * at load time and returns the op that runs it with Neurite's differentiable ops.
  */
 final class MathOps {
   private MathOps() {}

@@ -8,7 +8,7 @@ import org.neurite.tensor.Tensor;
 
 /**
  * ONNX reductions: ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2,
- * ArgMax and ArgMin. Axes come from an attribute, or from the second input (ReduceSum from opset 13,
+ * ReduceProd, ReduceLogSum, ReduceLogSumExp, ArgMax and ArgMin; and CumSum, Hardmax and TopK along one axis. Axes come from an attribute, or from the second input (ReduceSum from opset 13,
  * the others from 18); no axes means all of them, unless noop_with_empty_axes.
  */
 final class ReduceOps {
