@@ -7,7 +7,7 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Reductions along axes: sum, mean, max, argmax, var; and along one axis the running sum (cumsum) and topk.
+ * Reductions along axes: sum, mean, max, argmax, var, prod; and along one axis the running sum (cumsum) and topk.
  * With no axes a reduction covers every element.
  * {@code keepDim} keeps each reduced axis with size 1, as PyTorch's {@code keepdim}.
  *
@@ -23,6 +23,21 @@ public final class Reductions {
     int[] kept = keptShape(x.shape(), reduced);
     Tensor y = Tensor.of(sumForward(x, reduced), keepDim ? kept : dropReduced(x.shape(), reduced));
     return Tape.record("sum", y, dy -> new Tensor[] {dy.reshape(kept).expand(x.shape())}, x);
+  }
+
+  // y = product of x over axes, as a chain of multiplications (so exact where x holds zeros); 1 over none.
+  public static Tensor prod(Tensor x, boolean keepDim, int... axes) {
+    boolean[] reduced = reducedAxes("prod", x.rank(), axes);
+    Tensor y = x;
+    for (int a = 0; a < reduced.length; a++) {
+      if (!reduced[a]) continue;
+      int[] one = y.shape();
+      one[a] = 1;
+      Tensor p = Tensor.ones(one);
+      for (int i = 0; i < y.shape(a); i++) p = Arithmetic.mul(p, Views.slice(y, a, i, i + 1, 1));
+      y = p;
+    }
+    return keepDim ? y : Views.reshape(y, dropReduced(x.shape(), reduced));
   }
 
   // y[i] = sum of x[j] along axis for j <= i (j < i when exclusive; j >= i, j > i when reverse).

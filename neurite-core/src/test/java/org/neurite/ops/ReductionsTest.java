@@ -156,4 +156,16 @@ class ReductionsTest {
     Tensor r = Tensor.uniform(new Rng(5), -1, 1, 3, 5).requiresGrad(true);
     GradCheck.defaults().check(in -> Reductions.topk(in[0], 3, 1, true)[0], r);
   }
+
+  @Test
+  void prodOverAxesWithZerosAndItsGradient() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 0, 6}, 2, 3);
+    assertArrayEquals(new float[] {6, 0}, Reductions.prod(x, false, 1).toArray(), 0f);
+    assertArrayEquals(new float[] {4, 0, 18}, Reductions.prod(x, true, 0).toArray(), 0f);
+    assertArrayEquals(new int[] {1, 3}, Reductions.prod(x, true, 0).shape());
+    assertArrayEquals(new float[] {1, 1}, Reductions.prod(Tensor.zeros(2, 0), false, 1).toArray());   // over nothing: 1
+    Tensor r = Tensor.uniform(new Rng(4), -1, 1, 2, 3, 2).requiresGrad(true);
+    GradCheck.defaults().check(in -> Reductions.prod(in[0], false, 0, 2), r);
+    GradCheck.defaults().check(in -> Reductions.prod(in[0], true, 1), x.requiresGrad(true));   // the zero's gradient too
+  }
 }

@@ -22,7 +22,7 @@ final class ReduceOps {
     m.put("ReduceL2", c -> reduce(c, 18, (x, a) -> x.mul(x).sum(true, a).sqrt()));
     m.put("ReduceMax", c -> reduce(c, 18, ReduceOps::max));
     m.put("ReduceMin", c -> reduce(c, 18, (x, a) -> max(x.neg(), a).neg()));
-    m.put("ReduceProd", c -> reduce(c, 18, ReduceOps::prod));
+    m.put("ReduceProd", c -> reduce(c, 18, (x, a) -> Reductions.prod(x, true, a)));
     m.put("ReduceLogSum", c -> reduce(c, 18, (x, a) -> x.sum(true, a).log()));
     m.put("ReduceLogSumExp", c -> reduce(c, 18, (x, a) -> {
       Tensor top = max(x, a).detach();   // shifted by the maximum so exp does not overflow
@@ -51,15 +51,6 @@ final class ReduceOps {
 
   private static Tensor max(Tensor x, int[] axes) {
     for (int a : axes) x = x.max(a, true);
-    return x;
-  }
-
-  private static Tensor prod(Tensor x, int[] axes) {
-    for (int a : axes) {
-      Tensor p = x.slice(a, 0, 1);
-      for (int i = 1; i < x.shape(a); i++) p = p.mul(x.slice(a, i, i + 1));
-      x = p;
-    }
     return x;
   }
 
