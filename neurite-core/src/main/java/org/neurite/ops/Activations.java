@@ -73,6 +73,28 @@ public final class Activations {
         v -> 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)))}, x);
   }
 
+  /** Elementary functions y = f(x), dx = dy * f'(x): the trigonometric, hyperbolic and inverse ones (in double). */
+  public enum Elementary {
+    SIN(Math::sin, Math::cos), COS(Math::cos, v -> -Math.sin(v)), TAN(Math::tan, v -> 1 / (Math.cos(v) * Math.cos(v))),
+    ASIN(Math::asin, v -> 1 / Math.sqrt(1 - v * v)), ACOS(Math::acos, v -> -1 / Math.sqrt(1 - v * v)),
+    ATAN(Math::atan, v -> 1 / (1 + v * v)), SINH(Math::sinh, Math::cosh), COSH(Math::cosh, Math::sinh),
+    ASINH(v -> Math.copySign(Math.log1p(Math.abs(v) + v * v / (1 + Math.hypot(1, v))), v), v -> 1 / Math.hypot(1, v)),
+    ACOSH(v -> Math.log(v + Math.sqrt(v * v - 1)), v -> 1 / Math.sqrt(v * v - 1)),
+    ATANH(v -> 0.5 * Math.log1p(2 * v / (1 - v)), v -> 1 / (1 - v * v));
+
+    private final java.util.function.DoubleUnaryOperator f, df;
+
+    Elementary(java.util.function.DoubleUnaryOperator f, java.util.function.DoubleUnaryOperator df) {
+      this.f = f;
+      this.df = df;
+    }
+
+    public Tensor apply(Tensor x) {
+      return Tape.record(name().toLowerCase(java.util.Locale.ROOT), Arithmetic.map(x, f),
+          dy -> new Tensor[] {Arithmetic.mul(dy, Arithmetic.map(x, df))}, x);
+    }
+  }
+
   // y = erf(x).  dx = dy * 2 / sqrt(pi) * exp(-x^2).
   public static Tensor erf(Tensor x) {
     Tensor y = Arithmetic.map(x, Activations::erf);

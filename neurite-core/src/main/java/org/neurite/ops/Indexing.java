@@ -6,7 +6,7 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Indexing: embedding lookup, gather, index-select, scatter-add, where and masked fill. Index tensors hold whole numbers
+ * Indexing: embedding lookup, gather, index-select, scatter-add, where, triangle and masked fill. Index tensors hold whole numbers
  * in float32; a fractional or out-of-range index is an error naming the op, the position and the range.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
@@ -121,6 +121,16 @@ public final class Indexing {
         }
       return new Tensor[] {Tensor.of(dx, s)};
     }, x);
+  }
+
+  // y = x where column - row >= k (upper) or <= k (lower) in the last two axes, else 0 (torch.triu, tril).
+  // A where: dx = dy masked alike.
+  public static Tensor triangle(Tensor x, long k, boolean upper) {
+    if (x.rank() < 2) throw new IllegalArgumentException("triangle: needs rank 2 or more, got " + Shape.str(x.shape()));
+    int rows = x.shape(-2), cols = x.shape(-1);
+    float[] mask = new float[rows * cols];
+    for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) mask[i * cols + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
+    return where(Tensor.of(mask, rows, cols), x, Tensor.scalar(0f));
   }
 
   // y = cond != 0 ? a : b (broadcasting).  da = dy where cond, db = dy elsewhere (each summed to shape).

@@ -7,7 +7,8 @@ import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
- * Reductions along axes: sum, mean, max, argmax, var. With no axes a reduction covers every element.
+ * Reductions along axes: sum, mean, max, argmax, var, prod; and along one axis the running sum (cumsum) and topk.
+ * With no axes a reduction covers every element.
  * {@code keepDim} keeps each reduced axis with size 1, as PyTorch's {@code keepdim}.
  *
  * <p>Thread-safe: static methods with no shared mutable state (the graph lives in the tensors, grad mode
@@ -22,6 +23,60 @@ public final class Reductions {
     int[] kept = keptShape(x.shape(), reduced);
     Tensor y = Tensor.of(sumForward(x, reduced), keepDim ? kept : dropReduced(x.shape(), reduced));
     return Tape.record("sum", y, dy -> new Tensor[] {dy.reshape(kept).expand(x.shape())}, x);
+  }
+
+  // y = product of x over axes, as a chain of multiplications (so exact where x holds zeros); 1 over none.
+  public static Tensor prod(Tensor x, boolean keepDim, int... axes) {
+    boolean[] reduced = reducedAxes("prod", x.rank(), axes);
+    Tensor y = x;
+    for (int a = 0; a < reduced.length; a++) {
+      if (!reduced[a]) continue;
+      int[] one = y.shape();
+      one[a] = 1;
+      Tensor p = Tensor.ones(one);
+      for (int i = 0; i < y.shape(a); i++) p = Arithmetic.mul(p, Views.slice(y, a, i, i + 1, 1));
+      y = p;
+    }
+    return keepDim ? y : Views.reshape(y, dropReduced(x.shape(), reduced));
+  }
+
+  // y[i] = sum of x[j] along axis for j <= i (j < i when exclusive; j >= i, j > i when reverse).
+  // dx = the same sum of dy taken the other way.
+  public static Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse) {
+    int a = Shape.axis("cumsum", axis, x.rank()), n = x.shape(a), inner = 1;
+    for (int d = a + 1; d < x.rank(); d++) inner *= x.shape(d);
+    float[] s = x.data(), out = new float[s.length];
+    for (int o = 0; o < s.length; o += n * inner)
+      for (int c = 0; c < inner; c++) {
+        double acc = 0;
+        for (int t = 0; t < n; t++) {
+          int i = o + c + (reverse ? n - 1 - t : t) * inner;
+          if (exclusive) out[i] = (float) acc;
+          acc += s[i];
+          if (!exclusive) out[i] = (float) acc;
+        }
+      }
+    return Tape.record("cumsum", Tensor.of(out, x.shape()), dy -> new Tensor[] {cumsum(dy, a, exclusive, !reverse)}, x);
+  }
+
+  // {values, indices} of the k largest (or smallest) along axis, in order, ties to the lower index.
+  // The values are gathered, so dx scatters dy back to where they came from; the indices have no gradient.
+  public static Tensor[] topk(Tensor x, int k, int axis, boolean largest) {
+    int a = Shape.axis("topk", axis, x.rank()), last = x.rank() - 1, n = x.shape(a);
+    if (k < 0 || k > n) throw new IllegalArgumentException("topk: k = " + k + " is out of range for an axis of " + n);
+    Tensor xt = Views.transpose(x.detach(), a, last);
+    float[] v = xt.data(), idx = new float[v.length / Math.max(n, 1) * k];
+    Integer[] order = new Integer[n];
+    for (int r = 0; r * k < idx.length; r++) {
+      int base = r * n;
+      for (int i = 0; i < n; i++) order[i] = i;
+      Arrays.sort(order, (p, q) -> largest ? Float.compare(v[base + q], v[base + p]) : Float.compare(v[base + p], v[base + q]));
+      for (int j = 0; j < k; j++) idx[r * k + j] = order[j];
+    }
+    int[] shape = xt.shape();
+    shape[last] = k;
+    Tensor index = Views.transpose(Tensor.of(idx, shape), a, last).contiguous();
+    return new Tensor[] {Indexing.gather(x, a, index), index};
   }
 
   // y = sum(x) / count.  Built on sum: dx = dy / count.

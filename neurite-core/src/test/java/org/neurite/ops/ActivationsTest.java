@@ -106,4 +106,24 @@ class ActivationsTest {
     assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).logSoftmax(-3),
         "log_softmax", "axis -3", "rank 2");
   }
+
+  // Each elementary function against java.lang.Math (or its identity) and a finite-difference gradient inside its domain.
+  @Test
+  void elementaryFunctionsMatchMathAndTheirGradients() {
+    for (Activations.Elementary f : Activations.Elementary.values()) {
+      float lo = f == Activations.Elementary.ACOSH ? 1.2f : -0.8f, hi = f == Activations.Elementary.ACOSH ? 3f : 0.8f;
+      Tensor x = Tensor.uniform(new Rng(7), lo, hi, 3, 4);
+      float[] y = f.apply(x).data(), xs = x.data();
+      for (int i = 0; i < xs.length; i++) {
+        double v = xs[i], want = switch (f) {
+          case SIN -> Math.sin(v); case COS -> Math.cos(v); case TAN -> Math.tan(v); case ASIN -> Math.asin(v);
+          case ACOS -> Math.acos(v); case ATAN -> Math.atan(v); case SINH -> Math.sinh(v); case COSH -> Math.cosh(v);
+          case ASINH -> Math.log(v + Math.sqrt(v * v + 1)); case ACOSH -> Math.log(v + Math.sqrt(v * v - 1));
+          case ATANH -> 0.5 * Math.log((1 + v) / (1 - v));
+        };
+        assertEquals(want, y[i], 1e-6, f + "(" + v + ")");
+      }
+      GradCheck.defaults().check(in -> f.apply(in[0]), x.requiresGrad(true));
+    }
+  }
 }

@@ -6,6 +6,7 @@ import static org.neurite.testing.Errors.assertMessage;
 
 import org.junit.jupiter.api.Test;
 import org.neurite.autograd.GradCheck;
+import org.neurite.tensor.Rng;
 import org.neurite.tensor.Tensor;
 import org.neurite.testing.Golden;
 
@@ -148,5 +149,16 @@ class IndexingTest {
         () -> Tensor.where(Tensor.zeros(2, 3), Tensor.zeros(4), Tensor.zeros(3)), "where", "[2, 3]", "[4]");
     assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(3).maskedFill(Tensor.zeros(2, 3), 1f),
         "masked_fill", "mask of shape [2, 3]", "input's shape [3]");
+  }
+
+  @Test
+  void triangleKeepsAnUpperOrLowerBandAndMasksTheGradient() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 2, 2, 3);
+    assertArrayEquals(new float[] {0, 2, 3, 0, 0, 6, 0, 8, 9, 0, 0, 12}, Indexing.triangle(x, 1, true).toArray());
+    assertArrayEquals(new float[] {1, 0, 0, 4, 5, 0, 7, 0, 0, 10, 11, 0}, Indexing.triangle(x, 0, false).toArray());
+    assertArrayEquals(new float[] {0, 0, 0, 4, 0, 0, 0, 0, 0, 10, 0, 0}, Indexing.triangle(x, -1, false).toArray());
+    Tensor r = Tensor.uniform(new Rng(9), -1, 1, 3, 4).requiresGrad(true);
+    GradCheck.defaults().check(in -> Indexing.triangle(in[0], -1, true), r);
+    assertMessage(IllegalArgumentException.class, () -> Indexing.triangle(Tensor.ones(3), 0, true), "triangle: needs rank 2 or more");
   }
 }

@@ -130,4 +130,42 @@ class ReductionsTest {
     assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(0, 3).max(), "max", "[0, 3]", "empty");
     assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(2, 0).argmax(1, false), "argmax", "[2, 0]", "empty");
   }
+
+  @Test
+  void cumsumEachWayWithItsGradient() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    assertArrayEquals(new float[] {1, 3, 6, 4, 9, 15}, Reductions.cumsum(x, 1, false, false).toArray());
+    assertArrayEquals(new float[] {0, 1, 3, 0, 4, 9}, Reductions.cumsum(x, -1, true, false).toArray());
+    assertArrayEquals(new float[] {5, 7, 9, 4, 5, 6}, Reductions.cumsum(x, 0, false, true).toArray());
+    assertArrayEquals(new float[] {5, 3, 0, 11, 6, 0}, Reductions.cumsum(x, 1, true, true).toArray());
+    Tensor r = Tensor.uniform(new Rng(3), -1, 1, 3, 4, 2).requiresGrad(true);
+    for (boolean ex : new boolean[] {false, true})
+      for (boolean rev : new boolean[] {false, true}) GradCheck.defaults().check(in -> Reductions.cumsum(in[0], 1, ex, rev), r);
+  }
+
+  @Test
+  void topkValuesIndicesTiesAndGradient() {
+    Tensor x = Tensor.of(new float[] {3, 1, 3, 0, 2, 5, 5, -1}, 2, 4);
+    Tensor[] top = Reductions.topk(x, 2, 1, true);
+    assertArrayEquals(new float[] {3, 3, 5, 5}, top[0].toArray());
+    assertArrayEquals(new float[] {0, 2, 1, 2}, top[1].toArray());   // ties go to the lower index
+    Tensor[] low = Reductions.topk(x, 1, 0, false);
+    assertArrayEquals(new float[] {2, 1, 3, -1}, low[0].toArray());
+    assertArrayEquals(new float[] {1, 0, 0, 1}, low[1].toArray());
+    assertMessage(IllegalArgumentException.class, () -> Reductions.topk(x, 5, 1, true), "topk: k = 5 is out of range for an axis of 4");
+    Tensor r = Tensor.uniform(new Rng(5), -1, 1, 3, 5).requiresGrad(true);
+    GradCheck.defaults().check(in -> Reductions.topk(in[0], 3, 1, true)[0], r);
+  }
+
+  @Test
+  void prodOverAxesWithZerosAndItsGradient() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 0, 6}, 2, 3);
+    assertArrayEquals(new float[] {6, 0}, Reductions.prod(x, false, 1).toArray(), 0f);
+    assertArrayEquals(new float[] {4, 0, 18}, Reductions.prod(x, true, 0).toArray(), 0f);
+    assertArrayEquals(new int[] {1, 3}, Reductions.prod(x, true, 0).shape());
+    assertArrayEquals(new float[] {1, 1}, Reductions.prod(Tensor.zeros(2, 0), false, 1).toArray());   // over nothing: 1
+    Tensor r = Tensor.uniform(new Rng(4), -1, 1, 2, 3, 2).requiresGrad(true);
+    GradCheck.defaults().check(in -> Reductions.prod(in[0], false, 0, 2), r);
+    GradCheck.defaults().check(in -> Reductions.prod(in[0], true, 1), x.requiresGrad(true));   // the zero's gradient too
+  }
 }

@@ -5,12 +5,13 @@ import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 import org.neurite.ops.Activations;
 import org.neurite.ops.Arithmetic;
+import org.neurite.ops.Indexing;
 import org.neurite.tensor.Tensor;
 
 /**
- * Elementwise ONNX operators: arithmetic with broadcasting, activations, comparisons and logic, Where,
- * Cast and the variadic Sum/Max/Min/Mean. Each maker checks the node once at load time and returns the
- * op that runs it with Neurite's differentiable ops.
+ * Elementwise ONNX operators: arithmetic with broadcasting, activations, trigonometric and hyperbolic functions,
+ * comparisons and logic, Where, Trilu, Cast and the variadic Sum/Max/Min/Mean. Each maker checks the node once
+ * at load time and returns the op that runs it with Neurite's differentiable ops.
  */
 final class MathOps {
   private MathOps() {}
@@ -72,8 +73,19 @@ final class MathOps {
     m.put("Ceil", c -> unary(c, x -> Prims.map(x, Math::ceil)));
     m.put("Round", c -> unary(c, x -> Prims.map(x, Math::rint)));   // half to even, as ONNX
     m.put("Sign", c -> unary(c, x -> Prims.map(x, Math::signum)));
-    m.put("Sin", c -> unary(c, x -> Prims.map(x, Math::sin)));
-    m.put("Cos", c -> unary(c, x -> Prims.map(x, Math::cos)));
+    for (Activations.Elementary f : Activations.Elementary.values())   // Sin, Cos, Tan, Asin, ..., Atanh
+      m.put(f.name().charAt(0) + f.name().substring(1).toLowerCase(java.util.Locale.ROOT), c -> unary(c, f::apply));
+    m.put("ThresholdedRelu", c -> {
+      c.node.allow("alpha");
+      float a = c.node.f("alpha", 1f);
+      return unaryChecked(c, x -> Tensor.where(x.gt(a), x, Tensor.scalar(0f)));
+    });
+    m.put("Trilu", c -> {
+      c.node.allow("upper");
+      c.inputs(1, 2);
+      boolean upper = c.node.i("upper", 1) != 0;
+      return (Op.Single) (in, e) -> Indexing.triangle(in[0], in.length > 1 && in[1] != null ? Args.longs(c.node, in[1], "k")[0] : 0, upper);
+    });
     m.put("Clip", MathOps::clip);
     m.put("Identity", c -> {
       c.node.allow();
