@@ -476,6 +476,10 @@ final class ShapeOps {
       for (int d = 0; d < r; d++) {
         int n = x.shape(d), m = sizes != null ? sizes[d] : (int) Math.floor(n * (double) scales[d]);
         double s = sizes != null ? (double) m / n : scales[d], len = n * s;   // unrounded output length
+        int[] os = x.shape();
+        os[d] = m;
+        OnnxModel.checkAlloc(c.node.where(), os);
+        if (m > 0 && n == 0) throw c.node.error("cannot resize the empty axis " + d + " of " + Args.shape(x) + " to " + m);
         if (m == n && s == 1 && !ct.equals("tf_crop_and_resize")) continue;
         float[] ok = new float[m];
         double[] pos = new double[m];
@@ -500,11 +504,9 @@ final class ShapeOps {
           }));
         }
         x = mode.equals("nearest") ? x.indexSelect(d, pick) : Indexing.interpolate(x, d, pos, mode.equals("cubic"), a, excl);
-        if (ct.equals("tf_crop_and_resize")) {
-          int[] shape = new int[r];
-          Arrays.fill(shape, 1);
-          shape[d] = m;
-          Tensor o = Tensor.of(ok, shape);
+        if (ct.equals("tf_crop_and_resize")) {   // 1 where the sample falls inside the input on every axis
+          Tensor o = Tensor.of(ok, m);
+          for (int k = d + 1; k < r; k++) o = o.unsqueeze(-1);
           inside = inside == null ? o : inside.mul(o);
         }
       }
@@ -538,8 +540,10 @@ final class ShapeOps {
     c.out(0, c.type(2));
     return (Op.Single) (in, e) -> {
       int depth = (int) in[1].item(), r = in[0].rank() + 1, ax = Args.axis(c.node, axis, r);
+      if (depth < 1 || in[2].size() != 2) throw c.node.error("needs a depth >= 1 and two values, got " + depth + " and " + Args.shape(in[2]));
       int[] s = in[0].shape(), out = new int[r];
       for (int i = 0; i < r; i++) out[i] = i < ax ? s[i] : i == ax ? depth : s[i - 1];
+      OnnxModel.checkAlloc(c.node.where(), out);
       int inner = 1;
       for (int i = ax; i < s.length; i++) inner *= s[i];
       float[] v = in[0].data(), y = new float[v.length * depth], val = in[2].data();

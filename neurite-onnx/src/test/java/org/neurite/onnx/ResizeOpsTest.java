@@ -1,6 +1,8 @@
 package org.neurite.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.neurite.onnx.Graphs.i;
 import static org.neurite.onnx.Graphs.longs;
 import static org.neurite.onnx.Graphs.model;
@@ -35,6 +37,14 @@ class ResizeOpsTest {
     Tensor n = run("Resize", List.of("x", "", "", "sizes"), x, List.of(longs("sizes", new long[] {4}, 1, 1, 2, 4)),
         s("coordinate_transformation_mode", "asymmetric"), s("nearest_mode", "floor"));
     assertArrayEquals(new float[] {1, 1, 2, 2, 3, 3, 4, 4}, n.toArray());
+    // tf_crop_and_resize: samples outside the input take extrapolation_value.
+    Tensor t = run("Resize", List.of("x", "roi", "", "sizes"), x, List.of(Graphs.floats("roi", new long[] {8}, 0, 0, 0, 0, 1, 1, 0, 2),
+        longs("sizes", new long[] {4}, 1, 1, 1, 3)), s("mode", "linear"), s("coordinate_transformation_mode", "tf_crop_and_resize"),
+        Graphs.f("extrapolation_value", 9));
+    assertArrayEquals(new float[] {1, 2, 9}, t.toArray(), 1e-6f);
+    Exception e = assertThrows(Exception.class, () -> run("Resize", List.of("x", "", "scales"), x,
+        List.of(Graphs.floats("scales", new long[] {4}, 1, 1, 1, -2))));
+    assertTrue(e.getMessage().contains("Resize"), e.getMessage());
   }
 
   @Test
