@@ -465,7 +465,8 @@ final class ShapeOps {
     String nm = c.node.s("nearest_mode", c.opset >= 11 ? "round_prefer_floor" : "floor");
     float a = c.node.f("cubic_coeff_a", -0.75f), ext = c.node.f("extrapolation_value", 0f);
     boolean excl = c.node.i("exclude_outside", 0) != 0;
-    if (!List.of("nearest", "linear", "cubic").contains(mode)) throw c.error("mode \"" + mode + "\" is not supported");
+    if (!List.of("nearest", "linear", "cubic").contains(mode) || !List.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(nm))
+      throw c.error("mode \"" + mode + "\" or nearest_mode \"" + nm + "\" is not supported");
     return (Op.Single) (in, e) -> {
       Tensor x = in[0], sz = c.opset >= 11 && in.length > 3 ? in[3] : null, sc = in.length > 2 || c.opset < 11 ? in[c.opset >= 11 ? 2 : 1] : null;
       int r = x.rank();
@@ -496,12 +497,8 @@ final class ShapeOps {
             default -> throw c.node.error("coordinate_transformation_mode \"" + ct + "\" is not supported");
           };
           ok[i] = p < 0 || p > n - 1 ? 0 : 1;
-          pick[i] = Math.max(0, Math.min(n - 1, (int) switch (nm) {
-            case "floor" -> Math.floor(p);
-            case "ceil" -> Math.ceil(p);
-            case "round_prefer_ceil" -> Math.floor(p + 0.5);
-            default -> Math.ceil(p - 0.5);
-          }));
+          double q = nm.equals("floor") ? Math.floor(p) : nm.equals("ceil") ? Math.ceil(p) : nm.equals("round_prefer_ceil") ? Math.floor(p + 0.5) : Math.ceil(p - 0.5);
+          pick[i] = Math.max(0, Math.min(n - 1, (int) q));
         }
         x = mode.equals("nearest") ? x.indexSelect(d, pick) : Indexing.interpolate(x, d, pos, mode.equals("cubic"), a, excl);
         if (ct.equals("tf_crop_and_resize")) {   // 1 where the sample falls inside the input on every axis
@@ -541,17 +538,12 @@ final class ShapeOps {
     return (Op.Single) (in, e) -> {
       int depth = (int) in[1].item(), r = in[0].rank() + 1, ax = Args.axis(c.node, axis, r);
       if (depth < 1 || in[2].size() != 2) throw c.node.error("needs a depth >= 1 and two values, got " + depth + " and " + Args.shape(in[2]));
-      int[] s = in[0].shape(), out = new int[r];
-      for (int i = 0; i < r; i++) out[i] = i < ax ? s[i] : i == ax ? depth : s[i - 1];
+      Tensor idx = in[0].add(in[0].lt(0).mul(depth)).unsqueeze(ax), hot = Tensor.arange(depth);   // negatives count from the end
+      for (int k = ax + 1; k < r; k++) hot = hot.unsqueeze(-1);
+      int[] out = Shape.broadcast(c.node.where(), idx.shape(), hot.shape());
       OnnxModel.checkAlloc(c.node.where(), out);
-      int inner = 1;
-      for (int i = ax; i < s.length; i++) inner *= s[i];
-      float[] v = in[0].data(), y = new float[v.length * depth], val = in[2].data();
-      for (int i = 0; i < v.length; i++) {
-        long k = (long) v[i] < 0 ? (long) v[i] + depth : (long) v[i];
-        for (int j = 0; j < depth; j++) y[(i / inner * depth + j) * inner + i % inner] = val[k == j ? 1 : 0];
-      }
-      return Tensor.of(y, out);
+      float[] v = in[2].data();
+      return idx.eq(hot).mul(v[1] - v[0]).add(v[0]);
     };
   }
 }
