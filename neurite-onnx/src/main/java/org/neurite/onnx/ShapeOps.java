@@ -11,8 +11,8 @@ import org.neurite.tensor.Tensor;
 /**
  * ONNX operators that move or select elements: Shape, Size, Reshape, Flatten, Transpose, Squeeze,
  * Unsqueeze, Concat, Split, Slice, Gather, GatherElements, Expand, Tile, Pad, Constant,
- * ConstantOfShape and Range. Views stay views; gathers use index-select, so gradients flow to the
- * selected elements.
+ * ConstantOfShape, Range, Resize (and opset 9's Upsample), DepthToSpace, SpaceToDepth and OneHot. Views stay
+ * views; gathers use index-select, so gradients flow to the selected elements.
  */
 final class ShapeOps {
   private ShapeOps() {}
@@ -42,6 +42,7 @@ final class ShapeOps {
     m.put("ConstantOfShape", ShapeOps::constantOfShape);
     m.put("Range", ShapeOps::range);
     m.put("Resize", ShapeOps::resize);
+    m.put("Upsample", ShapeOps::resize);   // opset 9: Resize-10 by another name (X and scales; asymmetric, floor)
     m.put("DepthToSpace", c -> blocks(c, true));
     m.put("SpaceToDepth", c -> blocks(c, false));
     m.put("OneHot", ShapeOps::oneHot);

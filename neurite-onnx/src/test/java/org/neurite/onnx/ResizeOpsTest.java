@@ -47,6 +47,16 @@ class ResizeOpsTest {
     assertTrue(e.getMessage().contains("Resize"), e.getMessage());
   }
 
+  /** Opset 9's Upsample is Resize with X and scales only: asymmetric coordinates, nearest rounds down. */
+  @Test
+  void upsampleRepeatsNearestSamples() throws Exception {
+    var m = model(9, List.of(node("n0", "Upsample", List.of("x", "scales"), List.of("y"))), List.of(value("x", 1, 1, 2)),
+        List.of("y"), List.of(Graphs.floats("scales", new long[] {2}, 2, 1.5f)));
+    Tensor y = Onnx.load(m.toByteArray()).run(Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2))).get("y");
+    assertArrayEquals(new int[] {2, 3}, y.shape());
+    assertArrayEquals(new float[] {1, 1, 2, 1, 1, 2}, y.toArray());
+  }
+
   @Test
   void depthToSpaceInBothModesAndSpaceToDepthUndoesDcr() throws Exception {
     Tensor x = Tensor.of(new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 1, 8, 1, 1);
