@@ -192,4 +192,28 @@ public final class Indexing {
       }
     }
   }
+
+  /**
+   * Samples {@code x} along {@code axis} at fractional source positions {@code pos} (one per output element):
+   * linear (2 taps) or Keys cubic with coefficient {@code a} (4 taps), edge values repeated past the ends, or,
+   * with {@code excludeOutside}, taps outside dropped and the rest renormalised. A matrix product with the
+   * interpolation weights, so matmul's backward is its backward.
+   */
+  public static Tensor interpolate(Tensor x, int axis, double[] pos, boolean cubic, double a, boolean excludeOutside) {
+    int r = x.rank(), ax = Shape.axis("interpolate", axis, r), n = x.shape(ax), m = pos.length;
+    float[] w = new float[m * n];
+    double[] k = new double[cubic ? 4 : 2];
+    for (int i = 0; i < m; i++) {
+      int first = (int) Math.floor(pos[i]) - (cubic ? 1 : 0);
+      double sum = 0;
+      for (int j = 0; j < k.length; j++) {
+        double d = Math.abs(pos[i] - first - j);
+        k[j] = !cubic ? 1 - d : d <= 1 ? ((a + 2) * d - (a + 3)) * d * d + 1 : ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+        if (excludeOutside && (first + j < 0 || first + j >= n)) k[j] = 0;
+        sum += k[j];
+      }
+      for (int j = 0; j < k.length; j++) w[i * n + Math.max(0, Math.min(n - 1, first + j))] += (float) (excludeOutside ? k[j] / sum : k[j]);
+    }
+    return x.transpose(ax, r - 1).matmul(Tensor.of(w, m, n).t()).transpose(ax, r - 1);
+  }
 }

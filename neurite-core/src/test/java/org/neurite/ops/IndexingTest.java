@@ -161,4 +161,19 @@ class IndexingTest {
     GradCheck.defaults().check(in -> Indexing.triangle(in[0], -1, true), r);
     assertMessage(IllegalArgumentException.class, () -> Indexing.triangle(Tensor.ones(3), 0, true), "triangle: needs rank 2 or more");
   }
+
+  /** Linear and cubic resampling along one axis: hand-computed values, edge repetition, exclude-outside, and GradCheck. */
+  @Test
+  void interpolateSamplesAlongAnAxisAndPassesGradCheck() {
+    Tensor x = Tensor.of(new float[] {1, 2, 4, 8, 10, 20, 40, 80}, 2, 4);
+    Tensor y = Indexing.interpolate(x, 1, new double[] {-0.5, 0.25, 1.5, 3.5}, false, 0, false);
+    assertArrayEquals(new float[] {1, 1.25f, 3, 8, 10, 12.5f, 30, 80}, y.toArray(), 1e-6f);
+    // Cubic at a whole position returns the sample; exclude-outside renormalises the taps that remain.
+    Tensor c = Indexing.interpolate(x, 1, new double[] {2, 0.5}, true, -0.75, true);
+    double k0 = 0.59375, k1 = 0.59375, k2 = -0.09375;   // Keys weights at distances 0.5, 0.5 and 1.5 (the tap at -1 is dropped)
+    assertArrayEquals(new float[] {4, (float) ((k0 * 1 + k1 * 2 + k2 * 4) / (k0 + k1 + k2))}, c.slice(0, 0, 1).toArray(), 1e-5f);
+    Tensor z = Tensor.of(new float[] {0.3f, -1.2f, 0.7f, 2.1f, -0.4f, 1.5f}, 3, 2);
+    GC.check(in -> Indexing.interpolate(in[0], 0, new double[] {-0.3, 0.4, 1.7, 2.2, 1.1}, false, 0, false), z.requiresGrad(true));
+    GC.check(in -> Indexing.interpolate(in[0], 0, new double[] {0.4, 1.7, 1.1}, true, -0.5, true), z.requiresGrad(true));
+  }
 }

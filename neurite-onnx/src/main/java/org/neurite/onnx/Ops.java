@@ -58,8 +58,8 @@ final class Ops {
     return switch (opType) {
       case "Reshape", "Expand", "Tile", "Squeeze", "Unsqueeze", "Split", "Gather", "GatherElements", "Pow", "Dropout",
            "Shape", "Size", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2",
-           "ArgMax", "ArgMin", "Cast", "CastLike", "Clip", "Pad", "Slice" -> slot == 0;
-      case "ConstantOfShape", "Range" -> false;
+           "ArgMax", "ArgMin", "Cast", "CastLike", "Clip", "Pad", "Slice", "Resize", "Upsample" -> slot == 0;
+      case "ConstantOfShape", "Range", "OneHot" -> false;
       case "Where" -> slot == 1 || slot == 2;
       case "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Mod", "Floor",
            "Ceil", "Round", "Sign" -> false;

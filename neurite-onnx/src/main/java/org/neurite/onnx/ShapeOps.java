@@ -4,14 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.neurite.ops.Indexing;
 import org.neurite.tensor.Shape;
 import org.neurite.tensor.Tensor;
 
 /**
  * ONNX operators that move or select elements: Shape, Size, Reshape, Flatten, Transpose, Squeeze,
  * Unsqueeze, Concat, Split, Slice, Gather, GatherElements, Expand, Tile, Pad, Constant,
- * ConstantOfShape and Range. Views stay views; gathers use index-select, so gradients flow to the
- * selected elements.
+ * ConstantOfShape, Range, Resize (and opset 9's Upsample), DepthToSpace, SpaceToDepth and OneHot. Views stay
+ * views; gathers use index-select, so gradients flow to the selected elements.
  */
 final class ShapeOps {
   private ShapeOps() {}
@@ -40,6 +41,11 @@ final class ShapeOps {
     m.put("Constant", ShapeOps::constant);
     m.put("ConstantOfShape", ShapeOps::constantOfShape);
     m.put("Range", ShapeOps::range);
+    m.put("Resize", ShapeOps::resize);
+    m.put("Upsample", ShapeOps::resize);   // opset 9: Resize-10 by another name (X and scales; asymmetric, floor)
+    m.put("DepthToSpace", c -> blocks(c, true));
+    m.put("SpaceToDepth", c -> blocks(c, false));
+    m.put("OneHot", ShapeOps::oneHot);
   }
 
   private static Op shape(Ctx c) throws OnnxException {
@@ -449,6 +455,96 @@ final class ShapeOps {
       float[] out = new float[(int) n];
       for (int i = 0; i < out.length; i++) out[i] = (float) (start + i * delta);
       return Tensor.of(out, out.length);
+    };
+  }
+
+  // Resize: separable, one interpolation matrix per resized axis (nearest: an index-select), so gradients flow.
+  private static Op resize(Ctx c) throws OnnxException {
+    c.node.allow("mode", "coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a", "exclude_outside", "extrapolation_value");
+    c.inputs(c.opset >= 13 ? 1 : 2, c.opset >= 11 ? 4 : 2);
+    String mode = c.node.s("mode", "nearest"), ct = c.node.s("coordinate_transformation_mode", c.opset >= 11 ? "half_pixel" : "asymmetric");
+    String nm = c.node.s("nearest_mode", c.opset >= 11 ? "round_prefer_floor" : "floor");
+    float a = c.node.f("cubic_coeff_a", -0.75f), ext = c.node.f("extrapolation_value", 0f);
+    boolean excl = c.node.i("exclude_outside", 0) != 0;
+    if (!List.of("nearest", "linear", "cubic").contains(mode) || !List.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil").contains(nm))
+      throw c.error("mode \"" + mode + "\" or nearest_mode \"" + nm + "\" is not supported");
+    return (Op.Single) (in, e) -> {
+      Tensor x = in[0], sz = c.opset >= 11 && in.length > 3 ? in[3] : null, sc = in.length > 2 || c.opset < 11 ? in[c.opset >= 11 ? 2 : 1] : null;
+      int r = x.rank();
+      float[] roi = c.opset >= 11 && in[1] != null ? in[1].data() : new float[0], scales = sc == null || sc.size() == 0 ? null : sc.data();
+      int[] sizes = sz == null ? null : Args.ints(c.node, sz, "sizes", 0, Integer.MAX_VALUE);
+      if ((scales == null ? (sizes == null ? -1 : sizes.length) : scales.length) != r) throw c.node.error("scales or sizes need one value per axis of " + Args.shape(x));
+      Tensor inside = null;
+      for (int d = 0; d < r; d++) {
+        int n = x.shape(d), m = sizes != null ? sizes[d] : (int) Math.floor(n * (double) scales[d]);
+        double s = sizes != null ? (double) m / n : scales[d], len = n * s;   // unrounded output length
+        int[] os = x.shape();
+        os[d] = m;
+        OnnxModel.checkAlloc(c.node.where(), os);
+        if (m > 0 && n == 0) throw c.node.error("cannot resize the empty axis " + d + " of " + Args.shape(x) + " to " + m);
+        if (m == n && s == 1 && !ct.equals("tf_crop_and_resize")) continue;
+        float[] ok = new float[m];
+        double[] pos = new double[m];
+        int[] pick = new int[m];
+        for (int i = 0; i < m; i++) {
+          double lo = roi.length == 2 * r ? roi[d] : 0, hi = roi.length == 2 * r ? roi[d + r] : 1;
+          double p = pos[i] = switch (ct) {
+            case "half_pixel" -> (i + 0.5) / s - 0.5;
+            case "pytorch_half_pixel" -> m > 1 ? (i + 0.5) / s - 0.5 : 0;
+            case "align_corners" -> m == 1 ? 0 : i * (n - 1.0) / (len - 1);
+            case "asymmetric" -> i / s;
+            case "tf_half_pixel_for_nn" -> (i + 0.5) / s;
+            case "tf_crop_and_resize" -> m > 1 ? lo * (n - 1) + i * (hi - lo) * (n - 1) / (len - 1) : 0.5 * (lo + hi) * (n - 1);
+            default -> throw c.node.error("coordinate_transformation_mode \"" + ct + "\" is not supported");
+          };
+          ok[i] = p < 0 || p > n - 1 ? 0 : 1;
+          double q = nm.equals("floor") ? Math.floor(p) : nm.equals("ceil") ? Math.ceil(p) : nm.equals("round_prefer_ceil") ? Math.floor(p + 0.5) : Math.ceil(p - 0.5);
+          pick[i] = Math.max(0, Math.min(n - 1, (int) q));
+        }
+        x = mode.equals("nearest") ? x.indexSelect(d, pick) : Indexing.interpolate(x, d, pos, mode.equals("cubic"), a, excl);
+        if (ct.equals("tf_crop_and_resize")) {   // 1 where the sample falls inside the input on every axis
+          Tensor o = Tensor.of(ok, m);
+          for (int k = d + 1; k < r; k++) o = o.unsqueeze(-1);
+          inside = inside == null ? o : inside.mul(o);
+        }
+      }
+      return inside == null ? x : x.mul(inside).add(inside.mul(-ext).add(ext));
+    };
+  }
+
+  // DepthToSpace (DCR or CRD) and SpaceToDepth: a reshape, a permutation and a reshape.
+  private static Op blocks(Ctx c, boolean toSpace) throws OnnxException {
+    c.node.allow(toSpace ? new String[] {"blocksize", "mode"} : new String[] {"blocksize"});
+    c.inputs(1, 1);
+    int b = c.node.int32("blocksize", 0, 1, 1 << 16);
+    boolean dcr = c.node.s("mode", "DCR").equals("DCR");
+    return (Op.Single) (in, e) -> {
+      int[] s = in[0].shape();
+      if (s.length != 4 || (toSpace ? s[1] % (b * b) : s[2] % b + s[3] % b) != 0)
+        throw c.node.error("blocksize " + b + " does not fit input " + Shape.str(s));
+      if (!toSpace) return in[0].reshape(s[0], s[1], s[2] / b, b, s[3] / b, b).permute(0, 3, 5, 1, 2, 4)
+          .reshape(s[0], s[1] * b * b, s[2] / b, s[3] / b);
+      Tensor y = dcr ? in[0].reshape(s[0], b, b, s[1] / b / b, s[2], s[3]).permute(0, 3, 4, 1, 5, 2)
+          : in[0].reshape(s[0], s[1] / b / b, b, b, s[2], s[3]).permute(0, 1, 4, 2, 5, 3);
+      return y.reshape(s[0], s[1] / b / b, s[2] * b, s[3] * b);
+    };
+  }
+
+  // OneHot: values[1] where the index (negatives count from the end) hits, values[0] elsewhere.
+  private static Op oneHot(Ctx c) throws OnnxException {
+    c.node.allow("axis");
+    c.inputs(3, 3);
+    long axis = c.node.i("axis", -1);
+    c.out(0, c.type(2));
+    return (Op.Single) (in, e) -> {
+      int depth = (int) in[1].item(), r = in[0].rank() + 1, ax = Args.axis(c.node, axis, r);
+      if (depth < 1 || in[2].size() != 2) throw c.node.error("needs a depth >= 1 and two values, got " + depth + " and " + Args.shape(in[2]));
+      Tensor idx = in[0].add(in[0].lt(0).mul(depth)).unsqueeze(ax), hot = Tensor.arange(depth);   // negatives count from the end
+      for (int k = ax + 1; k < r; k++) hot = hot.unsqueeze(-1);
+      int[] out = Shape.broadcast(c.node.where(), idx.shape(), hot.shape());
+      OnnxModel.checkAlloc(c.node.where(), out);
+      float[] v = in[2].data();
+      return idx.eq(hot).mul(v[1] - v[0]).add(v[0]);
     };
   }
 }
