@@ -411,7 +411,7 @@ final class NnOps {
   // ---------------------------------------------------------------- normalisation
 
   private static Op batchNorm(Ctx c) throws OnnxException {
-    c.node.allow("epsilon", "momentum", "spatial", "training_mode");
+    c.node.allow("epsilon", "momentum", "spatial", "training_mode", "is_test");   // is_test (< 7): the model's mode decides
     c.inputs(5, 5);
     if (c.node.i("spatial", 1) != 1) throw c.error("spatial=0 (per-activation statistics) is not supported");
     float eps = c.node.f("epsilon", 1e-5f), momentum = c.node.f("momentum", 0.9f);
