@@ -501,10 +501,11 @@ final class NnOps {
     if (max && c.node.wantsOutput(1)) throw c.error("the Indices output is not supported");
     int[] k = c.node.ints("kernel_shape", null, 1, 1 << 16);
     if (k == null) throw c.error("attribute kernel_shape is required");
-    if (k.length != 1 && k.length != 2) throw c.error(k.length + "-D pooling is not supported (1-D and 2-D are)");
+    if (k.length < 1 || k.length > 3) throw c.error(k.length + "-D pooling is not supported (1-D to 3-D are)");
     Window win = window(c, k.length, k);
     if (win.kernel == null) throw c.error("attribute kernel_shape is required");
     boolean ceil = c.node.i("ceil_mode", 0) != 0, countPad = c.node.i("count_include_pad", 0) != 0;
+    if (k.length == 3) return pool3d(c.node, win, max, ceil, countPad);
     return (Op.Single) (in, e) -> {
       Tensor x = in[0];
       if (spatial(c.node, x) != k.length) throw c.node.error("kernel_shape " + Arrays.toString(k) + " does not fit input " + Args.shape(x));
@@ -525,6 +526,23 @@ final class NnOps {
         y = Pooling.pool2d(x2, p);
       }
       return x.rank() == 3 ? y.squeeze(2) : y;
+    };
+  }
+
+  // 3-D pooling as two 2-D ones, over (H, W) with depth as channels, then over D: a box window's max and its
+  // mean over valid (or all) elements both factor by axis.
+  private static Op pool3d(Node node, Window win, boolean max, boolean ceil, boolean countPad) {
+    return (Op.Single) (in, e) -> {
+      Tensor x = in[0];
+      if (x.rank() != 5) throw node.error("expected input [N, C, D, H, W], got " + Args.shape(x));
+      Window w = win.resolve(Arrays.copyOfRange(x.shape(), 2, 5));
+      int n = x.shape(0), ch = x.shape(1);
+      Tensor y = Pooling.pool2d(x.reshape(n, -1, x.shape(3), x.shape(4)), new PoolWindow(max, w.kernel[1], w.kernel[2],
+          w.stride[1], w.stride[2], w.dilation[1], w.dilation[2], w.padBegin[1], w.padBegin[2], w.padEnd[1], w.padEnd[2], ceil, countPad));
+      int oh = y.shape(2), ow = y.shape(3);
+      y = Pooling.pool2d(y.reshape(n, ch, x.shape(2), oh * ow), new PoolWindow(max, w.kernel[0], 1, w.stride[0], 1,
+          w.dilation[0], 1, w.padBegin[0], 0, w.padEnd[0], 0, ceil, countPad));
+      return y.reshape(n, ch, y.shape(2), oh, ow);
     };
   }
 
