@@ -128,7 +128,7 @@ final class NnOps {
   static int spatial(Node n, Tensor x) {
     if (x.rank() != 3 && x.rank() != 4)
       throw n.error("expected input [N, C, L] or [N, C, H, W], got " + Args.shape(x)
-          + (x.rank() == 5 ? " (3-D convolution and pooling are not supported)" : ""));
+          + (x.rank() == 5 ? " (3-D: Conv and pooling only)" : ""));
     return x.rank() - 2;
   }
 
@@ -151,10 +151,32 @@ final class NnOps {
     Tensor w0 = c.constant(1);
     int[] declared = c.node.ints("kernel_shape", null, 1, 1 << 16);
     int spatial = spatialOf(c, declared, w0);
-    if (spatial != 1 && spatial != 2) throw c.error(spatial + "-D convolution is not supported (1-D and 2-D are)");
+    if (spatial < 1 || spatial > 3) throw c.error(spatial + "-D convolution is not supported (1-D to 3-D are)");
     int[] wk = w0 == null ? null : Arrays.copyOfRange(w0.shape(), 2, w0.rank());
     Window win0 = window(c, spatial, declared != null ? declared : wk);
-    return new ConvOp(c.node, win0, group, bn, act);
+    return spatial == 3 ? conv3d(c.node, win0, group, bn, act) : new ConvOp(c.node, win0, group, bn, act);
+  }
+
+  // 3-D convolution as one 2-D convolution per output depth: the kD input planes it reads become channels
+  // ([N, C, kD, H, W] as [N, C kD, H, W], matching the weight [O, C/g, kD, kH, kW] read as [O, C/g kD, kH, kW]).
+  private static Op conv3d(Node node, Window win, int group, BnSpec bn, Act act) {
+    return (Op.Single) (in, e) -> {
+      Tensor x = in[0], w = in[1];
+      if (x.rank() != 5 || w.rank() != 5) throw node.error("expected input and weight of rank 5, got " + Args.shape(x) + ", " + Args.shape(w));
+      Window f = (win.kernel == null ? win.withKernel(Arrays.copyOfRange(w.shape(), 2, 5)) : win).resolve(Arrays.copyOfRange(x.shape(), 2, 5));
+      Tensor xp = Prims.pad(x, new int[] {0, 0, f.padBegin[0], f.padBegin[1], f.padBegin[2]},
+          new int[] {0, 0, f.padEnd[0], f.padEnd[1], f.padEnd[2]}, 0f);
+      int kd = w.shape(2), sd = f.stride[0], dd = f.dilation[0], span = dd * (kd - 1) + 1, od = (xp.shape(2) - span) / sd + 1;
+      if (od < 1) throw node.error("input " + Args.shape(x) + " is shallower than the kernel " + Args.shape(w));
+      Tensor w2 = w.reshape(w.shape(0), -1, w.shape(3), w.shape(4));
+      Tensor[] ys = new Tensor[od];
+      for (int o = 0; o < od; o++)
+        ys[o] = Convolution.conv2d(xp.slice(2, o * sd, o * sd + span, dd).reshape(xp.shape(0), -1, xp.shape(3), xp.shape(4)), w2,
+            in.length > 2 ? in[2] : null, new int[] {f.stride[1], f.stride[2]}, new int[2], new int[] {f.dilation[1], f.dilation[2]}, group);
+      Tensor y = Tensor.stack(2, ys);
+      if (bn != null) y = batchNorm(bn.node, y, in[3], in[4], in[5], in[6], bn.eps, bn.momentum, e.training())[0];
+      return act != null ? act.apply(y) : y;
+    };
   }
 
   /** A BatchNormalization folded into a Conv: its four inputs follow the conv's three. */

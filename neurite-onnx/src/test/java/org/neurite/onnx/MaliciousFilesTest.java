@@ -212,9 +212,9 @@ class MaliciousFilesTest {
     ModelProto attr = Graphs.unary("LeakyRelu", new long[] {2}, Graphs.f("alpha", 0.2f), Graphs.f("beta", 1f));
     assertMessage(OnnxException.class, () -> Onnx.load(write("attr.onnx", attr)), "node \"n0\" (LeakyRelu)",
         "attribute \"beta\" is not supported");
-    ModelProto conv3d = model(13, List.of(node("c3", "Conv", List.of("x", "w"), List.of("y"), Graphs.ints("kernel_shape", 1, 1, 1))),
-        List.of(value("x", 1, 1, 1, 2, 2, 2)), List.of("y"), List.of(floats("w", new long[] {1, 1, 1, 1, 1}, 1f)));
-    assertMessage(OnnxException.class, () -> Onnx.load(write("conv3d.onnx", conv3d)), "node \"c3\" (Conv)", "3-D convolution");
+    ModelProto conv4d = model(13, List.of(node("c4", "Conv", List.of("x", "w"), List.of("y"), Graphs.ints("kernel_shape", 1, 1, 1, 1))),
+        List.of(value("x", 1, 1, 1, 2, 2, 2, 2)), List.of("y"), List.of(floats("w", new long[] {1, 1, 1, 1, 1, 1}, 1f)));
+    assertMessage(OnnxException.class, () -> Onnx.load(write("conv4d.onnx", conv4d)), "node \"c4\" (Conv)", "4-D convolution");
   }
 
   @Test

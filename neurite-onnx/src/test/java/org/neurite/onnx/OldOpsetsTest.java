@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.neurite.onnx.proto.OnnxProto.AttributeProto;
 import org.neurite.tensor.Tensor;
 
-/** Opsets 1 to 6 (PyTorch 0.3's exports): their attribute forms, and 3-D pooling, which those suites use. */
+/** Opsets 1 to 6 (PyTorch 0.3's exports): their attribute forms, and 3-D convolution and pooling, which those suites use. */
 class OldOpsetsTest {
   private static Tensor run(int opset, String op, List<String> in, Map<String, Tensor> feeds, AttributeProto... attrs) throws Exception {
     var inputs = in.stream().map(n -> value(n, 1, toLongs(feeds.get(n).shape()))).toList();
@@ -80,5 +80,37 @@ class OldOpsetsTest {
               assertEquals(max ? best : sum / n, got[o], 1e-5, (max ? "max" : "avg") + " at " + o);
             }
     }
+  }
+
+  /** Conv over [N, C, D, H, W] (groups, stride, dilation, uneven padding) against a direct loop. */
+  @Test
+  void threeDimensionalConvolution() throws Exception {
+    int c = 4, o = 2, d = 5, h = 4, w = 4, kd = 2, kh = 3, kw = 2;
+    SplittableRandom r = new SplittableRandom(5);
+    float[] xv = new float[c * d * h * w], wv = new float[o * 2 * kd * kh * kw];
+    for (int k = 0; k < xv.length; k++) xv[k] = (float) r.nextDouble(-1, 1);
+    for (int k = 0; k < wv.length; k++) wv[k] = (float) r.nextDouble(-1, 1);
+    Tensor x = Tensor.of(xv, 1, c, d, h, w), wt = Tensor.of(wv, o, 2, kd, kh, kw), b = Tensor.of(new float[] {0.5f, -1}, o);
+    // depth: stride 2, dilation 2, pads 1/0; height: pads 1/1; width: stride 2, pads 0/1
+    Tensor y = run(13, "Conv", List.of("x", "w", "b"), Map.of("x", x, "w", wt, "b", b), Graphs.i("group", 2),
+        ints("strides", 2, 1, 2), ints("dilations", 2, 1, 1), ints("pads", 1, 1, 0, 0, 1, 1));
+    int od = (d + 1 - 3) / 2 + 1, oh = h + 2 - kh + 1, ow = (w + 1 - kw) / 2 + 1;
+    assertArrayEquals(new int[] {1, o, od, oh, ow}, y.shape());
+    float[] got = y.toArray();
+    for (int m = 0, q = 0; m < o; m++)
+      for (int a = 0; a < od; a++)
+        for (int bb = 0; bb < oh; bb++)
+          for (int e = 0; e < ow; e++, q++) {
+            double s = b.toArray()[m];
+            for (int ci = 0; ci < 2; ci++)
+              for (int i = 0; i < kd; i++)
+                for (int j = 0; j < kh; j++)
+                  for (int t = 0; t < kw; t++) {
+                    int p = a * 2 - 1 + 2 * i, u = bb - 1 + j, z = e * 2 + t;
+                    if (p < 0 || p >= d || u < 0 || u >= h || z >= w) continue;
+                    s += xv[(((m * 2 + ci) * d + p) * h + u) * w + z] * wv[(((m * 2 + ci) * kd + i) * kh + j) * kw + t];
+                  }
+            assertEquals(s, got[q], 1e-4, "y at " + q);
+          }
   }
 }
