@@ -41,6 +41,17 @@ class OldOpsetsTest {
     assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, z.toArray());
   }
 
+  /** Opset 1 Reshape takes its shape as an attribute; opset 1 Concat joins along axis 1 by default. */
+  @Test
+  void reshapeAttributeAndConcatDefaultAxis() throws Exception {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    Tensor y = run(1, "Reshape", List.of("x"), Map.of("x", x), ints("shape", 0, 3, -1));
+    assertArrayEquals(new int[] {2, 3, 1}, y.shape());
+    Tensor z = run(3, "Concat", List.of("x", "x2"), Map.of("x", x, "x2", x));
+    assertArrayEquals(new int[] {2, 6}, z.shape());
+    assertArrayEquals(new float[] {1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6}, z.toArray());
+  }
+
   /** Opset 6 PRelu: a 1-D slope is per channel (axis 1). */
   @Test
   void preluSlopePerChannel() throws Exception {
