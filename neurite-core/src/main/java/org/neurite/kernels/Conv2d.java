@@ -417,9 +417,9 @@ public final class Conv2d {
   }
 
   /** First output index o with {@code o * stride - pad + k >= 0}. */
-  private static int firstValid(int stride, int pad, int k) {
+  private static int firstValid(int out, int stride, int pad, int k) {
     int need = pad - k;
-    return need <= 0 ? 0 : (need + stride - 1) / stride;
+    return need <= 0 ? 0 : Math.min(out, (need + stride - 1) / stride);   // a pad wider than the input: none valid
   }
 
   /** One past the last output index o (at most out, at least lo) with {@code o * stride - pad + k < in}. */
@@ -440,17 +440,17 @@ public final class Conv2d {
     for (int c = 0; c < d.cig; c++)
       for (int kh = 0; kh < d.kH; kh++) {
         int offH = kh * d.dH;
-        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
+        int ohLo = firstValid(d.oh, d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
         for (int kw = 0; kw < d.kW; kw++, row++) {
           int offW = kw * d.dW;
-          int owLo = firstValid(d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW, owLo);
+          int owLo = firstValid(d.ow, d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW, owLo);
           int dst = colOff + row * n;
           Arrays.fill(col, dst, dst + ohLo * run, 0f);
           for (int oh = ohLo; oh < ohHi; oh++) {
             int r = dst + oh * run;
             int srcRow = base + (c * d.h + oh * d.sH - d.pH + offH) * rowLen + (offW - d.pW) * lanes;
             Arrays.fill(col, r, r + owLo * lanes, 0f);
-            if (d.sW == 1) {
+            if (d.sW == 1 && owHi > owLo) {   // (an empty run's start may lie before the array)
               System.arraycopy(src, srcRow + owLo * lanes, col, r + owLo * lanes, (owHi - owLo) * lanes);
             } else if (lanes == 1) {
               for (int ow = owLo; ow < owHi; ow++) col[r + ow] = src[srcRow + ow * d.sW];
@@ -485,9 +485,9 @@ public final class Conv2d {
     for (int c = 0; c < d.cig; c++)
       for (int kh = 0; kh < d.kH; kh++) {
         int offH = kh * d.dH;
-        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
+        int ohLo = firstValid(d.oh, d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
         for (int kw = 0; kw < d.kW; kw++, row++) {
-          int owLo = firstValid(2, d.pW, kw), owHi = lastValid(d.ow, d.w, 2, d.pW, kw, owLo);
+          int owLo = firstValid(d.ow, 2, d.pW, kw), owHi = lastValid(d.ow, d.w, 2, d.pW, kw, owLo);
           int q = kw - d.pW, phase = q & 1, shift = q >> 1;   // input column 2 ow + q = 2 (ow + shift) + phase
           int dst = colOff + row * n;
           Arrays.fill(col, dst, dst + ohLo * d.ow, 0f);
@@ -495,7 +495,7 @@ public final class Conv2d {
             int r = dst + oh * d.ow;
             int srcRow = (c * d.h + oh * d.sH - d.pH + offH) * 2 * half + phase * half + shift;
             Arrays.fill(col, r, r + owLo, 0f);
-            System.arraycopy(phases, srcRow + owLo, col, r + owLo, owHi - owLo);
+            if (owHi > owLo) System.arraycopy(phases, srcRow + owLo, col, r + owLo, owHi - owLo);
             Arrays.fill(col, r + owHi, r + d.ow, 0f);
           }
           Arrays.fill(col, dst + ohHi * d.ow, dst + n, 0f);
@@ -517,14 +517,14 @@ public final class Conv2d {
     for (int c = 0; c < d.cig; c++)
       for (int kh = 0; kh < d.kH; kh++) {
         int offH = kh * d.dH;
-        int ohLo = firstValid(d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
+        int ohLo = firstValid(d.oh, d.sH, d.pH, offH), ohHi = lastValid(d.oh, d.h, d.sH, d.pH, offH, ohLo);
         for (int kw = 0; kw < d.kW; kw++, row++) {
           int offW = kw * d.dW;
-          int owLo = firstValid(d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW, owLo);
+          int owLo = firstValid(d.ow, d.sW, d.pW, offW), owHi = lastValid(d.ow, d.w, d.sW, d.pW, offW, owLo);
           for (int oh = ohLo; oh < ohHi; oh++) {
             int r = row * n + oh * run;
             int dstRow = base + (c * d.h + oh * d.sH - d.pH + offH) * rowLen + (offW - d.pW) * lanes;
-            if (d.sW == 1) {
+            if (d.sW == 1 && owHi > owLo) {
               addRun(dcol, r + owLo * lanes, dst, dstRow + owLo * lanes, (owHi - owLo) * lanes);
             } else {
               for (int ow = owLo; ow < owHi; ow++) addRun(dcol, r + ow * lanes, dst, dstRow + ow * d.sW * lanes, lanes);

@@ -40,6 +40,10 @@ class Conv2dTest {
     {7, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1},  // seed CNN conv2 shape, 7 images (ragged chunks)
     {9, 64, 5, 5, 128, 3, 3, 1, 1, 0, 0, 1, 1, 1},   // seed CNN conv3 shape
     {1, 4, 4, 4, 2, 3, 3, 1, 1, 2, 2, 1, 1, 1},      // more padding than input margin
+    {2, 4, 1, 1, 3, 1, 5, 1, 1, 0, 2, 1, 1, 1},      // 1-D, padding 2 around a single column (some taps see no input)
+    {1, 2, 2, 1, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1},      // 5x5 over a 2x1 image padded by 2: taps entirely outside
+    {1, 4, 1, 1, 3, 1, 5, 1, 1, 0, 2, 1, 1, 1},      // the same 1-D case, one image
+    {1, 2, 1, 2, 3, 1, 7, 1, 2, 0, 3, 1, 1, 1},      // stride 2 in W, padding 3 around 2 columns
     {2, 2, 7, 11, 7, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // thin direct forward: 5x5, padding 2, 7 channels (a partial block of 4)
     {2, 1, 6, 9, 3, 2, 4, 1, 1, 1, 0, 1, 1, 1},      // thin direct forward: rectangular kernel, padding only in H
     {2, 3, 10, 10, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1},    // thin direct forward: rows exactly one vector (8) wide

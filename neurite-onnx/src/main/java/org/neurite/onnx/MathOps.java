@@ -60,7 +60,11 @@ final class MathOps {
     m.put("PRelu", c -> {
       c.node.allow();
       c.inputs(2, 2);
-      return (Op.Single) (in, e) -> Tensor.where(in[0].gt(0f), in[0], in[0].mul(in[1]));
+      boolean old = c.opset < 7;   // before 7 a 1-D slope is per channel (axis 1)
+      return (Op.Single) (in, e) -> {
+        Tensor s = old && in[1].rank() == 1 && in[0].rank() > 1 ? alignAt(in[0], in[1], 1) : in[1];
+        return Tensor.where(in[0].gt(0f), in[0], in[0].mul(s));
+      };
     });
     m.put("Erf", c -> unary(c, Activations::erf));
     m.put("Sqrt", c -> unary(c, Tensor::sqrt));
@@ -137,24 +141,39 @@ final class MathOps {
   }
 
   private static Op binary(Ctx c, BinaryOperator<Tensor> f) throws OnnxException {
-    // opset < 7 broadcast/axis attributes are not supported (opsets from 7 broadcast as NumPy)
-    c.node.allow();
+    BinaryOperator<Tensor> b = legacyB(c);
     c.inputs(2, 2);
-    return (Op.Single) (in, e) -> f.apply(in[0], in[1]);
+    return (Op.Single) (in, e) -> f.apply(in[0], b.apply(in[0], in[1]));
+  }
+
+  // Opsets < 7: broadcast=1 with an axis matches B to A's dimensions from that axis on (B gains trailing 1s).
+  private static BinaryOperator<Tensor> legacyB(Ctx c) throws OnnxException {
+    c.node.allow(c.opset < 7 ? new String[] {"broadcast", "axis"} : new String[0]);
+    if (!c.node.has("axis") || c.node.i("broadcast", 0) == 0) return (a, b) -> b;
+    long axis = c.node.i("axis", 0);
+    return (a, b) -> alignAt(a, b, (int) (axis < 0 ? axis + a.rank() : axis));
+  }
+
+  private static Tensor alignAt(Tensor a, Tensor b, int axis) {
+    int pad = a.rank() - axis - b.rank();
+    if (pad <= 0) return b;
+    int[] s = java.util.Arrays.copyOf(b.shape(), b.rank() + pad);
+    java.util.Arrays.fill(s, b.rank(), s.length, 1);
+    return b.reshape(s);
   }
 
   // Integer division truncates toward zero (C's rule, which ONNX follows); float division is differentiable.
   private static Op div(Ctx c) throws OnnxException {
-    c.node.allow();
+    BinaryOperator<Tensor> b = legacyB(c);
     c.inputs(2, 2);
     if (c.type(0).integral) {
       return (Op.Single) (in, e) -> {
-        Tensor q = in[0].div(in[1]).detach();
+        Tensor q = in[0].div(b.apply(in[0], in[1])).detach();
         for (float v : in[1].data()) if (v == 0f) throw c.node.error("integer division by zero");
         return Prims.map(q, v -> (double) (long) v);
       };
     }
-    return (Op.Single) (in, e) -> in[0].div(in[1]);
+    return (Op.Single) (in, e) -> in[0].div(b.apply(in[0], in[1]));
   }
 
   // y = x ^ p. A constant scalar exponent (x^2, x^0.5 in decomposed norms) differentiates only through x.

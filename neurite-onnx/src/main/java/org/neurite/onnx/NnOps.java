@@ -130,7 +130,7 @@ final class NnOps {
   static int spatial(Node n, Tensor x) {
     if (x.rank() != 3 && x.rank() != 4)
       throw n.error("expected input [N, C, L] or [N, C, H, W], got " + Args.shape(x)
-          + (x.rank() == 5 ? " (3-D convolution and pooling are not supported)" : ""));
+          + (x.rank() == 5 ? " (3-D: Conv and pooling only)" : ""));
     return x.rank() - 2;
   }
 
@@ -153,10 +153,32 @@ final class NnOps {
     Tensor w0 = c.constant(1);
     int[] declared = c.node.ints("kernel_shape", null, 1, 1 << 16);
     int spatial = spatialOf(c, declared, w0);
-    if (spatial != 1 && spatial != 2) throw c.error(spatial + "-D convolution is not supported (1-D and 2-D are)");
+    if (spatial < 1 || spatial > 3) throw c.error(spatial + "-D convolution is not supported (1-D to 3-D are)");
     int[] wk = w0 == null ? null : Arrays.copyOfRange(w0.shape(), 2, w0.rank());
     Window win0 = window(c, spatial, declared != null ? declared : wk);
-    return new ConvOp(c.node, win0, group, bn, act);
+    return spatial == 3 ? conv3d(c.node, win0, group, bn, act) : new ConvOp(c.node, win0, group, bn, act);
+  }
+
+  // 3-D convolution as one 2-D convolution per output depth: the kD input planes it reads become channels
+  // ([N, C, kD, H, W] as [N, C kD, H, W], matching the weight [O, C/g, kD, kH, kW] read as [O, C/g kD, kH, kW]).
+  private static Op conv3d(Node node, Window win, int group, BnSpec bn, Act act) {
+    return (Op.Single) (in, e) -> {
+      Tensor x = in[0], w = in[1];
+      if (x.rank() != 5 || w.rank() != 5) throw node.error("expected input and weight of rank 5, got " + Args.shape(x) + ", " + Args.shape(w));
+      Window f = (win.kernel == null ? win.withKernel(Arrays.copyOfRange(w.shape(), 2, 5)) : win).resolve(Arrays.copyOfRange(x.shape(), 2, 5));
+      Tensor xp = Prims.pad(x, new int[] {0, 0, f.padBegin[0], f.padBegin[1], f.padBegin[2]},
+          new int[] {0, 0, f.padEnd[0], f.padEnd[1], f.padEnd[2]}, 0f);
+      int kd = w.shape(2), sd = f.stride[0], dd = f.dilation[0], span = dd * (kd - 1) + 1, od = (xp.shape(2) - span) / sd + 1;
+      if (od < 1) throw node.error("input " + Args.shape(x) + " is shallower than the kernel " + Args.shape(w));
+      Tensor w2 = w.reshape(w.shape(0), -1, w.shape(3), w.shape(4));
+      Tensor[] ys = new Tensor[od];
+      for (int o = 0; o < od; o++)
+        ys[o] = Convolution.conv2d(xp.slice(2, o * sd, o * sd + span, dd).reshape(xp.shape(0), -1, xp.shape(3), xp.shape(4)), w2,
+            in.length > 2 ? in[2] : null, new int[] {f.stride[1], f.stride[2]}, new int[2], new int[] {f.dilation[1], f.dilation[2]}, group);
+      Tensor y = Tensor.stack(2, ys);
+      if (bn != null) y = batchNorm(bn.node, y, in[3], in[4], in[5], in[6], bn.eps, bn.momentum, e.training())[0];
+      return act != null ? act.apply(y) : y;
+    };
   }
 
   /** A BatchNormalization folded into a Conv: its four inputs follow the conv's three. */
@@ -413,7 +435,7 @@ final class NnOps {
   // ---------------------------------------------------------------- normalisation
 
   private static Op batchNorm(Ctx c) throws OnnxException {
-    c.node.allow("epsilon", "momentum", "spatial", "training_mode");
+    c.node.allow("epsilon", "momentum", "spatial", "training_mode", "is_test");   // is_test (< 7): the model's mode decides
     c.inputs(5, 5);
     if (c.node.i("spatial", 1) != 1) throw c.error("spatial=0 (per-activation statistics) is not supported");
     float eps = c.node.f("epsilon", 1e-5f), momentum = c.node.f("momentum", 0.9f);
@@ -503,10 +525,11 @@ final class NnOps {
     if (max && c.node.wantsOutput(1)) throw c.error("the Indices output is not supported");
     int[] k = c.node.ints("kernel_shape", null, 1, 1 << 16);
     if (k == null) throw c.error("attribute kernel_shape is required");
-    if (k.length != 1 && k.length != 2) throw c.error(k.length + "-D pooling is not supported (1-D and 2-D are)");
+    if (k.length < 1 || k.length > 3) throw c.error(k.length + "-D pooling is not supported (1-D to 3-D are)");
     Window win = window(c, k.length, k);
     if (win.kernel == null) throw c.error("attribute kernel_shape is required");
     boolean ceil = c.node.i("ceil_mode", 0) != 0, countPad = c.node.i("count_include_pad", 0) != 0;
+    if (k.length == 3) return pool3d(c.node, win, max, ceil, countPad);
     return (Op.Single) (in, e) -> {
       Tensor x = in[0];
       if (spatial(c.node, x) != k.length) throw c.node.error("kernel_shape " + Arrays.toString(k) + " does not fit input " + Args.shape(x));
@@ -527,6 +550,23 @@ final class NnOps {
         y = Pooling.pool2d(x2, p);
       }
       return x.rank() == 3 ? y.squeeze(2) : y;
+    };
+  }
+
+  // 3-D pooling as two 2-D ones, over (H, W) with depth as channels, then over D: a box window's max and its
+  // mean over valid (or all) elements both factor by axis.
+  private static Op pool3d(Node node, Window win, boolean max, boolean ceil, boolean countPad) {
+    return (Op.Single) (in, e) -> {
+      Tensor x = in[0];
+      if (x.rank() != 5) throw node.error("expected input [N, C, D, H, W], got " + Args.shape(x));
+      Window w = win.resolve(Arrays.copyOfRange(x.shape(), 2, 5));
+      int n = x.shape(0), ch = x.shape(1);
+      Tensor y = Pooling.pool2d(x.reshape(n, -1, x.shape(3), x.shape(4)), new PoolWindow(max, w.kernel[1], w.kernel[2],
+          w.stride[1], w.stride[2], w.dilation[1], w.dilation[2], w.padBegin[1], w.padBegin[2], w.padEnd[1], w.padEnd[2], ceil, countPad));
+      int oh = y.shape(2), ow = y.shape(3);
+      y = Pooling.pool2d(y.reshape(n, ch, x.shape(2), oh * ow), new PoolWindow(max, w.kernel[0], 1, w.stride[0], 1,
+          w.dilation[0], 1, w.padBegin[0], 0, w.padEnd[0], 0, ceil, countPad));
+      return y.reshape(n, ch, y.shape(2), oh, ow);
     };
   }
 

@@ -28,6 +28,7 @@ final class Node {
     this.outputs = p.getOutputList().toArray(new String[0]);
     this.attrs = new LinkedHashMap<>();
     for (AttributeProto a : p.getAttributeList()) attrs.put(a.getName(), a);
+    attrs.remove("consumed_inputs"); // opsets < 6: a memory hint, no effect on the result
   }
 
   /** {@code node "name" (Conv)}, or {@code node #12 (Conv)} when the node has no name. */

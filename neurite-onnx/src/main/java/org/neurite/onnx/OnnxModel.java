@@ -116,7 +116,7 @@ public final class OnnxModel extends Module {
   /** One node to run; {@code broadcasts}: its output takes the broadcast shape of its inputs (checked before it runs). */
   private record Step(Node node, Op op, int[] in, int[] out, int[] free, boolean broadcasts) {
     Step(Node node, Op op, int[] in, int[] out, int[] free) {
-      this(node, op, in, out, free, BROADCASTING.contains(node.opType));
+      this(node, op, in, out, free, BROADCASTING.contains(node.opType) && !node.has("axis"));
     }
   }
 
@@ -284,7 +284,7 @@ public final class OnnxModel extends Module {
 
   /** Elementwise operators whose output takes the broadcast shape of all their inputs. */
   private static final Set<String> BROADCASTING = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Mod", "Equal", "Less",
-      "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Where", "Sum", "Mean", "Max", "Min", "PRelu", "BitShift");
+      "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Where", "Sum", "Mean", "Max", "Min", "BitShift");
 
   /**
    * Refuses a broadcast whose output the heap cannot hold, before any op allocates it: a 200-byte graph

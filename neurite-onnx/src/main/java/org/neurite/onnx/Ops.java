@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 final class Ops {
   /** Opsets of the default domain this importer knows the semantics of. */
-  static final int MIN_OPSET = 7, MAX_OPSET = 21;
+  static final int MIN_OPSET = 1, MAX_OPSET = 21;
 
   /** Prepares one node at load time; throws naming the node when its attributes are unsupported. */
   @FunctionalInterface

@@ -64,11 +64,12 @@ final class ShapeOps {
 
   // Reshape: 0 copies the input's dimension (unless allowzero), -1 is inferred.
   private static Op reshape(Ctx c) throws OnnxException {
-    c.node.allow("allowzero");
-    c.inputs(2, 2);
+    c.node.allow(c.opset < 5 ? "shape" : "allowzero");   // before opset 5 the shape is an attribute
+    int[] attr = c.opset < 5 ? c.node.ints("shape", new int[0], -1, Integer.MAX_VALUE) : null;
+    c.inputs(attr == null ? 2 : 1, attr == null ? 2 : 1);
     boolean allowZero = c.node.i("allowzero", 0) != 0;
     return (Op.Single) (in, e) -> {
-      int[] want = Args.ints(c.node, in[1], "shape", -1, Integer.MAX_VALUE);
+      int[] want = attr != null ? attr.clone() : Args.ints(c.node, in[1], "shape", -1, Integer.MAX_VALUE);
       int[] s = in[0].shape();
       for (int i = 0; i < want.length; i++)
         if (want[i] == 0 && !allowZero) {
@@ -159,8 +160,8 @@ final class ShapeOps {
   private static Op concat(Ctx c) throws OnnxException {
     c.node.allow("axis");
     c.inputs(1, Integer.MAX_VALUE);
-    if (!c.node.has("axis")) throw c.error("attribute axis is required");
-    long axis = c.node.i("axis", 0);
+    if (!c.node.has("axis") && c.opset >= 4) throw c.error("attribute axis is required");
+    long axis = c.node.i("axis", 1);   // opsets < 4: default 1
     return (Op.Single) (in, e) -> {
       List<Tensor> parts = new ArrayList<>();
       for (Tensor t : in) if (t != null) parts.add(t);

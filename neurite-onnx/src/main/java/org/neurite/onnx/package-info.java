@@ -1,6 +1,6 @@
 /**
  * ONNX import into trainable Neurite models, and export of Neurite models to ONNX. {@link
- * org.neurite.onnx.Onnx#load} reads a {@code .onnx} file (opsets 7 to 21) into an {@link
+ * org.neurite.onnx.Onnx#load} reads a {@code .onnx} file (opsets 1 to 21) into an {@link
  * org.neurite.onnx.OnnxModel}: a {@link org.neurite.nn.Module} whose initializers are parameters and
  * whose forward interprets the graph node by node with Neurite's differentiable ops, so it trains like
  * any other model. {@link org.neurite.onnx.Onnx#export} writes a built {@link org.neurite.nn.Sequential}

@@ -75,6 +75,9 @@ class ConformanceTest {
       op = nodes.size() == 1 ? nodes.get(0).getOpType() : nodes.isEmpty() ? "(none)" : "(graph of " + nodes.size() + " nodes)";
       if (suite.equals("node") && name.endsWith("_expanded")) op = "(expanded function)";
       OnnxModel model = Onnx.load(bytes);
+      // ONNX runs inference: evaluation mode, unless a node asks for training statistics (training_mode=1)
+      model.train(nodes.stream().anyMatch(n -> n.getAttributeList().stream()
+          .anyMatch(a -> a.getName().equals("training_mode") && a.getI() != 0)));
       Path data = dir.resolve("test_data_set_0");
       List<String> inputNames = model.inputNames(), outputNames = model.outputNames();
       Map<String, Tensor> feeds = new LinkedHashMap<>();
