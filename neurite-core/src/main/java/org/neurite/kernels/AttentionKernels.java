@@ -246,15 +246,16 @@ public final class AttentionKernels {
    */
   static float expRow(float[] x, int xo, int s, float[] bias, int bo, int len) {
     if (bias != null) for (int j = 0; j < len; j++) x[xo + j] += bias[bo + j];
-    if (Simd.ENABLED) return AttentionVector.expRow(x, xo, s, len);
     float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < len; j++) max = Math.max(max, x[xo + j]);
+    if (Simd.ENABLED) max = AttentionVector.rowMax(x, xo, len);
+    else for (int j = 0; j < len; j++) max = Math.max(max, x[xo + j]);
     if (max == Float.NEGATIVE_INFINITY || Float.isNaN(max)) {   // no visible key: no attention at all
       Arrays.fill(x, xo, xo + s, max == Float.NEGATIVE_INFINITY ? 0f : Float.NaN);
       return max == Float.NEGATIVE_INFINITY ? 0f : Float.NaN;
     }
     float total = 0f;
-    for (int j = 0; j < len; j++) {
+    if (Simd.ENABLED) total = AttentionVector.expSum(x, xo, len, max);
+    else for (int j = 0; j < len; j++) {
       float e = (float) Math.exp(x[xo + j] - max);
       x[xo + j] = e;
       total += e;

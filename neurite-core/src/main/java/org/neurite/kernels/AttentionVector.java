@@ -1,6 +1,5 @@
 package org.neurite.kernels;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -19,22 +18,29 @@ final class AttentionVector {
   private static final int V = F.length();
   private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
-  /** {@link AttentionKernels#expRow} after the bias is added. */
-  static float expRow(float[] x, int xo, int s, int len) {
+  // The last, partial vector of a row runs masked (a scalar Math.exp costs as much as a whole vector of
+  // them) unless the access would pass the end of the array, which leaves the Vector API's fast path.
+  private static VectorMask<Float> tailMask(float[] x, int xo, int len) {
     int bound = F.loopBound(len);
-    // The last, partial vector runs masked (a scalar Math.exp costs as much as a whole vector of them)
-    // unless the access would pass the end of the array, which leaves the Vector API's fast path.
-    VectorMask<Float> tm = bound < len && xo + bound + V <= x.length ? F.indexInRange(bound, len) : null;
-    int end = tm != null ? len : bound;
+    return bound < len && xo + bound + V <= x.length ? F.indexInRange(bound, len) : null;
+  }
+
+  /** The largest of x[xo .. xo + len), for {@link AttentionKernels#expRow}. */
+  static float rowMax(float[] x, int xo, int len) {
+    int bound = F.loopBound(len);
+    VectorMask<Float> tm = tailMask(x, xo, len);
     FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     for (int j = 0; j < bound; j += V) acc = acc.max(FloatVector.fromArray(F, x, xo + j));
     if (tm != null) acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, xo + bound, tm), tm);
     float max = acc.reduceLanes(VectorOperators.MAX);
-    for (int j = end; j < len; j++) max = Math.max(max, x[xo + j]);
-    if (max == Float.NEGATIVE_INFINITY || Float.isNaN(max)) {   // no visible key: no attention at all
-      Arrays.fill(x, xo, xo + s, max == Float.NEGATIVE_INFINITY ? 0f : Float.NaN);
-      return max == Float.NEGATIVE_INFINITY ? 0f : Float.NaN;
-    }
+    for (int j = tm != null ? len : bound; j < len; j++) max = Math.max(max, x[xo + j]);
+    return max;
+  }
+
+  /** x = exp(x - max) over x[xo .. xo + len); returns the sum, for {@link AttentionKernels#expRow}. */
+  static float expSum(float[] x, int xo, int len, float max) {
+    int bound = F.loopBound(len);
+    VectorMask<Float> tm = tailMask(x, xo, len);
     FloatVector vm = FloatVector.broadcast(F, max), sum = FloatVector.zero(F);
     for (int j = 0; j < bound; j += V) {
       FloatVector e = FloatVector.fromArray(F, x, xo + j).sub(vm).lanewise(VectorOperators.EXP);
@@ -47,13 +53,12 @@ final class AttentionVector {
       sum = sum.add(e, tm);
     }
     float total = sum.reduceLanes(VectorOperators.ADD);
-    for (int j = end; j < len; j++) {
+    for (int j = tm != null ? len : bound; j < len; j++) {
       float e = (float) Math.exp(x[xo + j] - max);
       x[xo + j] = e;
       total += e;
     }
-    Arrays.fill(x, xo + len, xo + s, 0f);
-    return 1f / total;
+    return total;
   }
 
   /** y[yo + j] = x[xo + j] * a over the whole vectors of n; returns where it stopped. */
